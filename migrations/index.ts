@@ -1,0 +1,7 @@
+import { CreateUsers1763769600000 } from './1763769600000-CreateUsers.js';
+
+/**
+ * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
+ * under Node, the TypeORM CLI and Jest; add each generated migration here.
+ */
+export const MIGRATIONS = [CreateUsers1763769600000];

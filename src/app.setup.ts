@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { expressErrorHandler, HttpExceptionFilter } from './common/http/http-exception.filter.js';
+import { AppValidationPipe } from './common/validation/validation.pipe.js';
+import { AppConfig } from './config/app-config.js';
+import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
+import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
+
+/** Largest Socket.IO packet accepted; message text limits are enforced earlier, by validation. */
+export const SOCKET_MAX_BUFFER_BYTES = 1_000_000;
+
+/** Everything about the HTTP and socket server that main.ts and the tests share. */
+export function setupApp(app: INestApplication): INestApplication {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/ready'] });
+  app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.enableShutdownHooks();
+  app.useWebSocketAdapter(
+    new AuthenticatedIoAdapter(app, app.get(SocketAuthenticator).middleware, {
+      path: '/socket.io',
+      serveClient: false,
+      maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
+      cors: { origin: config.corsOrigins, credentials: true },
+    }),
+  );
+  setupSwagger(app);
+  // Errors raised before Nest's router (malformed JSON, oversized bodies) get the contract's shape.
+  app.use(expressErrorHandler);
+  return app;
+}
+
+function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Messaging backend')
+      .setDescription(
+        'REST API of the real-time messaging backend. Socket.IO namespaces and events are described in PROTOCOL.md.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,68 @@
+import { HttpException, Logger } from '@nestjs/common';
+import { isUnavailableError } from '../../database/db-errors.js';
+import { DomainException } from './domain.exception.js';
+import { DEFAULT_MESSAGES, ErrorCode } from './error-code.js';
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+const logger = new Logger('Errors');
+
+const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthorized,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  429: ErrorCode.RateLimited,
+  503: ErrorCode.Unavailable,
+};
+
+/**
+ * Turns anything thrown into the contract's error body. Unknown errors become INTERNAL with a
+ * fixed message: stacks, SQL and payloads stay in the log.
+ */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof DomainException) {
+    return withDetails({ code: error.code, message: error.message }, error.details);
+  }
+  if (isUnavailableError(error)) {
+    logger.warn(`backing store unavailable: ${describe(error)}`);
+    return { code: ErrorCode.Unavailable, message: DEFAULT_MESSAGES[ErrorCode.Unavailable] };
+  }
+  if (error instanceof HttpException) {
+    const code = CODE_BY_HTTP_STATUS[error.getStatus()];
+    if (code) return { code, message: httpMessage(error) ?? DEFAULT_MESSAGES[code] };
+  }
+  const clientError = httpClientErrorCode(error);
+  if (clientError) return { code: clientError, message: DEFAULT_MESSAGES[clientError] };
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : describe(error));
+  return { code: ErrorCode.Internal, message: DEFAULT_MESSAGES[ErrorCode.Internal] };
+}
+
+/** Errors of Express's body parsers (http-errors): a client's fault, safe to name by status. */
+function httpClientErrorCode(error: unknown): ErrorCode | undefined {
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number') return undefined;
+  return CODE_BY_HTTP_STATUS[status] ?? ErrorCode.ValidationFailed;
+}
+
+function withDetails(body: ErrorBody, details: unknown): ErrorBody {
+  return details === undefined ? body : { ...body, details };
+}
+
+function httpMessage(error: HttpException): string | undefined {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,29 @@
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { toErrorBody } from '../errors/error-body.js';
+import { httpStatusOf } from '../errors/error-code.js';
+
+/** REST errors as `{ statusCode, code, message, details? }`, whatever was thrown. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    sendError(host.switchToHttp().getResponse<Response>(), exception);
+  }
+}
+
+/** Express error middleware for what fails before Nest's router (malformed JSON, huge bodies). */
+export function expressErrorHandler(
+  error: unknown,
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  if (res.headersSent) return next(error);
+  sendError(res, error);
+}
+
+function sendError(res: Response, exception: unknown): void {
+  const body = toErrorBody(exception);
+  const statusCode = httpStatusOf(body.code);
+  res.status(statusCode).json({ statusCode, ...body });
+}

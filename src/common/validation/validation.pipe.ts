@@ -1,0 +1,76 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainException, FieldError } from '../errors/domain.exception.js';
+import { ErrorCode } from '../errors/error-code.js';
+
+/**
+ * The one validation pipe for REST and sockets: whitelist, forbid unknown fields, transform,
+ * and every failure as VALIDATION_FAILED with `[{ field, constraints }]`.
+ */
+@Injectable()
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) =>
+        new DomainException(ErrorCode.ValidationFailed, 'validation failed', flatten(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDto = metadata.metatype && this.toValidate(metadata);
+    if (isDto && (metadata.type === 'body' || metadata.type === 'custom')) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw invalid('', 'isObject', 'payload must be an object');
+      }
+      const suspicious = findSuspiciousKey(value, '', 0);
+      if (suspicious) throw invalid(suspicious.field, suspicious.rule, suspicious.message);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+const MAX_DEPTH = 16;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Prototype-pollution keys and absurd nesting are refused outright, at any depth. */
+function findSuspiciousKey(
+  value: object,
+  path: string,
+  depth: number,
+): { field: string; rule: string; message: string } | undefined {
+  if (depth > MAX_DEPTH) {
+    return { field: path, rule: 'maxDepth', message: `nesting deeper than ${MAX_DEPTH} levels` };
+  }
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) {
+      return { field, rule: 'whitelistValidation', message: `property ${key} should not exist` };
+    }
+    const child: unknown = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') {
+      const found = findSuspiciousKey(child, field, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function invalid(field: string, rule: string, message: string): DomainException {
+  return new DomainException(ErrorCode.ValidationFailed, 'validation failed', [
+    { field, constraints: { [rule]: message } },
+  ]);
+}
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own: FieldError[] = error.constraints
+      ? [{ field, constraints: { ...error.constraints } }]
+      : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { resolve } from 'node:path';
+import { EnvSchema, LogLevel } from './env.schema.js';
+import { resolveJwtKeys, JwtKeys } from './jwt-keys.js';
+
+/** Typed, validated configuration. The only place that knows environment variable names. */
+@Injectable()
+export class AppConfig {
+  private readonly env: EnvSchema;
+  readonly jwt: JwtKeys;
+
+  constructor(config: ConfigService) {
+    this.env = config.get<EnvSchema>(ENV_KEY) as EnvSchema;
+    this.jwt = resolveJwtKeys(this.env);
+  }
+
+  static fromEnv(env: EnvSchema): AppConfig {
+    return new AppConfig({ get: () => env } as unknown as ConfigService);
+  }
+
+  get isProduction(): boolean {
+    return this.env.NODE_ENV === 'production';
+  }
+  get port(): number {
+    return this.env.PORT;
+  }
+  get host(): string {
+    return this.env.HOST;
+  }
+  get databaseUrl(): string | undefined {
+    return this.env.DATABASE_URL;
+  }
+  get dataDir(): string {
+    return resolve(this.env.DATA_DIR);
+  }
+  get redisUrl(): string | undefined {
+    return this.env.REDIS_URL;
+  }
+  get devTokensEnabled(): boolean {
+    return this.env.AUTH_DEV_TOKENS ?? !this.isProduction;
+  }
+  /** `true` allows every origin; otherwise the exact origins allowed. */
+  get corsOrigins(): true | string[] {
+    const list = this.env.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    return list.length === 0 || list.includes('*') ? true : list;
+  }
+  get logLevel(): LogLevel {
+    return this.env.LOG_LEVEL;
+  }
+  get db(): { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number } {
+    return {
+      connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: this.env.DB_STATEMENT_TIMEOUT_MS,
+      poolSize: this.env.DB_POOL_SIZE,
+    };
+  }
+}
+
+/** Key under which the validated EnvSchema is stored in ConfigService. */
+export const ENV_KEY = 'env';

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { ENTITIES } from './entities.js';
+import { pgliteDriver } from './pglite-pool.js';
+
+/**
+ * PostgreSQL when DATABASE_URL is set, embedded PGlite in DATA_DIR/pgdata otherwise.
+ * The same entities and migrations serve both; the schema only ever changes through migrations.
+ */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: ['error' as const, 'warn' as const, 'migration' as const],
+  };
+  const { connectTimeoutMs, statementTimeoutMs, poolSize } = config.db;
+  if (!config.databaseUrl) {
+    return {
+      ...common,
+      driver: pgliteDriver(join(config.dataDir, 'pgdata'), connectTimeoutMs),
+    };
+  }
+  return {
+    ...common,
+    url: config.databaseUrl,
+    poolSize,
+    connectTimeoutMS: connectTimeoutMs,
+    applicationName: 'messaging-backend',
+    extra: {
+      // Bound every statement so a stalled server answers UNAVAILABLE instead of hanging.
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + 1000,
+      idle_in_transaction_session_timeout: statementTimeoutMs * 2,
+      keepAlive: true,
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// SQLSTATE classes and node error codes that mean "the database is not there right now",
+// as opposed to "this query is wrong". They become UNAVAILABLE; everything else is INTERNAL.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55000']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection timeout/i,
+  /client has encountered a connection error/i,
+  /cannot use a pool after calling end/i,
+  /connection is closed/i,
+  /the database system is (starting up|shutting down)/i,
+  /PGlite is closed/i,
+];
+
+export function isUnavailableError(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  const { code, message, driverError, cause } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code)) return true;
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+  }
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(message))) {
+    return true;
+  }
+  return isUnavailableError(driverError, depth + 1) || isUnavailableError(cause, depth + 1);
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { setupApp } from './app.setup.js';
+import { AppConfig } from './config/app-config.js';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
+  setupApp(app);
+  const config = app.get(AppConfig);
+  await app.listen(config.port, config.host);
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

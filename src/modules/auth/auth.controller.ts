@@ -1,0 +1,29 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../../common/http/public.decorator.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { AppConfig } from '../../config/app-config.js';
+import { DevTokenDto, TokenResponseDto } from './dto/dev-token.dto.js';
+import { claimsToUser } from './claims.js';
+import { TokenService } from './token.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Post('dev-token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Issue a development token (only when AUTH_DEV_TOKENS=true)' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  devToken(@Body() dto: DevTokenDto): TokenResponseDto {
+    if (!this.config.devTokensEnabled) throw new DomainException(ErrorCode.NotFound);
+    const user = claimsToUser({ sub: dto.userId, name: dto.name, role: dto.role, exp: 0 });
+    return { token: this.tokens.sign(user) };
+  }
+}

@@ -1,0 +1,34 @@
+import { AuthUser, Role, ROLES } from '../../common/auth/auth-user.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+
+export interface JwtClaims {
+  sub?: unknown;
+  name?: unknown;
+  role?: unknown;
+  exp?: unknown;
+}
+
+const MAX_ID_LENGTH = 128;
+const MAX_NAME_LENGTH = 200;
+
+/** The caller described by a verified token; refuses tokens that lack what the contract needs. */
+export function claimsToUser(claims: JwtClaims): AuthUser {
+  const { sub, name, role, exp } = claims;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_ID_LENGTH) {
+    throw new DomainException(ErrorCode.Unauthorized, 'token has no valid sub claim');
+  }
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw new DomainException(ErrorCode.Unauthorized, 'token has no exp claim');
+  }
+  const parsedRole = toRole(role);
+  if (!parsedRole)
+    throw new DomainException(ErrorCode.Unauthorized, 'token has no valid role claim');
+  const displayName = typeof name === 'string' && name.trim() ? name.trim() : sub;
+  return { id: sub, name: displayName.slice(0, MAX_NAME_LENGTH), role: parsedRole, exp };
+}
+
+function toRole(role: unknown): Role | undefined {
+  if (role === 'PERFORMER') return Role.Specialist;
+  return ROLES.find((r) => r === role);
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { UserDto } from './dto/user.dto.js';
+import { User } from './entities/user.entity.js';
+
+const REMEMBERED_MAX = 10_000;
+
+@Injectable()
+export class UsersService {
+  /** Last (name, role) written per user id, so a known token costs no write. */
+  private readonly remembered = new Map<string, string>();
+
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** Creates the user on first sight and refreshes name and role from each new token. */
+  async remember(user: AuthUser): Promise<void> {
+    const fingerprint = `${user.name}\u0000${user.role}`;
+    if (this.remembered.get(user.id) === fingerprint) return;
+    await this.users.query(
+      `INSERT INTO users (id, name, role) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, updated_at = now()
+       WHERE users.name IS DISTINCT FROM EXCLUDED.name OR users.role IS DISTINCT FROM EXCLUDED.role`,
+      [user.id, user.name, user.role],
+    );
+    this.remembered.delete(user.id);
+    this.remembered.set(user.id, fingerprint);
+    if (this.remembered.size > REMEMBERED_MAX) {
+      this.remembered.delete(this.remembered.keys().next().value as string);
+    }
+  }
+
+  async get(id: string): Promise<UserDto> {
+    const user = await this.users.findOne({
+      where: { id },
+      select: { id: true, name: true, role: true },
+    });
+    if (!user) throw new DomainException(ErrorCode.NotFound);
+    return { id: user.id, name: user.name, role: user.role };
+  }
+}

@@ -1,0 +1,38 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+import { REDIS } from './redis.tokens.js';
+
+export { REDIS };
+
+/** One shared Redis connection when REDIS_URL is set (null otherwise). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): Redis | null => {
+        if (!config.redisUrl) return null;
+        const logger = new Logger('Redis');
+        const redis = new Redis(config.redisUrl, {
+          lazyConnect: false,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+        });
+        // Without a listener an 'error' event would kill the process when Redis goes away.
+        redis.on('error', (error: Error) => logger.error(`redis: ${error.message}`));
+        return redis;
+      },
+    },
+  ],
+  exports: [REDIS],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+  }
+}
