@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 import { pgliteDriver } from './pglite-pool.js';
+import { TypeOrmNestLogger } from './typeorm-logger.js';
 
 /**
  * PostgreSQL when DATABASE_URL is set, embedded PGlite in DATA_DIR/pgdata otherwise.
@@ -17,7 +18,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsRun: true,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
-    logging: ['error' as const, 'warn' as const, 'migration' as const],
+    logger: new TypeOrmNestLogger(),
+    maxQueryExecutionTime: 1000,
   };
   const { connectTimeoutMs, statementTimeoutMs, poolSize } = config.db;
   if (!config.databaseUrl) {

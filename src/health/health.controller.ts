@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -32,11 +33,18 @@ export class HealthController {
   /** Readiness: the database answers, and Redis when configured. */
   @Get('ready')
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [
       () => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
     ];
     if (this.redis.enabled) checks.push(() => this.redis.check('redis', CHECK_TIMEOUT_MS));
-    return this.health.check(checks);
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      // Terminus reports "not ready" as a 503 exception; keep its per-dependency body.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { validateEnv } from './env.schema.js';
+
+describe('validateEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      CORS_ORIGINS: '*',
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    expect(validateEnv({ PORT: '8080', AUTH_DEV_TOKENS: 'false' })).toMatchObject({
+      PORT: 8080,
+      AUTH_DEV_TOKENS: false,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(validateEnv({ DATABASE_URL: '', REDIS_URL: ' ' })).toMatchObject({
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+    });
+  });
+
+  it('fails fast naming every bad variable', () => {
+    expect(() =>
+      validateEnv({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        JWT_SECRET: 'short',
+      }),
+    ).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*JWT_SECRET[\s\S]*LOG_LEVEL|PORT|DATABASE_URL/);
+    try {
+      validateEnv({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        JWT_SECRET: 'short',
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const key of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'JWT_SECRET'])
+        expect(message).toContain(key);
+    }
+  });
+
+  it('requires a JWT secret or public key in production', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET or JWT_PUBLIC_KEY is required/,
+    );
+    expect(validateEnv({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).NODE_ENV).toBe(
+      'production',
+    );
+  });
+});

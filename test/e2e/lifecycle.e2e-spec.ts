@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ClientEvent, Namespace } from '../../src/realtime/events.js';
+import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import { closeAllSockets, connect, emitAck, nextEvent } from '../support/sockets.js';
+import { tokenFor, uniqueId } from '../support/tokens.js';
+
+describe('restart and shutdown', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    closeAllSockets();
+    for (const t of apps) await t.close().catch(() => undefined);
+  });
+
+  it('keeps users, migrations and the development secret across a restart on the same storage', async () => {
+    // No JWT_SECRET: the secret is generated in DATA_DIR, as on a developer's machine.
+    const first = await createTestApp({ env: { JWT_SECRET: '' } });
+    const { body } = await request(first.url)
+      .post('/api/auth/dev-token')
+      .send({ userId: uniqueId(), name: 'Kept', role: 'CLIENT' })
+      .expect(200);
+    await request(first.url)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${body.token}`)
+      .expect(200);
+    const before = await first.app
+      .get(DataSource)
+      .query('SELECT id, created_at FROM users ORDER BY id');
+    await first.close({ keepData: true });
+
+    const second = await createTestApp({ env: { JWT_SECRET: '' }, reuse: first });
+    apps.push(second);
+    const after = await second.app
+      .get(DataSource)
+      .query('SELECT id, created_at FROM users ORDER BY id');
+    expect(after).toEqual(before);
+    expect(after).toHaveLength(1);
+    const me = await request(second.url)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${body.token}`)
+      .expect(200);
+    expect(me.body.name).toBe('Kept');
+    const migrations = await second.app.get(DataSource).query('SELECT name FROM migrations');
+    expect(migrations.length).toBeGreaterThan(0);
+  });
+
+  it('disconnects sockets and closes the database on shutdown', async () => {
+    const t = await createTestApp();
+    const socket = await connect(t.url, Namespace.Chat, {
+      token: tokenFor({ id: uniqueId(), role: 'CLIENT' }),
+    });
+    await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({ ok: true });
+    const dataSource = t.app.get(DataSource);
+    const disconnected = nextEvent<string>(socket, 'disconnect');
+    await t.close();
+    await expect(disconnected).resolves.toMatch(/io server disconnect|transport close/);
+    expect(dataSource.isInitialized).toBe(false);
+  });
+
+  it(`runs on ${usingPostgres ? 'PostgreSQL' : 'embedded PGlite'} as configured`, async () => {
+    const t = await createTestApp();
+    apps.push(t);
+    const [{ version }] = await t.app.get(DataSource).query('SELECT version() AS version');
+    expect(version).toMatch(/PostgreSQL/);
+    const driver = t.app.get(DataSource).options as { url?: string };
+    expect(Boolean(driver.url)).toBe(usingPostgres);
+  });
+});
