@@ -3,7 +3,7 @@
 # `npm run token` token both accepted, then SIGTERM stops the server cleanly.
 set -euo pipefail
 data=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 log=$(mktemp)
 export DATA_DIR=$data PORT=$port HOST=127.0.0.1
 unset DATABASE_URL REDIS_URL JWT_SECRET
