@@ -34,5 +34,13 @@ for _ in $(seq 1 15); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
 kill -0 "$node_pid" 2>/dev/null && fail "server still running 15 s after SIGTERM"
 wait $npm_pid 2>/dev/null || true
 grep -q '"level":50' "$log" && fail "errors logged during the run"
+grep -qF "$token" "$log" && fail "a token reached the logs"
+grep -qF "$cli_token" "$log" && fail "a token reached the logs"
+
+# A bad configuration stops the server at once, naming the variable.
+if PORT=eighty node dist/src/main.js >"$log" 2>&1; then fail "started with PORT=eighty"; fi
+grep -q 'PORT' "$log" || fail "bad PORT not named: $(cat "$log")"
+if NODE_ENV=production node dist/src/main.js >"$log" 2>&1; then fail "started in production without a JWT key"; fi
+grep -q 'JWT_SECRET or JWT_PUBLIC_KEY is required' "$log" || fail "missing JWT key not named: $(cat "$log")"
 rm -rf "$data" "$log"
-echo "smoke: ok (/health, /health/ready, /docs, dev token, npm run token, SIGTERM)"
+echo "smoke: ok (/health, /health/ready, /docs, dev token, npm run token, SIGTERM, no tokens in logs, bad config refused)"

@@ -3,15 +3,23 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ClientEvent, Namespace, ServerEvent } from '../../src/realtime/events.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { closeAllSockets, connect, connectError, emitAck, nextEvent } from '../support/sockets.js';
-import { tokenFor, uniqueId, unsignedToken, type SignOptions, type TestUser } from '../support/tokens.js';
+import {
+  tokenFor,
+  uniqueId,
+  unsignedToken,
+  type SignOptions,
+  type TestUser,
+} from '../support/tokens.js';
 
 const ISSUER = 'https://id.example.test';
 const AUDIENCE = 'messaging';
 
 describe('socket handshake authentication', () => {
   let t: TestApp;
-  const valid = (user: TestUser = { id: uniqueId(), role: 'CLIENT' }, options: SignOptions = {}): string =>
-    tokenFor(user, { issuer: ISSUER, audience: AUDIENCE, ...options });
+  const valid = (
+    user: TestUser = { id: uniqueId(), role: 'CLIENT' },
+    options: SignOptions = {},
+  ): string => tokenFor(user, { issuer: ISSUER, audience: AUDIENCE, ...options });
 
   beforeAll(async () => {
     t = await createTestApp({ env: { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } });

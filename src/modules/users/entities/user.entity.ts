@@ -1,8 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from '../../../common/auth/auth-user.js';
 
 /** A user as last described by their token's claims; ids come from the identity provider. */
 @Entity('users')
+@Check('CHK_users_role', `"role" IN ('CLIENT', 'SPECIALIST', 'MODERATOR', 'ADMIN')`)
 export class User {
   @PrimaryColumn({ type: 'text' })
   id!: string;
