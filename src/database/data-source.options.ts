@@ -18,6 +18,9 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsRun: true,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+ and PGlite: no extension to install.
+    uuidExtension: 'pgcrypto' as const,
+    installExtensions: false,
     logger: new TypeOrmNestLogger(),
     maxQueryExecutionTime: 1000,
   };

@@ -99,7 +99,24 @@ class PGliteClient extends EventEmitter {
     super();
   }
 
-  async query(sql: string, params?: unknown[]): Promise<PgLikeResult> {
+  /** pg's signatures: `query(sql, params?)` as a promise, or with a trailing callback. */
+  query(
+    sql: string,
+    paramsOrCallback?: unknown[] | Callback<PgLikeResult>,
+    callback?: Callback<PgLikeResult>,
+  ): Promise<PgLikeResult> {
+    const params = Array.isArray(paramsOrCallback) ? paramsOrCallback : undefined;
+    const done = typeof paramsOrCallback === 'function' ? paramsOrCallback : callback;
+    const result = this.run(sql, params);
+    if (!done) return result;
+    // Callback style: the error goes to the callback only, never as an unhandled rejection.
+    return result.then(
+      (r) => (done(null, r), r),
+      (error: Error) => (done(error), undefined as unknown as PgLikeResult),
+    );
+  }
+
+  private async run(sql: string, params: unknown[] | undefined): Promise<PgLikeResult> {
     if (params && params.length > 0) return adapt(sql, await this.db.query(sql, params));
     // exec runs multi-statement scripts; like pg, answer with the last statement's result.
     const results = await this.db.exec(sql);

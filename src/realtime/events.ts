@@ -21,3 +21,29 @@ export const ClientEvent = {
 export interface ConnectErrorData {
   code: string;
 }
+
+/** Rooms of a namespace: every socket of a user, and every socket joined to a chat. */
+export const Room = {
+  user: (userId: string): string => `user:${userId}`,
+  chat: (chatId: string): string => `chat:${chatId}`,
+};
+
+/** /chat client → server events. */
+export const ChatClientEvent = {
+  CreateChat: 'createChat',
+  GetMyChats: 'getMyChats',
+  JoinChat: 'joinChat',
+  LeaveChat: 'leaveChat',
+  SendMessage: 'sendMessage',
+  ReadMessages: 'readMessages',
+  GetMessages: 'getMessages',
+  GetActiveUsers: 'getActiveUsers',
+} as const;
+
+/** /chat server → client events. */
+export const ChatServerEvent = {
+  NewMessage: 'newMessage',
+  MessagesRead: 'messagesRead',
+  ParticipantUpdate: 'participantUpdate',
+  ChatCreated: 'chatCreated',
+} as const;

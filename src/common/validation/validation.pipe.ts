@@ -1,6 +1,7 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainException, FieldError } from '../errors/domain.exception.js';
 import { ErrorCode } from '../errors/error-code.js';
+import { BARE_VALUE_KEY } from './bare-value.decorator.js';
 
 /**
  * The one validation pipe for REST and sockets: whitelist, forbid unknown fields, transform,
@@ -22,6 +23,10 @@ export class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDto = metadata.metatype && this.toValidate(metadata);
+    const bareKey: unknown =
+      metadata.metatype && Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
+    if (isDto && typeof value === 'string' && typeof bareKey === 'string')
+      value = { [bareKey]: value };
     if (isDto && (metadata.type === 'body' || metadata.type === 'custom')) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw invalid('', 'isObject', 'payload must be an object');

@@ -1,18 +1,141 @@
-import { SubscribeMessage } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Namespace } from 'socket.io';
+import type { Actor } from '../../common/auth/actor.js';
 import type { AuthUser } from '../../common/auth/auth-user.js';
+import type { AppSocket } from '../../common/ws/app-socket.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
+import { WsActor } from '../../common/ws/ws-actor.decorator.js';
 import { WsUser } from '../../common/ws/ws-user.decorator.js';
-import { ClientEvent, Namespace } from '../../realtime/events.js';
+import {
+  ChatClientEvent,
+  ChatServerEvent,
+  ClientEvent,
+  Namespace as Ns,
+  Room,
+} from '../../realtime/events.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { UsersService } from '../users/users.service.js';
+import { ChatRealtime } from './chat.realtime.js';
+import { ChatService } from './chat.service.js';
+import type { ChatView, MessageView, Page } from './chat.types.js';
+import { ChatIdDto, GetMessagesDto, JoinChatDto, MyChatsDto } from './dto/chat-ref.dto.js';
+import { CreateChatDto } from './dto/create-chat.dto.js';
+import { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
+import { MessageService, ReadResult } from './message.service.js';
 
-@RealtimeGateway(Namespace.Chat)
-export class ChatGateway {
-  constructor(private readonly users: UsersService) {}
+@RealtimeGateway(Ns.Chat)
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+  @WebSocketServer() private readonly nsp!: Namespace;
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly chats: ChatService,
+    private readonly messages: MessageService,
+    private readonly realtime: ChatRealtime,
+  ) {}
+
+  afterInit(nsp: Namespace): void {
+    this.realtime.bind(nsp);
+  }
+
+  handleConnection(socket: AppSocket): void {
+    const userId = socket.data.user!.id;
+    void socket.join(Room.user(userId));
+    socket.on('disconnecting', () => {
+      for (const room of socket.rooms) {
+        if (room.startsWith('chat:')) this.announce(socket, room.slice(5), userId, 'left');
+      }
+    });
+  }
 
   /** The caller as the server knows them: a cheap way for a client to check its session. */
   @SubscribeMessage(ClientEvent.WhoAmI)
   whoAmI(@WsUser() user: AuthUser): Promise<UserDto> {
     return this.users.get(user.id);
+  }
+
+  @SubscribeMessage(ChatClientEvent.CreateChat)
+  createChat(@WsActor() actor: Actor, @MessageBody() dto: CreateChatDto): Promise<ChatView> {
+    return this.chats.create(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.GetMyChats)
+  getMyChats(@WsActor() actor: Actor, @MessageBody() dto: MyChatsDto): Promise<Page<ChatView>> {
+    return this.chats.mine(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.JoinChat)
+  async joinChat(
+    @WsActor() actor: Actor,
+    @ConnectedSocket() socket: AppSocket,
+    @MessageBody() dto: JoinChatDto,
+  ) {
+    const joined = await this.messages.join(actor, dto, () => socket.join(Room.chat(dto.chatId)));
+    this.announce(socket, dto.chatId, actor.id, 'joined');
+    return joined;
+  }
+
+  @SubscribeMessage(ChatClientEvent.LeaveChat)
+  async leaveChat(
+    @WsActor() actor: Actor,
+    @ConnectedSocket() socket: AppSocket,
+    @MessageBody() dto: ChatIdDto,
+  ) {
+    const room = Room.chat(dto.chatId);
+    if (socket.rooms.has(room)) {
+      await socket.leave(room);
+      this.announce(socket, dto.chatId, actor.id, 'left');
+    }
+    return { chatId: dto.chatId };
+  }
+
+  @SubscribeMessage(ChatClientEvent.SendMessage)
+  sendMessage(@WsActor() actor: Actor, @MessageBody() dto: SendMessageDto): Promise<MessageView> {
+    return this.messages.send(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.ReadMessages)
+  readMessages(@WsActor() actor: Actor, @MessageBody() dto: ReadMessagesDto): Promise<ReadResult> {
+    return this.messages.read(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.GetMessages)
+  getMessages(
+    @WsActor() actor: Actor,
+    @MessageBody() dto: GetMessagesDto,
+  ): Promise<Page<MessageView>> {
+    return this.messages.history(actor, dto);
+  }
+
+  /** Users with a socket joined to the chat, on every node (through the adapter). */
+  @SubscribeMessage(ChatClientEvent.GetActiveUsers)
+  async getActiveUsers(@WsActor() actor: Actor, @MessageBody() dto: ChatIdDto) {
+    await this.chats.access(actor, dto.chatId);
+    const sockets = await this.nsp.in(Room.chat(dto.chatId)).fetchSockets();
+    const userIds = [
+      ...new Set(sockets.map((s) => (s.data as AppSocket['data']).user?.id).filter(Boolean)),
+    ] as string[];
+    return { chatId: dto.chatId, userIds };
+  }
+
+  private announce(
+    socket: AppSocket,
+    chatId: string,
+    userId: string,
+    action: 'joined' | 'left',
+  ): void {
+    this.nsp.to(Room.chat(chatId)).except(socket.id).emit(ChatServerEvent.ParticipantUpdate, {
+      chatId,
+      userId,
+      action,
+      timestamp: new Date().toISOString(),
+    });
   }
 }

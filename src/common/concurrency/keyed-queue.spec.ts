@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { KeyedQueue } from './keyed-queue.js';
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('KeyedQueue', () => {
+  it('runs tasks of one key in call order, even when earlier ones are slower', async () => {
+    const queue = new KeyedQueue();
+    const done: number[] = [];
+    await Promise.all(
+      [30, 10, 0].map((ms, i) => queue.run('a', async () => (await delay(ms), done.push(i)))),
+    );
+    expect(done).toEqual([0, 1, 2]);
+  });
+
+  it('runs different keys concurrently', async () => {
+    const queue = new KeyedQueue();
+    const done: string[] = [];
+    await Promise.all([
+      queue.run('slow', async () => (await delay(40), done.push('slow'))),
+      queue.run('fast', async () => (await delay(1), done.push('fast'))),
+    ]);
+    expect(done).toEqual(['fast', 'slow']);
+  });
+
+  it('keeps going after a failed task and forgets idle keys', async () => {
+    const queue = new KeyedQueue();
+    await expect(queue.run('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(queue.run('k', () => Promise.resolve(7))).resolves.toBe(7);
+    await delay(0);
+    expect(queue.size).toBe(0);
+  });
+});

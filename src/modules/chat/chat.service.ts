@@ -1,0 +1,273 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/auth-user.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { canAccessChat } from './chat.policy.js';
+import { ChatCreatedEvent, ChatDomainEvent } from './chat.events.js';
+import type { Actor, ChatView, MemberView, Page } from './chat.types.js';
+import type { CreateChatDto } from './dto/create-chat.dto.js';
+import type { MyChatsDto } from './dto/chat-ref.dto.js';
+import { ChatStatus, ChatType } from './entities/chat.entity.js';
+import { iso, MessageStore } from './message.store.js';
+
+interface ChatRow {
+  id: string;
+  type: ChatType;
+  title: string | null;
+  status: ChatStatus;
+  order_id: string | null;
+  dispute_id: string | null;
+  last_seq: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  activity_us?: string;
+}
+
+interface MemberRow {
+  chat_id: string;
+  user_id: string;
+  name: string;
+  role: Role;
+  last_read_seq: number;
+  joined_at: Date;
+}
+
+export interface ChatAccess {
+  id: string;
+  type: ChatType;
+  status: ChatStatus;
+  lastSeq: number;
+  isMember: boolean;
+  lastReadSeq: number;
+}
+
+const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id, c.last_seq, c.created_at, c.updated_at`;
+
+@Injectable()
+export class ChatService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly messages: MessageStore,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** The chat as `actor` may see it, or FORBIDDEN (also when it does not exist). */
+  async access(actor: Pick<Actor, 'id' | 'role'>, chatId: string): Promise<ChatAccess> {
+    const rows = await this.db.query<
+      {
+        id: string;
+        type: ChatType;
+        status: ChatStatus;
+        last_seq: number;
+        is_member: boolean;
+        last_read_seq: number | null;
+      }[]
+    >(
+      `SELECT c.id, c.type, c.status, c.last_seq, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq
+       FROM chats c LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
+       WHERE c.id = $1`,
+      [chatId, actor.id],
+    );
+    const row = rows[0];
+    if (!row || !canAccessChat(actor.role, row.type, row.is_member))
+      throw new DomainException(ErrorCode.Forbidden);
+    return {
+      id: row.id,
+      type: row.type,
+      status: row.status,
+      lastSeq: Number(row.last_seq),
+      isMember: row.is_member,
+      lastReadSeq: Number(row.last_read_seq ?? 0),
+    };
+  }
+
+  async create(actor: Actor, dto: CreateChatDto): Promise<ChatView> {
+    const memberIds =
+      dto.type === ChatType.Direct
+        ? [actor.id, dto.userId!]
+        : [...new Set([actor.id, ...(dto.memberIds ?? [])])];
+    if (dto.type === ChatType.Direct && dto.userId === actor.id) {
+      throw new DomainException(
+        ErrorCode.ValidationFailed,
+        'cannot start a direct chat with yourself',
+        [{ field: 'userId', constraints: { notSelf: 'userId must be another user' } }],
+      );
+    }
+    const { chatId, created } = await this.db.transaction(async (tx) => {
+      await this.requireUsers(tx, memberIds);
+      if (dto.type === ChatType.Direct) return this.createDirect(tx, actor.id, dto.userId!);
+      const [row] = await tx.query<{ id: string }[]>(
+        `INSERT INTO chats (type, title, created_by) VALUES ($1, $2, $3) RETURNING id`,
+        [dto.type, dto.title, actor.id],
+      );
+      await this.addMembers(tx, row.id, memberIds);
+      return { chatId: row.id, created: true };
+    });
+    const chat = (await this.views([chatId], actor.id))[0];
+    if (created) {
+      const event: ChatCreatedEvent = { chat, memberIds };
+      this.events.emit(ChatDomainEvent.ChatCreated, event);
+    }
+    return chat;
+  }
+
+  /** The caller's chats, most recent activity first (keyset on activity time and id). */
+  async mine(actor: Actor, dto: MyChatsDto): Promise<Page<ChatView>> {
+    const cursor = dto.cursor ? decodeCursor(dto.cursor) : null;
+    const rows = await this.db.query<{ id: string; activity_us: string }[]>(
+      `SELECT c.id, (extract(epoch FROM c.last_activity_at) * 1000000)::bigint::text AS activity_us
+       FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+       WHERE cm.user_id = $1
+         AND ($2::bigint IS NULL OR ((extract(epoch FROM c.last_activity_at) * 1000000)::bigint, c.id) < ($2::bigint, $3::uuid))
+       ORDER BY c.last_activity_at DESC, c.id DESC
+       LIMIT $4`,
+      [actor.id, cursor?.activityUs ?? null, cursor?.id ?? null, dto.limit + 1],
+    );
+    const hasMore = rows.length > dto.limit;
+    const page = rows.slice(0, dto.limit);
+    const last = page[page.length - 1];
+    return {
+      items: await this.views(
+        page.map((r) => r.id),
+        actor.id,
+      ),
+      hasMore,
+      nextCursor: hasMore && last ? encodeCursor(last.activity_us, last.id) : null,
+    };
+  }
+
+  /** Full Chat views (members, last message, unread count for `viewerId`) in four queries. */
+  async views(chatIds: string[], viewerId: string): Promise<ChatView[]> {
+    if (chatIds.length === 0) return [];
+    const [chats, members, unread] = await Promise.all([
+      this.db.query<ChatRow[]>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id = ANY($1::uuid[])`, [
+        chatIds,
+      ]),
+      this.db.query<MemberRow[]>(
+        `SELECT cm.chat_id, cm.user_id, u.name, u.role, cm.last_read_seq, cm.joined_at
+         FROM chat_members cm JOIN users u ON u.id = cm.user_id
+         WHERE cm.chat_id = ANY($1::uuid[]) ORDER BY cm.joined_at, cm.user_id`,
+        [chatIds],
+      ),
+      this.unreadCounts(chatIds, viewerId),
+    ]);
+    const latest = await this.messages.latestOf(
+      chats.map((c) => ({ id: c.id, lastSeq: Number(c.last_seq) })),
+    );
+    const membersByChat = new Map<string, MemberView[]>();
+    for (const m of members) {
+      const list = membersByChat.get(m.chat_id) ?? [];
+      list.push({
+        userId: m.user_id,
+        name: m.name,
+        role: m.role,
+        lastReadSeq: Number(m.last_read_seq),
+        joinedAt: iso(m.joined_at)!,
+      });
+      membersByChat.set(m.chat_id, list);
+    }
+    const byId = new Map(
+      chats.map((c): [string, ChatView] => [
+        c.id,
+        {
+          id: c.id,
+          type: c.type,
+          title: c.title,
+          status: c.status,
+          orderId: c.order_id,
+          disputeId: c.dispute_id,
+          members: membersByChat.get(c.id) ?? [],
+          lastSeq: Number(c.last_seq),
+          lastMessage: latest.get(c.id) ?? null,
+          unreadCount: unread.get(c.id) ?? 0,
+          createdAt: iso(c.created_at)!,
+          updatedAt: iso(c.updated_at)!,
+        },
+      ]),
+    );
+    return chatIds.map((id) => byId.get(id)).filter((c): c is ChatView => Boolean(c));
+  }
+
+  /** Messages after the user's read marker that others sent and that are not deleted. */
+  async unreadCounts(chatIds: string[], userId: string): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ chat_id: string; unread: number }[]>(
+      `SELECT cm.chat_id, (
+         SELECT count(*)::int FROM messages m
+         WHERE m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq
+           AND m.sender_id IS DISTINCT FROM cm.user_id AND NOT m.is_deleted
+       ) AS unread
+       FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
+      [chatIds, userId],
+    );
+    return new Map(rows.map((r) => [r.chat_id, Number(r.unread)]));
+  }
+
+  private async createDirect(
+    tx: EntityManager,
+    a: string,
+    b: string,
+  ): Promise<{ chatId: string; created: boolean }> {
+    const key = directKey(a, b);
+    const inserted = await tx.query<{ id: string }[]>(
+      `INSERT INTO chats (type, created_by, direct_key) VALUES ('DIRECT', $1, $2)
+       ON CONFLICT (direct_key) WHERE direct_key IS NOT NULL DO NOTHING RETURNING id`,
+      [a, key],
+    );
+    if (inserted[0]) {
+      await this.addMembers(tx, inserted[0].id, [a, b]);
+      return { chatId: inserted[0].id, created: true };
+    }
+    const [existing] = await tx.query<
+      {
+        id: string;
+      }[]
+    >(`SELECT id FROM chats WHERE direct_key = $1`, [key]);
+    return { chatId: existing.id, created: false };
+  }
+
+  private async addMembers(tx: EntityManager, chatId: string, userIds: string[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO chat_members (chat_id, user_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+      [chatId, userIds],
+    );
+  }
+
+  private async requireUsers(tx: EntityManager, ids: string[]): Promise<void> {
+    const rows = await tx.query<
+      {
+        id: string;
+      }[]
+    >(`SELECT id FROM users WHERE id = ANY($1::text[])`, [ids]);
+    const known = new Set(rows.map((r) => r.id));
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new DomainException(ErrorCode.NotFound, 'unknown users', { userIds: unknown });
+    }
+  }
+}
+
+/** Unambiguous key of an unordered pair of ids. */
+function directKey(a: string, b: string): string {
+  const [x, y] = [a, b].sort();
+  return `${x.length}:${x}|${y}`;
+}
+
+function encodeCursor(activityUs: string, id: string): string {
+  return Buffer.from(`${activityUs}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { activityUs: string; id: string } {
+  const [activityUs, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!activityUs || !/^\d+$/.test(activityUs) || !id || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw new DomainException(ErrorCode.ValidationFailed, 'invalid cursor', [
+      {
+        field: 'cursor',
+        constraints: { isCursor: 'cursor must be a nextCursor from a previous page' },
+      },
+    ]);
+  }
+  return { activityUs, id };
+}

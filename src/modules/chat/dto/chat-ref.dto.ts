@@ -1,0 +1,65 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { AcceptsBareValue } from '../../../common/validation/bare-value.decorator.js';
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 100;
+
+/** `limit` of a page: 1 to MAX_PAGE, DEFAULT_PAGE when absent. */
+export function PageLimit(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ default: DEFAULT_PAGE, minimum: 1, maximum: MAX_PAGE }),
+    IsOptional(),
+    IsInt(),
+    Min(1),
+    Max(MAX_PAGE),
+  );
+}
+
+export class ChatIdDto {
+  @ApiProperty()
+  @IsUUID()
+  chatId!: string;
+}
+
+/** `{ chatId, sinceSeq?, limit? }`, or the bare chatId string. */
+@AcceptsBareValue('chatId')
+export class JoinChatDto extends ChatIdDto {
+  @ApiPropertyOptional({ description: 'Return the messages after this seq (recovery)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  sinceSeq?: number;
+
+  @PageLimit()
+  limit: number = DEFAULT_PAGE;
+}
+
+export class GetMessagesDto extends ChatIdDto {
+  @ApiPropertyOptional({ description: 'Messages with seq below this (exclusive)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  before?: number;
+
+  @ApiPropertyOptional({ description: 'Messages with seq above this (exclusive)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  @PageLimit()
+  limit: number = DEFAULT_PAGE;
+}
+
+export class MyChatsDto {
+  @PageLimit()
+  limit: number = DEFAULT_PAGE;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}

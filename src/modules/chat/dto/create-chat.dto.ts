@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsString,
+  Length,
+  ValidateIf,
+} from 'class-validator';
+import { ChatType } from '../entities/chat.entity.js';
+
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+export const CREATABLE_CHAT_TYPES = [ChatType.Direct, ChatType.Group, ChatType.Support] as const;
+export const MAX_GROUP_MEMBERS = 500;
+
+/** `{ type: 'DIRECT', userId }` or `{ type: 'GROUP' | 'SUPPORT', title, memberIds }`. */
+export class CreateChatDto {
+  @ApiProperty({ enum: CREATABLE_CHAT_TYPES })
+  @IsIn(CREATABLE_CHAT_TYPES)
+  type!: (typeof CREATABLE_CHAT_TYPES)[number];
+
+  @ApiPropertyOptional({ description: 'DIRECT only: the other user' })
+  @ValidateIf((dto: CreateChatDto) => dto.type === ChatType.Direct || dto.userId !== undefined)
+  @IsString()
+  @Length(1, 128)
+  userId?: string;
+
+  @ApiPropertyOptional({ description: 'GROUP and SUPPORT only' })
+  @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.title !== undefined)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  title?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'GROUP and SUPPORT only; the creator is added',
+  })
+  @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.memberIds !== undefined)
+  @IsArray()
+  @ArrayMaxSize(MAX_GROUP_MEMBERS)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  memberIds?: string[];
+}

@@ -1,0 +1,65 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsInt,
+  IsUUID,
+  Length,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { ChatIdDto } from './chat-ref.dto.js';
+
+/** MESSAGE_MAX_LENGTH of the contract. */
+export const MESSAGE_MAX_LENGTH = 4000;
+export const MAX_ATTACHMENTS = 10;
+
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+export class SendMessageDto extends ChatIdDto {
+  @ApiPropertyOptional({ maxLength: MESSAGE_MAX_LENGTH })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, MESSAGE_MAX_LENGTH)
+  text?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  attachmentIds?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  replyToId?: string;
+
+  @ApiPropertyOptional({ description: 'Idempotency key chosen by the client' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  clientMessageId?: string;
+}
+
+export class ReadMessagesDto extends ChatIdDto {
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsUUID('all', { each: true })
+  messageIds?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  upToSeq?: number;
+}

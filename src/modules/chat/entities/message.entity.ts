@@ -1,0 +1,73 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import { Chat } from './chat.entity.js';
+
+export enum MessageType {
+  Text = 'TEXT',
+  File = 'FILE',
+  System = 'SYSTEM',
+}
+
+@Entity('messages')
+@Unique('UQ_messages_chat_seq', ['chatId', 'seq'])
+@Unique('UQ_messages_client_message_id', ['chatId', 'senderId', 'clientMessageId'])
+@Check('CHK_messages_type', `"type" IN ('TEXT', 'FILE', 'SYSTEM')`)
+export class Message {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'chat_id', type: 'uuid' })
+  chatId!: string;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  /** Null for SYSTEM messages. */
+  @Column({ name: 'sender_id', type: 'text', nullable: true })
+  senderId!: string | null;
+
+  @Column({ name: 'sender_role', type: 'text', nullable: true })
+  senderRole!: string | null;
+
+  @Column({ type: 'text' })
+  type!: MessageType;
+
+  @Column({ type: 'text', nullable: true })
+  text!: string | null;
+
+  @Index('IDX_messages_reply_to', { where: '"reply_to_id" IS NOT NULL' })
+  @Column({ name: 'reply_to_id', type: 'uuid', nullable: true })
+  replyToId!: string | null;
+
+  @Column({ name: 'client_message_id', type: 'text', nullable: true })
+  clientMessageId!: string | null;
+
+  @Column({ name: 'is_deleted', type: 'boolean', default: false })
+  isDeleted!: boolean;
+
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+
+  @Column({ name: 'edited_at', type: 'timestamptz', nullable: true })
+  editedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @ManyToOne(() => Chat, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'chat_id', foreignKeyConstraintName: 'FK_messages_chat' })
+  chat?: Chat;
+
+  @ManyToOne(() => Message, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'reply_to_id', foreignKeyConstraintName: 'FK_messages_reply_to' })
+  replyTo?: Message;
+}

@@ -1,0 +1,213 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { ChatService } from './chat.service.js';
+import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
+import type { Actor, ChatView, MessageView, Page } from './chat.types.js';
+import type { GetMessagesDto, JoinChatDto } from './dto/chat-ref.dto.js';
+import type { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
+import { ChatStatus } from './entities/chat.entity.js';
+import { MessageType } from './entities/message.entity.js';
+import { MessageStore } from './message.store.js';
+
+const CLIENT_MESSAGE_ID_CONSTRAINT = 'UQ_messages_client_message_id';
+
+export interface ReadResult {
+  chatId: string;
+  lastReadSeq: number;
+  unreadCount: number;
+}
+
+@Injectable()
+export class MessageService {
+  private readonly ordered = new KeyedQueue();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly chats: ChatService,
+    private readonly store: MessageStore,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * send → commit → broadcast (through the `message.created` event) → return (the ack).
+   * A repeated (sender, chat, clientMessageId) returns the first message, with no new row and
+   * no second broadcast, also when the two sends race.
+   */
+  async send(actor: Actor, dto: SendMessageDto): Promise<MessageView> {
+    if (!dto.text && !dto.attachmentIds?.length) {
+      throw new DomainException(ErrorCode.ValidationFailed, 'a message needs text or attachments', [
+        {
+          field: 'text',
+          constraints: { isNotEmpty: 'text must not be empty when there are no attachments' },
+        },
+      ]);
+    }
+    if (dto.attachmentIds?.length) {
+      throw new DomainException(ErrorCode.ValidationFailed, 'attachments are not supported yet', [
+        {
+          field: 'attachmentIds',
+          constraints: { unsupported: 'attachments are not supported yet' },
+        },
+      ]);
+    }
+    const clientMessageId = dto.clientMessageId ?? null;
+    // Per chat, one append at a time on this node, so broadcasts leave in seq order; the chat
+    // row lock serialises appends per chat in the database anyway.
+    const message = await this.ordered.run(dto.chatId, async () => {
+      const appended = await this.append(actor, dto, clientMessageId);
+      if (appended) {
+        const event: MessageCreatedEvent = { message: appended, origin: actor.origin };
+        this.events.emit(ChatDomainEvent.MessageCreated, event);
+      }
+      return appended;
+    });
+    if (message) return message;
+    return this.explainRefusal(actor, dto, clientMessageId);
+  }
+
+  private async append(
+    actor: Actor,
+    dto: SendMessageDto,
+    clientMessageId: string | null,
+  ): Promise<MessageView | null> {
+    try {
+      return await this.store.append(
+        {
+          chatId: dto.chatId,
+          senderId: actor.id,
+          senderRole: actor.role,
+          type: MessageType.Text,
+          text: dto.text ?? null,
+          replyToId: dto.replyToId ?? null,
+          clientMessageId,
+        },
+        { userId: actor.id, role: actor.role },
+      );
+    } catch (error) {
+      // Lost a race to an identical send on another node: the caller answers with the winner.
+      if (clientMessageId && isUniqueViolation(error, CLIENT_MESSAGE_ID_CONSTRAINT)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * joinChat: the chat, then the messages after `sinceSeq` or the latest page, ascending.
+   * `subscribe` runs once access is granted and before history is read, so a message committed
+   * meanwhile arrives live or in the history (possibly both: clients dedupe by seq), never neither.
+   */
+  async join(
+    actor: Actor,
+    dto: JoinChatDto,
+    subscribe: () => Promise<void> | void = () => undefined,
+  ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
+    await this.chats.access(actor, dto.chatId);
+    await subscribe();
+    const [chat] = await this.chats.views([dto.chatId], actor.id);
+    const messages =
+      dto.sinceSeq !== undefined
+        ? await this.store.after(dto.chatId, dto.sinceSeq, dto.limit + 1)
+        : await this.store.before(dto.chatId, null, dto.limit + 1);
+    const hasMore = messages.length > dto.limit;
+    const page =
+      dto.sinceSeq !== undefined
+        ? messages.slice(0, dto.limit)
+        : messages.slice(messages.length - dto.limit);
+    return { chat: chat, messages: hasMore ? page : messages, hasMore };
+  }
+
+  /** History, ascending by seq; `nextCursor` continues in the same direction. */
+  async history(actor: Actor, dto: GetMessagesDto): Promise<Page<MessageView>> {
+    if (dto.before !== undefined && dto.after !== undefined) {
+      throw new DomainException(ErrorCode.ValidationFailed, 'pass before or after, not both', [
+        { field: 'after', constraints: { exclusive: 'before and after cannot be combined' } },
+      ]);
+    }
+    await this.chats.access(actor, dto.chatId);
+    if (dto.after !== undefined) {
+      const rows = await this.store.after(dto.chatId, dto.after, dto.limit + 1);
+      const hasMore = rows.length > dto.limit;
+      const items = rows.slice(0, dto.limit);
+      return { items, hasMore, nextCursor: hasMore ? String(items[items.length - 1].seq) : null };
+    }
+    const rows = await this.store.before(dto.chatId, dto.before ?? null, dto.limit + 1);
+    const hasMore = rows.length > dto.limit;
+    const items = hasMore ? rows.slice(1) : rows;
+    return { items, hasMore, nextCursor: hasMore ? String(items[0].seq) : null };
+  }
+
+  /** Moves the caller's read marker forward (never back) to upToSeq or the newest of messageIds. */
+  async read(actor: Actor, dto: ReadMessagesDto): Promise<ReadResult> {
+    const chat = await this.chats.access(actor, dto.chatId);
+    let target = dto.upToSeq ?? 0;
+    if (dto.messageIds?.length) {
+      const [row] = await this.db.query<{ seq: number | null }[]>(
+        `SELECT max(seq)::int AS seq FROM messages WHERE chat_id = $1 AND id = ANY($2::uuid[])`,
+        [dto.chatId, dto.messageIds],
+      );
+      target = Math.max(target, row?.seq ?? 0);
+    }
+    if (!chat.isMember) return { chatId: chat.id, lastReadSeq: 0, unreadCount: 0 };
+    const [moved] = await this.db.query<[{ last_read_seq: number }[], number]>(
+      `UPDATE chat_members cm SET last_read_seq = LEAST($3::int, c.last_seq)
+       FROM chats c
+       WHERE cm.chat_id = $1 AND cm.user_id = $2 AND c.id = cm.chat_id AND cm.last_read_seq < LEAST($3::int, c.last_seq)
+       RETURNING cm.last_read_seq`,
+      [dto.chatId, actor.id, target],
+    );
+    const lastReadSeq = moved[0] ? Number(moved[0].last_read_seq) : chat.lastReadSeq;
+    const unreadCount = (await this.chats.unreadCounts([chat.id], actor.id)).get(chat.id) ?? 0;
+    if (moved[0]) {
+      const event: MessagesReadEvent = {
+        chatId: chat.id,
+        userId: actor.id,
+        lastReadSeq,
+        messageIds: dto.messageIds ?? [],
+        readAt: new Date().toISOString(),
+      };
+      this.events.emit(ChatDomainEvent.MessagesRead, event);
+    }
+    return { chatId: chat.id, lastReadSeq, unreadCount };
+  }
+
+  /** The send was refused: say why, in the order a client can act on. */
+  private async explainRefusal(
+    actor: Actor,
+    dto: SendMessageDto,
+    clientMessageId: string | null,
+  ): Promise<MessageView> {
+    const chat = await this.chats.access(actor, dto.chatId);
+    if (clientMessageId) {
+      const first = await this.store.byClientMessageId(dto.chatId, actor.id, clientMessageId);
+      if (first) return first;
+    }
+    if (chat.status !== ChatStatus.Active) throw new DomainException(ErrorCode.ChatClosed);
+    if (dto.replyToId) {
+      throw new DomainException(
+        ErrorCode.ValidationFailed,
+        'replyToId must name a message of this chat',
+        [
+          {
+            field: 'replyToId',
+            constraints: { sameChat: 'replyToId must name a message of this chat' },
+          },
+        ],
+      );
+    }
+    throw new DomainException(ErrorCode.Conflict, 'the message could not be stored, retry');
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const driverError =
+    (error as { driverError?: { code?: string; constraint?: string } }).driverError ??
+    (error as { code?: string; constraint?: string });
+  return (
+    driverError?.code === '23505' &&
+    (driverError.constraint === undefined || driverError.constraint === constraint)
+  );
+}

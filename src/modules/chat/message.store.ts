@@ -1,0 +1,190 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { MessageType } from './entities/message.entity.js';
+import type { MessageView, ReactionView } from './chat.types.js';
+
+/** The columns every message read selects: the message, its reply summary and its reactions. */
+const MESSAGE_SELECT = `
+  m.id, m.chat_id, m.seq, m.sender_id, m.sender_role, m.type, m.text, m.reply_to_id,
+  m.client_message_id, m.is_deleted, m.deleted_at, m.edited_at, m.created_at,
+  r.id AS r_id, r.sender_id AS r_sender_id, r.text AS r_text, r.is_deleted AS r_is_deleted,
+  COALESCE((
+    SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'userIds', x.user_ids) ORDER BY x.first_at)
+    FROM (
+      SELECT emoji, count(*)::int AS n, array_agg(user_id ORDER BY created_at) AS user_ids, min(created_at) AS first_at
+      FROM message_reactions WHERE message_id = m.id GROUP BY emoji
+    ) x
+  ), '[]'::json) AS reactions`;
+
+const FROM_MESSAGES = `FROM messages m LEFT JOIN messages r ON r.id = m.reply_to_id`;
+
+export interface MessageRow {
+  id: string;
+  chat_id: string;
+  seq: number;
+  sender_id: string | null;
+  sender_role: string | null;
+  type: MessageType;
+  text: string | null;
+  reply_to_id: string | null;
+  client_message_id: string | null;
+  is_deleted: boolean;
+  deleted_at: Date | string | null;
+  edited_at: Date | string | null;
+  created_at: Date | string;
+  r_id?: string | null;
+  r_sender_id?: string | null;
+  r_text?: string | null;
+  r_is_deleted?: boolean | null;
+  reactions?: ReactionView[] | string;
+}
+
+export interface NewMessage {
+  chatId: string;
+  senderId: string | null;
+  senderRole: string | null;
+  type: MessageType;
+  text: string | null;
+  replyToId: string | null;
+  clientMessageId: string | null;
+}
+
+/** Reads and writes of messages in plain SQL: one statement per operation on the hot path. */
+@Injectable()
+export class MessageStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Appends a message: takes the next seq under the chat row's lock and inserts, in one
+   * statement, so a failure leaves no gap. Returns null when the chat refuses it (not ACTIVE, no
+   * access, bad reply, or a clientMessageId already used): the caller finds out which.
+   */
+  async append(
+    message: NewMessage,
+    access: { userId: string; role: string },
+  ): Promise<MessageView | null> {
+    const rows = await this.db.query<MessageRow[]>(
+      `WITH target AS (
+         SELECT c.id FROM chats c
+         LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
+         WHERE c.id = $1 AND c.status = 'ACTIVE'
+           AND (cm.user_id IS NOT NULL OR $9 = 'ADMIN' OR ($9 = 'MODERATOR' AND c.type = 'DISPUTE'))
+           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM messages p WHERE p.id = $6 AND p.chat_id = $1))
+           AND ($7::text IS NULL OR NOT EXISTS (
+             SELECT 1 FROM messages d WHERE d.chat_id = $1 AND d.sender_id = $2 AND d.client_message_id = $7))
+       ), bumped AS (
+         UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
+         FROM target WHERE chats.id = target.id
+         RETURNING chats.id, chats.last_seq
+       )
+       INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)
+       SELECT id, last_seq, $3, $4, $5, $8, $6, $7 FROM bumped
+       RETURNING *`,
+      [
+        message.chatId,
+        access.userId,
+        message.senderId,
+        message.senderRole,
+        message.type,
+        message.replyToId,
+        message.clientMessageId,
+        message.text,
+        access.role,
+      ],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (!row.reply_to_id) return toMessageView({ ...row, reactions: [] });
+    return (await this.byId(row.id))!;
+  }
+
+  async byId(id: string): Promise<MessageView | null> {
+    const rows = await this.db.query<MessageRow[]>(
+      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.id = $1`,
+      [id],
+    );
+    return rows[0] ? toMessageView(rows[0]) : null;
+  }
+
+  async byClientMessageId(
+    chatId: string,
+    senderId: string,
+    clientMessageId: string,
+  ): Promise<MessageView | null> {
+    const rows = await this.db.query<MessageRow[]>(
+      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES}
+       WHERE m.chat_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`,
+      [chatId, senderId, clientMessageId],
+    );
+    return rows[0] ? toMessageView(rows[0]) : null;
+  }
+
+  /** Up to `limit` messages after `afterSeq`, ascending (keyset on the (chat_id, seq) index). */
+  async after(chatId: string, afterSeq: number, limit: number): Promise<MessageView[]> {
+    const rows = await this.db.query<MessageRow[]>(
+      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
+      [chatId, afterSeq, limit],
+    );
+    return rows.map(toMessageView);
+  }
+
+  /** Up to `limit` messages before `beforeSeq` (or the latest), returned ascending. */
+  async before(chatId: string, beforeSeq: number | null, limit: number): Promise<MessageView[]> {
+    const rows = await this.db.query<MessageRow[]>(
+      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES}
+       WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2) ORDER BY m.seq DESC LIMIT $3`,
+      [chatId, beforeSeq, limit],
+    );
+    return rows.reverse().map(toMessageView);
+  }
+
+  /** The latest message of each chat, in one query. */
+  async latestOf(chats: { id: string; lastSeq: number }[]): Promise<Map<string, MessageView>> {
+    const withMessages = chats.filter((c) => c.lastSeq > 0);
+    if (withMessages.length === 0) return new Map();
+    const rows = await this.db.query<MessageRow[]>(
+      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES}
+       JOIN unnest($1::uuid[], $2::int[]) AS latest(chat_id, seq) ON latest.chat_id = m.chat_id AND latest.seq = m.seq`,
+      [withMessages.map((c) => c.id), withMessages.map((c) => c.lastSeq)],
+    );
+    return new Map(rows.map((row) => [row.chat_id, toMessageView(row)]));
+  }
+}
+
+export function toMessageView(row: MessageRow): MessageView {
+  const reactions =
+    typeof row.reactions === 'string'
+      ? (JSON.parse(row.reactions) as ReactionView[])
+      : row.reactions;
+  return {
+    id: row.id,
+    chatId: row.chat_id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    senderRole: row.sender_role,
+    type: row.type,
+    text: row.is_deleted ? null : row.text,
+    attachments: [],
+    replyToId: row.reply_to_id,
+    replyTo: row.r_id
+      ? {
+          id: row.r_id,
+          senderId: row.r_sender_id ?? null,
+          text: row.r_is_deleted ? null : (row.r_text ?? null),
+          isDeleted: Boolean(row.r_is_deleted),
+        }
+      : null,
+    clientMessageId: row.client_message_id,
+    reactions: reactions ?? [],
+    isDeleted: row.is_deleted,
+    deletedAt: iso(row.deleted_at),
+    editedAt: iso(row.edited_at),
+    createdAt: iso(row.created_at)!,
+  };
+}
+
+export function iso(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}

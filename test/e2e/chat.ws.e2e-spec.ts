@@ -1,0 +1,532 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
+import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { closeAllSockets, emitAck, nextEvent, type ClientSocket } from '../support/sockets.js';
+
+type Joined = { chat: ChatView; messages: MessageView[]; hasMore: boolean };
+
+/** Events a socket received, for asserting what arrived and what did not. */
+function record<T>(socket: ClientSocket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function ok<T>(socket: ClientSocket, event: string, payload: unknown): Promise<T> {
+  const ack = await emitAck<T>(socket, event, payload);
+  if (!ack.ok) throw new Error(`${event} failed: ${JSON.stringify(ack.error)}`);
+  return ack.data as T;
+}
+
+describe('/chat', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  async function group(owner: TestClient, others: TestClient[], title = 'Team'): Promise<ChatView> {
+    const s = await chatSocket(t, owner);
+    const chat = await ok<ChatView>(s, C.CreateChat, {
+      type: 'GROUP',
+      title,
+      memberIds: others.map((o) => o.id),
+    });
+    s.close();
+    return chat;
+  }
+
+  describe('createChat', () => {
+    it('creates a DIRECT chat once and returns it again for the same pair, either way round', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t, 'SPECIALIST')];
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      const createdForB = record<ChatView>(sb, S.ChatCreated);
+      const first = await ok<ChatView>(sa, C.CreateChat, { type: 'DIRECT', userId: b.id });
+      expect(first).toMatchObject({
+        type: 'DIRECT',
+        status: 'ACTIVE',
+        title: null,
+        lastSeq: 0,
+        lastMessage: null,
+        unreadCount: 0,
+      });
+      expect(first.members.map((m) => m.userId).sort()).toEqual([a.id, b.id].sort());
+      const again = await ok<ChatView>(sb, C.CreateChat, { type: 'DIRECT', userId: a.id });
+      expect(again.id).toBe(first.id);
+      await settle();
+      expect(createdForB.map((c) => c.id)).toEqual([first.id]);
+    });
+
+    it('creates a GROUP chat with its creator as a member', async () => {
+      const [owner, x, y] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+      const chat = await group(owner, [x, y], '  Launch  ');
+      expect(chat.title).toBe('Launch');
+      expect(chat.members.map((m) => m.userId).sort()).toEqual([owner.id, x.id, y.id].sort());
+    });
+
+    it.each([
+      ['a GROUP without title', { type: 'GROUP', memberIds: [] }, 'title'],
+      ['a DIRECT without userId', { type: 'DIRECT' }, 'userId'],
+      ['an unknown type', { type: 'ORDER', title: 'x', memberIds: [] }, 'type'],
+      [
+        'memberIds that are not strings',
+        { type: 'GROUP', title: 'x', memberIds: [1] },
+        'memberIds',
+      ],
+      ['an unknown field', { type: 'GROUP', title: 'x', memberIds: [], admin: true }, 'admin'],
+    ])('refuses %s with VALIDATION_FAILED', async (_name, payload, field) => {
+      const s = await chatSocket(t, await makeUser(t));
+      const ack = await emitAck(s, C.CreateChat, payload);
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+      expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toContain(field);
+    });
+
+    it('refuses a DIRECT chat with oneself', async () => {
+      const a = await makeUser(t);
+      const ack = await emitAck(await chatSocket(t, a), C.CreateChat, {
+        type: 'DIRECT',
+        userId: a.id,
+      });
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('refuses members the server has never seen with NOT_FOUND', async () => {
+      const ack = await emitAck(await chatSocket(t, await makeUser(t)), C.CreateChat, {
+        type: 'GROUP',
+        title: 'x',
+        memberIds: ['nobody-at-all'],
+      });
+      expect(ack.error).toMatchObject({
+        code: 'NOT_FOUND',
+        details: { userIds: ['nobody-at-all'] },
+      });
+    });
+  });
+
+  describe('joinChat and access', () => {
+    it('answers a member with the chat and its latest messages, also for a bare chatId', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const s = await chatSocket(t, b);
+      const byObject = await ok<Joined>(s, C.JoinChat, { chatId: chat.id });
+      expect(byObject).toMatchObject({ chat: { id: chat.id }, messages: [], hasMore: false });
+      const bare = await ok<Joined>(s, C.JoinChat, chat.id);
+      expect(bare.chat.id).toBe(chat.id);
+    });
+
+    it('refuses non-members with FORBIDDEN, the same for a chat that does not exist', async () => {
+      const [a, b, outsider] = [
+        await makeUser(t),
+        await makeUser(t),
+        await makeUser(t, 'SPECIALIST'),
+      ];
+      const chat = await group(a, [b]);
+      const s = await chatSocket(t, outsider);
+      const refusals = await Promise.all([
+        emitAck(s, C.JoinChat, { chatId: chat.id }),
+        emitAck(s, C.JoinChat, { chatId: '00000000-0000-4000-8000-000000000000' }),
+        emitAck(s, C.SendMessage, { chatId: chat.id, text: 'hi' }),
+        emitAck(s, C.GetMessages, { chatId: chat.id }),
+        emitAck(s, C.ReadMessages, { chatId: chat.id, upToSeq: 1 }),
+        emitAck(s, C.GetActiveUsers, { chatId: chat.id }),
+      ]);
+      for (const ack of refusals)
+        expect(ack).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'forbidden' } });
+    });
+
+    it('lets an ADMIN join any chat but not a MODERATOR a GROUP chat', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const admin = await chatSocket(t, await makeUser(t, 'ADMIN'));
+      await expect(emitAck(admin, C.JoinChat, { chatId: chat.id })).resolves.toMatchObject({
+        ok: true,
+      });
+      const moderator = await chatSocket(t, await makeUser(t, 'MODERATOR'));
+      await expect(emitAck(moderator, C.JoinChat, { chatId: chat.id })).resolves.toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
+    });
+
+    it('refuses a malformed chatId with VALIDATION_FAILED', async () => {
+      const s = await chatSocket(t, await makeUser(t));
+      await expect(emitAck(s, C.JoinChat, { chatId: 'not-a-uuid' })).resolves.toMatchObject({
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    });
+  });
+
+  describe('sendMessage', () => {
+    let a: TestClient,
+      b: TestClient,
+      chat: ChatView,
+      sa: ClientSocket,
+      sa2: ClientSocket,
+      sb: ClientSocket;
+    beforeAll(async () => {
+      [a, b] = [await makeUser(t), await makeUser(t)];
+      chat = await group(a, [b]);
+      [sa, sa2, sb] = [await chatSocket(t, a), await chatSocket(t, a), await chatSocket(t, b)];
+      for (const s of [sa, sa2, sb]) await ok(s, C.JoinChat, { chatId: chat.id });
+    });
+
+    it('acks the stored message and delivers it to every other joined socket, not the sending one', async () => {
+      const [toSender, toOther, toB] = [
+        record(sa, S.NewMessage),
+        record(sa2, S.NewMessage),
+        record(sb, S.NewMessage),
+      ];
+      const message = await ok<MessageView>(sa, C.SendMessage, {
+        chatId: chat.id,
+        text: '  hello  ',
+      });
+      expect(message).toMatchObject({
+        chatId: chat.id,
+        senderId: a.id,
+        senderRole: 'CLIENT',
+        type: 'TEXT',
+        text: 'hello',
+        attachments: [],
+        replyToId: null,
+        replyTo: null,
+        clientMessageId: null,
+        reactions: [],
+        isDeleted: false,
+        deletedAt: null,
+        editedAt: null,
+      });
+      expect(new Date(message.createdAt).toISOString()).toBe(message.createdAt);
+      await settle();
+      expect(toSender).toEqual([]);
+      expect(toOther).toEqual([message]);
+      expect(toB).toEqual([message]);
+    });
+
+    it('does not deliver newMessage to a member who has not joined the chat', async () => {
+      const c = await makeUser(t);
+      const chat2 = await group(a, [c]);
+      const sc = await chatSocket(t, c);
+      const seen = record(sc, S.NewMessage);
+      const s = await chatSocket(t, a);
+      await ok(s, C.SendMessage, { chatId: chat2.id, text: 'you are not looking' });
+      await settle();
+      expect(seen).toEqual([]);
+    });
+
+    it('accepts exactly MESSAGE_MAX_LENGTH characters and refuses one more', async () => {
+      await expect(
+        emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'x'.repeat(4000) }),
+      ).resolves.toMatchObject({ ok: true });
+      const ack = await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'x'.repeat(4001) });
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+    });
+
+    it.each([
+      ['empty text', { text: '' }, 'text'],
+      ['whitespace-only text', { text: '   \n ' }, 'text'],
+      ['no text and no attachments', {}, 'text'],
+      ['text of the wrong type', { text: 42 }, 'text'],
+      ['an unknown field', { text: 'hi', pinned: true }, 'pinned'],
+      ['a malformed replyToId', { text: 'hi', replyToId: 'nope' }, 'replyToId'],
+    ])('refuses %s with VALIDATION_FAILED and stores nothing', async (_name, payload, field) => {
+      const before = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
+      const ack = await emitAck(sa, C.SendMessage, { chatId: chat.id, ...payload });
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+      expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toContain(field);
+      const after = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
+      expect(after.items[0]?.seq).toBe(before.items[0]?.seq);
+    });
+
+    it('links a reply to a message of the same chat and refuses one from another chat', async () => {
+      const original = await ok<MessageView>(sb, C.SendMessage, {
+        chatId: chat.id,
+        text: 'question?',
+      });
+      const reply = await ok<MessageView>(sa, C.SendMessage, {
+        chatId: chat.id,
+        text: 'answer',
+        replyToId: original.id,
+      });
+      expect(reply.replyTo).toEqual({
+        id: original.id,
+        senderId: b.id,
+        text: 'question?',
+        isDeleted: false,
+      });
+      const elsewhere = await group(a, [b], 'Other');
+      const s = await chatSocket(t, a);
+      const ack = await emitAck(s, C.SendMessage, {
+        chatId: elsewhere.id,
+        text: 'wrong',
+        replyToId: original.id,
+      });
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+      expect(ack.error?.details).toEqual([expect.objectContaining({ field: 'replyToId' })]);
+      const history = await ok<Page<MessageView>>(s, C.GetMessages, { chatId: elsewhere.id });
+      expect(history.items).toEqual([]);
+    });
+
+    it('returns the first message again for a repeated clientMessageId, with one row and one broadcast', async () => {
+      const seen = record<MessageView>(sb, S.NewMessage);
+      const first = await ok<MessageView>(sa, C.SendMessage, {
+        chatId: chat.id,
+        text: 'once',
+        clientMessageId: 'c-1',
+      });
+      const second = await ok<MessageView>(sa2, C.SendMessage, {
+        chatId: chat.id,
+        text: 'once',
+        clientMessageId: 'c-1',
+      });
+      expect(second).toEqual(first);
+      await settle();
+      expect(seen.filter((m) => m.clientMessageId === 'c-1')).toHaveLength(1);
+    });
+
+    it('keeps one row and one broadcast when identical sends race', async () => {
+      const seen = record<MessageView>(sb, S.NewMessage);
+      const acks = await Promise.all(
+        [sa, sa2, sa, sa2].map((s) =>
+          ok<MessageView>(s, C.SendMessage, {
+            chatId: chat.id,
+            text: 'race',
+            clientMessageId: 'race-1',
+          }),
+        ),
+      );
+      expect(new Set(acks.map((m) => m.id)).size).toBe(1);
+      await settle();
+      expect(seen.filter((m) => m.clientMessageId === 'race-1')).toHaveLength(1);
+      const history = await ok<Page<MessageView>>(sa, C.GetMessages, {
+        chatId: chat.id,
+        limit: 100,
+      });
+      expect(history.items.filter((m) => m.clientMessageId === 'race-1')).toHaveLength(1);
+      const seqs = history.items.map((m) => m.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+    });
+  });
+
+  describe('ordering, recovery and history', () => {
+    it('numbers 20 × 50 concurrent sends 1..1000 without gaps and delivers them in seq order', async () => {
+      const owner = await makeUser(t);
+      const senders = await Promise.all(Array.from({ length: 20 }, () => makeUser(t)));
+      const chat = await group(owner, senders, 'Load');
+      const watcher = await chatSocket(t, owner);
+      await ok(watcher, C.JoinChat, { chatId: chat.id });
+      const received = record<MessageView>(watcher, S.NewMessage);
+      const sockets = await Promise.all(senders.map((u) => chatSocket(t, u)));
+      for (const s of sockets) await ok(s, C.JoinChat, { chatId: chat.id });
+      const acks = await Promise.all(
+        sockets.map(async (s, i) => {
+          const mine: number[] = [];
+          for (let n = 0; n < 50; n += 1) {
+            mine.push(
+              (await ok<MessageView>(s, C.SendMessage, { chatId: chat.id, text: `${i}:${n}` })).seq,
+            );
+          }
+          return mine;
+        }),
+      );
+      const seqs = acks.flat().sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      for (const mine of acks) expect(mine).toEqual([...mine].sort((x, y) => x - y));
+      for (let tries = 0; received.length < 1000 && tries < 50; tries += 1) await settle(100);
+      expect(received.map((m) => m.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      for (const s of sockets) s.close();
+    }, 120_000);
+
+    it('gives a reconnecting client exactly the messages it missed', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const sa = await chatSocket(t, a);
+      await ok(sa, C.JoinChat, { chatId: chat.id });
+      for (let i = 0; i < 3; i += 1)
+        await ok(sa, C.SendMessage, { chatId: chat.id, text: `before ${i}` });
+      let sb = await chatSocket(t, b);
+      const seen = await ok<Joined>(sb, C.JoinChat, { chatId: chat.id });
+      const lastSeen = seen.messages[seen.messages.length - 1].seq;
+      sb.close();
+      const missed: MessageView[] = [];
+      for (let i = 0; i < 7; i += 1)
+        missed.push(
+          await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: `missed ${i}` }),
+        );
+      sb = await chatSocket(t, b);
+      const recovered = await ok<Joined>(sb, C.JoinChat, { chatId: chat.id, sinceSeq: lastSeen });
+      expect(recovered.messages).toEqual(missed);
+      expect(recovered.hasMore).toBe(false);
+      const limited = await ok<Joined>(sb, C.JoinChat, {
+        chatId: chat.id,
+        sinceSeq: lastSeen,
+        limit: 5,
+      });
+      expect(limited.messages).toEqual(missed.slice(0, 5));
+      expect(limited.hasMore).toBe(true);
+    });
+
+    it('pages through 250 messages in both directions without gaps or duplicates', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const s = await chatSocket(t, a);
+      for (let i = 1; i <= 250; i += 1)
+        await ok(s, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+      const all = Array.from({ length: 250 }, (_, i) => i + 1);
+
+      const backwards: number[] = [];
+      let page = await ok<Page<MessageView>>(s, C.GetMessages, { chatId: chat.id, limit: 40 });
+      for (;;) {
+        backwards.unshift(...page.items.map((m) => m.seq));
+        expect(page.items.map((m) => m.seq)).toEqual(
+          [...page.items.map((m) => m.seq)].sort((x, y) => x - y),
+        );
+        if (!page.hasMore) break;
+        page = await ok<Page<MessageView>>(s, C.GetMessages, {
+          chatId: chat.id,
+          before: Number(page.nextCursor),
+          limit: 40,
+        });
+      }
+      expect(backwards).toEqual(all);
+
+      const forwards: number[] = [];
+      page = await ok<Page<MessageView>>(s, C.GetMessages, {
+        chatId: chat.id,
+        after: 0,
+        limit: 33,
+      });
+      for (;;) {
+        forwards.push(...page.items.map((m) => m.seq));
+        if (!page.hasMore) break;
+        page = await ok<Page<MessageView>>(s, C.GetMessages, {
+          chatId: chat.id,
+          after: Number(page.nextCursor),
+          limit: 33,
+        });
+      }
+      expect(forwards).toEqual(all);
+      expect(page.nextCursor).toBeNull();
+    }, 60_000);
+
+    it('refuses a limit above 100 and before combined with after', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const s = await chatSocket(t, a);
+      await expect(
+        emitAck(s, C.GetMessages, { chatId: chat.id, limit: 101 }),
+      ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+      await expect(
+        emitAck(s, C.GetMessages, { chatId: chat.id, before: 5, after: 1 }),
+      ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    });
+  });
+
+  describe('read markers, chat list and presence in a chat', () => {
+    it('moves read markers forward only, tells the chat, and counts unread messages from others', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      await ok(sa, C.JoinChat, { chatId: chat.id });
+      await ok(sb, C.JoinChat, { chatId: chat.id });
+      const sent: MessageView[] = [];
+      for (let i = 0; i < 5; i += 1)
+        sent.push(await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: `${i}` }));
+      await ok(sb, C.SendMessage, { chatId: chat.id, text: 'mine' });
+      const readEvent = nextEvent<Record<string, unknown>>(sa, S.MessagesRead);
+      await expect(
+        ok(sb, C.ReadMessages, { chatId: chat.id, messageIds: [sent[2].id] }),
+      ).resolves.toEqual({
+        chatId: chat.id,
+        lastReadSeq: 3,
+        unreadCount: 2,
+      });
+      await expect(readEvent).resolves.toMatchObject({
+        chatId: chat.id,
+        userId: b.id,
+        lastReadSeq: 3,
+        messageIds: [sent[2].id],
+      });
+      await expect(ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: 1 })).resolves.toEqual({
+        chatId: chat.id,
+        lastReadSeq: 3,
+        unreadCount: 2,
+      });
+      await expect(ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: 999 })).resolves.toEqual({
+        chatId: chat.id,
+        lastReadSeq: 6,
+        unreadCount: 0,
+      });
+    });
+
+    it('lists my chats by latest activity with unread counts, page by page', async () => {
+      const me = await makeUser(t);
+      const other = await makeUser(t);
+      const chats: ChatView[] = [];
+      for (let i = 0; i < 5; i += 1) chats.push(await group(other, [me], `c${i}`));
+      const so = await chatSocket(t, other);
+      await ok(so, C.SendMessage, { chatId: chats[1].id, text: 'bump' });
+      await ok(so, C.SendMessage, { chatId: chats[1].id, text: 'bump again' });
+      const s = await chatSocket(t, me);
+      const first = await ok<Page<ChatView>>(s, C.GetMyChats, { limit: 2 });
+      expect(first.items.map((c) => c.id)).toEqual([chats[1].id, chats[4].id]);
+      expect(first.items[0]).toMatchObject({
+        unreadCount: 2,
+        lastSeq: 2,
+        lastMessage: { text: 'bump again' },
+      });
+      expect(first.hasMore).toBe(true);
+      const second = await ok<Page<ChatView>>(s, C.GetMyChats, {
+        limit: 2,
+        cursor: first.nextCursor,
+      });
+      const third = await ok<Page<ChatView>>(s, C.GetMyChats, {
+        limit: 2,
+        cursor: second.nextCursor,
+      });
+      expect([...second.items, ...third.items].map((c) => c.id)).toEqual([
+        chats[3].id,
+        chats[2].id,
+        chats[0].id,
+      ]);
+      expect(third).toMatchObject({ hasMore: false, nextCursor: null });
+      await expect(emitAck(s, C.GetMyChats, { cursor: 'garbage' })).resolves.toMatchObject({
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    });
+
+    it('announces joins and leaves, lists active users, and stops delivering after leaveChat', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      await ok(sa, C.JoinChat, { chatId: chat.id });
+      const joined = nextEvent(sa, S.ParticipantUpdate);
+      await ok(sb, C.JoinChat, { chatId: chat.id });
+      await expect(joined).resolves.toMatchObject({
+        chatId: chat.id,
+        userId: b.id,
+        action: 'joined',
+      });
+      const active = await ok<{ userIds: string[] }>(sa, C.GetActiveUsers, { chatId: chat.id });
+      expect(active.userIds.sort()).toEqual([a.id, b.id].sort());
+      const left = nextEvent(sa, S.ParticipantUpdate);
+      await expect(ok(sb, C.LeaveChat, { chatId: chat.id })).resolves.toEqual({ chatId: chat.id });
+      await expect(left).resolves.toMatchObject({ chatId: chat.id, userId: b.id, action: 'left' });
+      const seen = record(sb, S.NewMessage);
+      await ok(sa, C.SendMessage, { chatId: chat.id, text: 'after leave' });
+      await settle();
+      expect(seen).toEqual([]);
+      const disconnected = nextEvent(sa, S.ParticipantUpdate);
+      await ok(sb, C.JoinChat, { chatId: chat.id });
+      await disconnected;
+      const gone = nextEvent(sa, S.ParticipantUpdate);
+      sb.close();
+      await expect(gone).resolves.toMatchObject({ userId: b.id, action: 'left' });
+    });
+  });
+});
