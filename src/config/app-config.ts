@@ -50,6 +50,10 @@ export class AppConfig {
   get logLevel(): LogLevel {
     return this.env.LOG_LEVEL;
   }
+  /** Typing stops by itself when not renewed within this time. */
+  get typingTtlMs(): number {
+    return this.env.TYPING_TTL_MS;
+  }
   get db(): { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number } {
     return {
       connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,

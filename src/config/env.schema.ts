@@ -103,6 +103,11 @@ export class EnvSchema {
   @Min(1)
   @Max(1000)
   DB_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  TYPING_TTL_MS = 10000;
 }
 
 /** Validates `process.env`-shaped input; throws one readable error listing every bad variable. */

@@ -38,6 +38,13 @@ export const ChatClientEvent = {
   ReadMessages: 'readMessages',
   GetMessages: 'getMessages',
   GetActiveUsers: 'getActiveUsers',
+  EditMessage: 'editMessage',
+  DeleteMessage: 'deleteMessage',
+  AddReaction: 'addReaction',
+  RemoveReaction: 'removeReaction',
+  Typing: 'typing',
+  SetChatStatus: 'setChatStatus',
+  DeleteChat: 'deleteChat',
 } as const;
 
 /** /chat server → client events. */
@@ -46,4 +53,12 @@ export const ChatServerEvent = {
   MessagesRead: 'messagesRead',
   ParticipantUpdate: 'participantUpdate',
   ChatCreated: 'chatCreated',
+  MessageUpdated: 'messageUpdated',
+  MessageDeleted: 'messageDeleted',
+  ReactionAdded: 'reactionAdded',
+  ReactionRemoved: 'reactionRemoved',
+  UserTyping: 'userTyping',
+  ChatActivity: 'chatActivity',
+  ChatStatusChanged: 'chatStatusChanged',
+  ChatDeleted: 'chatDeleted',
 } as const;

@@ -3,24 +3,10 @@ import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/e
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { makeGroup, ok, record, settle } from '../support/chat.js';
 import { closeAllSockets, emitAck, nextEvent, type ClientSocket } from '../support/sockets.js';
 
 type Joined = { chat: ChatView; messages: MessageView[]; hasMore: boolean };
-
-/** Events a socket received, for asserting what arrived and what did not. */
-function record<T>(socket: ClientSocket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
-  return seen;
-}
-
-const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function ok<T>(socket: ClientSocket, event: string, payload: unknown): Promise<T> {
-  const ack = await emitAck<T>(socket, event, payload);
-  if (!ack.ok) throw new Error(`${event} failed: ${JSON.stringify(ack.error)}`);
-  return ack.data as T;
-}
 
 describe('/chat', () => {
   let t: TestApp;

@@ -5,7 +5,44 @@ export const ChatDomainEvent = {
   ChatCreated: 'chat.created',
   MessageCreated: 'message.created',
   MessagesRead: 'message.read',
+  MessageUpdated: 'message.updated',
+  MessageDeleted: 'message.deleted',
+  ReactionAdded: 'reaction.added',
+  ReactionRemoved: 'reaction.removed',
+  Typing: 'chat.typing',
+  StatusChanged: 'chat.status_changed',
+  ChatDeleted: 'chat.deleted',
 } as const;
+
+export interface MessageChangedEvent {
+  message: MessageView;
+}
+
+export interface ReactionEvent {
+  chatId: string;
+  messageId: string;
+  userId: string;
+  emoji: string;
+}
+
+export interface TypingEvent {
+  chatId: string;
+  userId: string;
+  userName: string;
+  isTyping: boolean;
+}
+
+export interface ChatStatusChangedEvent {
+  chatId: string;
+  status: string;
+  memberIds: string[];
+}
+
+export interface ChatDeletedEvent {
+  chatId: string;
+  deletedBy: string;
+  memberIds: string[];
+}
 
 export interface ChatCreatedEvent {
   chat: ChatView;

@@ -28,7 +28,16 @@ import type { ChatView, MessageView, Page } from './chat.types.js';
 import { ChatIdDto, GetMessagesDto, JoinChatDto, MyChatsDto } from './dto/chat-ref.dto.js';
 import { CreateChatDto } from './dto/create-chat.dto.js';
 import { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
+import { MessageEditService } from './message-edit.service.js';
 import { MessageService, ReadResult } from './message.service.js';
+import {
+  ChatStatusDto,
+  EditMessageDto,
+  MessageIdDto,
+  ReactionDto,
+  TypingDto,
+} from './dto/message-ref.dto.js';
+import { TypingService } from './typing.service.js';
 
 @RealtimeGateway(Ns.Chat)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
@@ -39,6 +48,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly chats: ChatService,
     private readonly messages: MessageService,
     private readonly realtime: ChatRealtime,
+    private readonly edits: MessageEditService,
+    private readonly typing: TypingService,
   ) {}
 
   afterInit(nsp: Namespace): void {
@@ -50,7 +61,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     void socket.join(Room.user(userId));
     socket.on('disconnecting', () => {
       for (const room of socket.rooms) {
-        if (room.startsWith('chat:')) this.announce(socket, room.slice(5), userId, 'left');
+        if (!room.startsWith('chat:')) continue;
+        const chatId = room.slice(5);
+        this.typing.stop(chatId, userId);
+        this.announce(socket, chatId, userId, 'left');
       }
     });
   }
@@ -91,6 +105,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     const room = Room.chat(dto.chatId);
     if (socket.rooms.has(room)) {
       await socket.leave(room);
+      this.typing.stop(dto.chatId, actor.id);
       this.announce(socket, dto.chatId, actor.id, 'left');
     }
     return { chatId: dto.chatId };
@@ -112,6 +127,48 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     @MessageBody() dto: GetMessagesDto,
   ): Promise<Page<MessageView>> {
     return this.messages.history(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.EditMessage)
+  editMessage(@WsActor() actor: Actor, @MessageBody() dto: EditMessageDto): Promise<MessageView> {
+    return this.edits.edit(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.DeleteMessage)
+  deleteMessage(@WsActor() actor: Actor, @MessageBody() dto: MessageIdDto): Promise<MessageView> {
+    return this.edits.remove(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.AddReaction)
+  addReaction(@WsActor() actor: Actor, @MessageBody() dto: ReactionDto): Promise<MessageView> {
+    return this.edits.addReaction(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.RemoveReaction)
+  removeReaction(@WsActor() actor: Actor, @MessageBody() dto: ReactionDto): Promise<MessageView> {
+    return this.edits.removeReaction(actor, dto);
+  }
+
+  /** Sockets joined to the chat passed the access check when joining; others are checked now. */
+  @SubscribeMessage(ChatClientEvent.Typing)
+  async typingEvent(
+    @WsActor() actor: Actor,
+    @ConnectedSocket() socket: AppSocket,
+    @MessageBody() dto: TypingDto,
+  ) {
+    if (!socket.rooms.has(Room.chat(dto.chatId))) await this.chats.access(actor, dto.chatId);
+    this.typing.set(dto.chatId, actor, dto.isTyping);
+    return {};
+  }
+
+  @SubscribeMessage(ChatClientEvent.SetChatStatus)
+  setChatStatus(@WsActor() actor: Actor, @MessageBody() dto: ChatStatusDto): Promise<ChatView> {
+    return this.chats.setStatus(actor, dto);
+  }
+
+  @SubscribeMessage(ChatClientEvent.DeleteChat)
+  deleteChat(@WsActor() actor: Actor, @MessageBody() dto: ChatIdDto): Promise<{ chatId: string }> {
+    return this.chats.remove(actor, dto);
   }
 
   /** Users with a socket joined to the chat, on every node (through the adapter). */

@@ -3,12 +3,22 @@ import { UsersModule } from '../users/users.module.js';
 import { ChatGateway } from './chat.gateway.js';
 import { ChatRealtime } from './chat.realtime.js';
 import { ChatService } from './chat.service.js';
+import { MessageEditService } from './message-edit.service.js';
 import { MessageService } from './message.service.js';
+import { TypingService } from './typing.service.js';
 import { MessageStore } from './message.store.js';
 
 @Module({
   imports: [UsersModule],
-  providers: [ChatGateway, ChatRealtime, ChatService, MessageService, MessageStore],
+  providers: [
+    ChatGateway,
+    ChatRealtime,
+    ChatService,
+    MessageService,
+    MessageEditService,
+    MessageStore,
+    TypingService,
+  ],
   exports: [ChatService, MessageService],
 })
 export class ChatModule {}

@@ -2,14 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Role } from '../../common/auth/auth-user.js';
+import { Role } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { canAccessChat } from './chat.policy.js';
-import { ChatCreatedEvent, ChatDomainEvent } from './chat.events.js';
+import {
+  ChatDomainEvent,
+  type ChatCreatedEvent,
+  type ChatDeletedEvent,
+  type ChatStatusChangedEvent,
+} from './chat.events.js';
 import type { Actor, ChatView, MemberView, Page } from './chat.types.js';
 import type { CreateChatDto } from './dto/create-chat.dto.js';
-import type { MyChatsDto } from './dto/chat-ref.dto.js';
+import type { ChatIdDto, MyChatsDto } from './dto/chat-ref.dto.js';
+import type { ChatStatusDto } from './dto/message-ref.dto.js';
 import { ChatStatus, ChatType } from './entities/chat.entity.js';
 import { iso, MessageStore } from './message.store.js';
 
@@ -112,6 +118,95 @@ export class ChatService {
       this.events.emit(ChatDomainEvent.ChatCreated, event);
     }
     return chat;
+  }
+
+  /** GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs). */
+  async setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
+    const chat = await this.owned(actor, dto.chatId);
+    if (chat.status !== dto.status) {
+      await this.db.query(`UPDATE chats SET status = $2, updated_at = now() WHERE id = $1`, [
+        dto.chatId,
+        dto.status,
+      ]);
+      const event: ChatStatusChangedEvent = {
+        chatId: chat.id,
+        status: dto.status,
+        memberIds: chat.memberIds,
+      };
+      this.events.emit(ChatDomainEvent.StatusChanged, event);
+    }
+    return (await this.views([dto.chatId], actor.id))[0];
+  }
+
+  /**
+   * GROUP/SUPPORT: their creator or ADMIN; DIRECT: either member or ADMIN. ORDER and DISPUTE
+   * chats live as long as their order or dispute: CONFLICT.
+   */
+  async remove(actor: Actor, dto: ChatIdDto): Promise<{ chatId: string }> {
+    const chat = await this.owned(actor, dto.chatId, { directMembersMay: true });
+    if (chat.type === ChatType.Order || chat.type === ChatType.Dispute) {
+      throw new DomainException(ErrorCode.Conflict, 'order and dispute chats cannot be deleted');
+    }
+    await this.db.query(`DELETE FROM chats WHERE id = $1`, [dto.chatId]);
+    const event: ChatDeletedEvent = {
+      chatId: chat.id,
+      deletedBy: actor.id,
+      memberIds: chat.memberIds,
+    };
+    this.events.emit(ChatDomainEvent.ChatDeleted, event);
+    return { chatId: chat.id };
+  }
+
+  /** Every member's unread count in one chat, in one query (for chatActivity). */
+  async unreadByMember(chatId: string): Promise<{ userId: string; unread: number }[]> {
+    const rows = await this.db.query<{ user_id: string; unread: number }[]>(
+      `SELECT cm.user_id, (
+         SELECT count(*)::int FROM messages m
+         WHERE m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq
+           AND m.sender_id IS DISTINCT FROM cm.user_id AND NOT m.is_deleted
+       ) AS unread
+       FROM chat_members cm WHERE cm.chat_id = $1`,
+      [chatId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, unread: Number(r.unread) }));
+  }
+
+  /** Member ids of a chat (for events addressed to every socket of each member). */
+  async memberIds(chatId: string): Promise<string[]> {
+    const rows = await this.db.query<{ user_id: string }[]>(
+      `SELECT user_id FROM chat_members WHERE chat_id = $1`,
+      [chatId],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  private async owned(
+    actor: Actor,
+    chatId: string,
+    { directMembersMay = false } = {},
+  ): Promise<{ id: string; type: ChatType; status: ChatStatus; memberIds: string[] }> {
+    const access = await this.access(actor, chatId);
+    const [row] = await this.db.query<{ created_by: string | null }[]>(
+      `SELECT created_by FROM chats WHERE id = $1`,
+      [chatId],
+    );
+    const isAdmin = actor.role === Role.Admin;
+    const isCreator =
+      (access.type === ChatType.Group || access.type === ChatType.Support) &&
+      row?.created_by === actor.id;
+    const isDirectMember = directMembersMay && access.type === ChatType.Direct && access.isMember;
+    if (!isAdmin && !isCreator && !isDirectMember) {
+      throw new DomainException(
+        ErrorCode.Forbidden,
+        'only the chat creator or an admin may do this',
+      );
+    }
+    return {
+      id: access.id,
+      type: access.type,
+      status: access.status,
+      memberIds: await this.memberIds(chatId),
+    };
   }
 
   /** The caller's chats, most recent activity first (keyset on activity time and id). */

@@ -1,0 +1,24 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|[\u{1F3FB}-\u{1F3FF}]/u;
+const MAX_EMOJI_LENGTH = 32;
+
+/** One grapheme that is an emoji (ZWJ sequences, skin tones and flags included). */
+export function isSingleEmoji(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_EMOJI_LENGTH)
+    return false;
+  const graphemes = [...segmenter.segment(value)];
+  return graphemes.length === 1 && EMOJI.test(value);
+}
+
+export function IsSingleEmoji(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSingleEmoji',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be exactly one emoji`, ...options },
+      validator: { validate: isSingleEmoji },
+    });
+}

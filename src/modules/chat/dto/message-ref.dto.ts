@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { IsSingleEmoji } from '../../../common/validation/is-single-emoji.validator.js';
+import { ChatStatus } from '../entities/chat.entity.js';
+import { ChatIdDto } from './chat-ref.dto.js';
+import { MESSAGE_MAX_LENGTH } from './send-message.dto.js';
+
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+export class MessageIdDto {
+  @ApiProperty()
+  @IsUUID()
+  messageId!: string;
+}
+
+export class EditMessageDto extends MessageIdDto {
+  @ApiProperty({ maxLength: MESSAGE_MAX_LENGTH })
+  @Transform(trim)
+  @IsString()
+  @Length(1, MESSAGE_MAX_LENGTH)
+  text!: string;
+}
+
+export class ReactionDto extends MessageIdDto {
+  @ApiProperty({ example: '👍', description: 'Exactly one emoji' })
+  @IsString()
+  @IsSingleEmoji()
+  emoji!: string;
+}
+
+export class TypingDto extends ChatIdDto {
+  @ApiProperty()
+  @IsBoolean()
+  isTyping!: boolean;
+}
+
+export class ChatStatusDto extends ChatIdDto {
+  @ApiProperty({ enum: ChatStatus })
+  @IsIn(Object.values(ChatStatus))
+  status!: ChatStatus;
+}

@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
+import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
+import { makeGroup, ok, record, settle } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { closeAllSockets, emitAck, nextEvent, type ClientSocket } from '../support/sockets.js';
+
+const TYPING_TTL_MS = 400;
+
+describe('/chat edits, deletes, reactions, typing, status and activity', () => {
+  let t: TestApp;
+  let a: TestClient, b: TestClient, outsider: TestClient;
+  let chat: ChatView;
+  let sa: ClientSocket, sb: ClientSocket, so: ClientSocket;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TYPING_TTL_MS: String(TYPING_TTL_MS) } });
+    [a, b, outsider] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+    chat = await makeGroup(t, a, [b]);
+    [sa, sb, so] = [await chatSocket(t, a), await chatSocket(t, b), await chatSocket(t, outsider)];
+    await ok(sa, C.JoinChat, { chatId: chat.id });
+    await ok(sb, C.JoinChat, { chatId: chat.id });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  const send = (text: string, s = sa): Promise<MessageView> =>
+    ok<MessageView>(s, C.SendMessage, { chatId: chat.id, text });
+
+  describe('editMessage', () => {
+    it('lets the sender edit and tells the chat', async () => {
+      const message = await send('draft');
+      const updated = nextEvent<MessageView>(sb, S.MessageUpdated);
+      const edited = await ok<MessageView>(sa, C.EditMessage, {
+        messageId: message.id,
+        text: ' final ',
+      });
+      expect(edited).toMatchObject({ id: message.id, seq: message.seq, text: 'final' });
+      expect(edited.editedAt).not.toBeNull();
+      await expect(updated).resolves.toEqual(edited);
+    });
+
+    it('refuses an edit by another member with FORBIDDEN and by an outsider the same way', async () => {
+      const message = await send('mine');
+      await expect(
+        emitAck(sb, C.EditMessage, { messageId: message.id, text: 'hijack' }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+      await expect(
+        emitAck(so, C.EditMessage, { messageId: message.id, text: 'hijack' }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+      const [latest] = (
+        await ok<{ items: MessageView[] }>(sa, C.GetMessages, { chatId: chat.id, limit: 1 })
+      ).items;
+      expect(latest?.text).toBe('mine');
+    });
+
+    it('refuses empty and over-long edits with VALIDATION_FAILED', async () => {
+      const message = await send('keep');
+      for (const text of ['  ', 'y'.repeat(4001)]) {
+        await expect(
+          emitAck(sa, C.EditMessage, { messageId: message.id, text }),
+        ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+      }
+    });
+  });
+
+  describe('deleteMessage', () => {
+    it('soft-deletes for the sender, keeping the seq, and tells the chat', async () => {
+      const message = await send('oops');
+      const deleted = nextEvent<MessageView>(sb, S.MessageDeleted);
+      const result = await ok<MessageView>(sa, C.DeleteMessage, { messageId: message.id });
+      expect(result).toMatchObject({
+        id: message.id,
+        seq: message.seq,
+        isDeleted: true,
+        text: null,
+        attachments: [],
+      });
+      expect(result.deletedAt).not.toBeNull();
+      await expect(deleted).resolves.toEqual(result);
+      await expect(
+        emitAck(sa, C.EditMessage, { messageId: message.id, text: 'again' }),
+      ).resolves.toMatchObject({ error: { code: 'CONFLICT' } });
+    });
+
+    it('refuses deletion by a member who is not the sender', async () => {
+      const message = await send('stays');
+      await expect(emitAck(sb, C.DeleteMessage, { messageId: message.id })).resolves.toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
+    });
+
+    it('lets an ADMIN delete but not a MODERATOR outside a dispute chat', async () => {
+      const message = await send('moderate me');
+      const moderator = await chatSocket(t, await makeUser(t, 'MODERATOR'));
+      await expect(
+        emitAck(moderator, C.DeleteMessage, { messageId: message.id }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+      const admin = await chatSocket(t, await makeUser(t, 'ADMIN'));
+      await expect(
+        ok<MessageView>(admin, C.DeleteMessage, { messageId: message.id }),
+      ).resolves.toMatchObject({ isDeleted: true });
+    });
+  });
+
+  describe('reactions', () => {
+    it('adds a reaction once, tells the chat once, and removes it', async () => {
+      const message = await send('react to me');
+      const added = record(sa, S.ReactionAdded);
+      const first = await ok<MessageView>(sb, C.AddReaction, {
+        messageId: message.id,
+        emoji: '👍',
+      });
+      const twice = await ok<MessageView>(sb, C.AddReaction, {
+        messageId: message.id,
+        emoji: '👍',
+      });
+      await ok(sa, C.AddReaction, { messageId: message.id, emoji: '👍' });
+      const both = await ok<MessageView>(sa, C.AddReaction, { messageId: message.id, emoji: '🎉' });
+      expect(first.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [b.id] }]);
+      expect(twice.reactions).toEqual(first.reactions);
+      expect(both.reactions).toEqual([
+        { emoji: '👍', count: 2, userIds: [b.id, a.id] },
+        { emoji: '🎉', count: 1, userIds: [a.id] },
+      ]);
+      await settle();
+      expect(added).toEqual([
+        { chatId: chat.id, messageId: message.id, userId: b.id, emoji: '👍' },
+        { chatId: chat.id, messageId: message.id, userId: a.id, emoji: '👍' },
+        { chatId: chat.id, messageId: message.id, userId: a.id, emoji: '🎉' },
+      ]);
+      const removed = nextEvent(sa, S.ReactionRemoved);
+      const after = await ok<MessageView>(sb, C.RemoveReaction, {
+        messageId: message.id,
+        emoji: '👍',
+      });
+      expect(after.reactions[0]).toEqual({ emoji: '👍', count: 1, userIds: [a.id] });
+      await expect(removed).resolves.toEqual({
+        chatId: chat.id,
+        messageId: message.id,
+        userId: b.id,
+        emoji: '👍',
+      });
+      const history = await ok<{ items: MessageView[] }>(sa, C.JoinChat, { chatId: chat.id });
+      expect(history).toBeDefined();
+    });
+
+    it.each([['not an emoji'], ['👍👍'], [''], [5]])(
+      'refuses emoji %j with VALIDATION_FAILED',
+      async (emoji) => {
+        const message = await send('x');
+        await expect(
+          emitAck(sa, C.AddReaction, { messageId: message.id, emoji }),
+        ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+      },
+    );
+
+    it('refuses reactions from outsiders with FORBIDDEN', async () => {
+      const message = await send('private');
+      await expect(
+        emitAck(so, C.AddReaction, { messageId: message.id, emoji: '👍' }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+    });
+  });
+
+  describe('typing', () => {
+    it('announces typing once per burst to others, and stops by itself after the TTL', async () => {
+      const seen = record<{ isTyping: boolean; userId: string; userName: string }>(
+        sb,
+        S.UserTyping,
+      );
+      const own = record(sa, S.UserTyping);
+      await expect(ok(sa, C.Typing, { chatId: chat.id, isTyping: true })).resolves.toEqual({});
+      await ok(sa, C.Typing, { chatId: chat.id, isTyping: true });
+      await settle(100);
+      expect(seen).toEqual([{ chatId: chat.id, userId: a.id, userName: a.name, isTyping: true }]);
+      await settle(TYPING_TTL_MS + 200);
+      expect(seen.map((e) => e.isTyping)).toEqual([true, false]);
+      expect(own).toEqual([]);
+    });
+
+    it('stops at once on isTyping false and on disconnect', async () => {
+      const seen = record<{ isTyping: boolean }>(sb, S.UserTyping);
+      await ok(sa, C.Typing, { chatId: chat.id, isTyping: true });
+      await ok(sa, C.Typing, { chatId: chat.id, isTyping: false });
+      const extra = await chatSocket(t, a);
+      await ok(extra, C.JoinChat, { chatId: chat.id });
+      await ok(extra, C.Typing, { chatId: chat.id, isTyping: true });
+      await settle(50);
+      extra.close();
+      await settle(100);
+      expect(seen.map((e) => e.isTyping)).toEqual([true, false, true, false]);
+    });
+
+    it('refuses typing in a chat one cannot access', async () => {
+      await expect(
+        emitAck(so, C.Typing, { chatId: chat.id, isTyping: true }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+    });
+  });
+
+  describe('chatActivity', () => {
+    it('tells members connected but not joined about new messages with their own unread count', async () => {
+      const [c, d] = [await makeUser(t), await makeUser(t)];
+      const room = await makeGroup(t, c, [d]);
+      const [sc, sd] = [await chatSocket(t, c), await chatSocket(t, d)];
+      await ok(sc, C.JoinChat, { chatId: room.id });
+      const joinedSeen = record(sc, S.ChatActivity);
+      const activity = record<{
+        chatId: string;
+        lastSeq: number;
+        unreadCount: number;
+        lastMessage: MessageView;
+      }>(sd, S.ChatActivity);
+      await ok(sc, C.SendMessage, { chatId: room.id, text: 'one' });
+      await ok(sc, C.SendMessage, { chatId: room.id, text: 'two' });
+      for (let i = 0; activity.length < 2 && i < 20; i += 1) await settle(50);
+      expect(
+        activity.map(({ chatId, lastSeq, unreadCount }) => ({ chatId, lastSeq, unreadCount })),
+      ).toEqual([
+        { chatId: room.id, lastSeq: 1, unreadCount: 1 },
+        { chatId: room.id, lastSeq: 2, unreadCount: 2 },
+      ]);
+      expect(activity[1]?.lastMessage.text).toBe('two');
+      expect(joinedSeen).toEqual([]);
+    });
+  });
+
+  describe('setChatStatus and deleteChat', () => {
+    it('closes a chat for its creator: members are told, sends answer CHAT_CLOSED, reopening works', async () => {
+      const [c, d] = [await makeUser(t), await makeUser(t)];
+      const room = await makeGroup(t, c, [d]);
+      const [sc, sd] = [await chatSocket(t, c), await chatSocket(t, d)];
+      await ok(sd, C.JoinChat, { chatId: room.id });
+      await expect(
+        emitAck(sd, C.SetChatStatus, { chatId: room.id, status: 'CLOSED' }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+      const told = nextEvent(sd, S.ChatStatusChanged);
+      await expect(
+        ok<ChatView>(sc, C.SetChatStatus, { chatId: room.id, status: 'CLOSED' }),
+      ).resolves.toMatchObject({ status: 'CLOSED' });
+      await expect(told).resolves.toEqual({ chatId: room.id, status: 'CLOSED' });
+      await expect(
+        emitAck(sd, C.SendMessage, { chatId: room.id, text: 'hello?' }),
+      ).resolves.toEqual({
+        ok: false,
+        error: { code: 'CHAT_CLOSED', message: 'chat is closed' },
+      });
+      const history = await ok<{ items: MessageView[] }>(sd, C.GetMessages, { chatId: room.id });
+      expect(history.items).toEqual([]);
+      await ok(sc, C.SetChatStatus, { chatId: room.id, status: 'ACTIVE' });
+      await expect(
+        ok<MessageView>(sd, C.SendMessage, { chatId: room.id, text: 'back' }),
+      ).resolves.toMatchObject({ seq: 1 });
+    });
+
+    it('refuses an unknown status with VALIDATION_FAILED', async () => {
+      await expect(
+        emitAck(sa, C.SetChatStatus, { chatId: chat.id, status: 'ARCHIVED' }),
+      ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    });
+
+    it('deletes a DIRECT chat for either member, telling both, and refuses outsiders', async () => {
+      const [c, d] = [await makeUser(t), await makeUser(t)];
+      const [sc, sd] = [await chatSocket(t, c), await chatSocket(t, d)];
+      const direct = await ok<ChatView>(sc, C.CreateChat, { type: 'DIRECT', userId: d.id });
+      await expect(emitAck(so, C.DeleteChat, { chatId: direct.id })).resolves.toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
+      const told = nextEvent(sc, S.ChatDeleted);
+      await expect(ok(sd, C.DeleteChat, { chatId: direct.id })).resolves.toEqual({
+        chatId: direct.id,
+      });
+      await expect(told).resolves.toEqual({ chatId: direct.id, deletedBy: d.id });
+      await expect(emitAck(sc, C.JoinChat, { chatId: direct.id })).resolves.toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
+    });
+
+    it('refuses deleting a GROUP chat by a member who did not create it', async () => {
+      await expect(emitAck(sb, C.DeleteChat, { chatId: chat.id })).resolves.toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
+    });
+  });
+});
