@@ -28,7 +28,7 @@ me=$(curl -fs -H "authorization: Bearer $cli_token" "$base/api/users/me") || fai
 echo "$me" | grep -q '"role":"SPECIALIST"' || fail "unexpected /users/me: $me"
 
 node_pid=$(pgrep -f "node dist/src/main.js" -P "$(pgrep -P $npm_pid | head -1)" || true)
-[ -n "$node_pid" ] || node_pid=$(pgrep -f "node dist/src/main.js" | head -1)
+[ -n "$node_pid" ] || fail "cannot find the server process started by npm start"
 kill -TERM "$node_pid"
 for _ in $(seq 1 15); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
 kill -0 "$node_pid" 2>/dev/null && fail "server still running 15 s after SIGTERM"

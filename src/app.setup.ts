@@ -25,12 +25,20 @@ export function setupApp(app: INestApplication): INestApplication {
       serveClient: false,
       maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
       cors: { origin: config.corsOrigins, credentials: true },
+      // CORS headers do not stop WebSocket upgrades from other origins; this does.
+      allowRequest: (req, callback) =>
+        callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
     }),
   );
   setupSwagger(app);
   // Errors raised before Nest's router (malformed JSON, oversized bodies) get the contract's shape.
   app.use(expressErrorHandler);
   return app;
+}
+
+/** Browsers send Origin; clients that send none (servers, mobile apps) are not browsers. */
+export function originAllowed(allowed: true | string[], origin: string | undefined): boolean {
+  return allowed === true || origin === undefined || allowed.includes(origin);
 }
 
 function setupSwagger(app: INestApplication): void {

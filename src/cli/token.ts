@@ -1,9 +1,12 @@
 import 'reflect-metadata';
+import { loadDotEnv } from '../config/dot-env.js';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config.js';
 import { validateEnv } from '../config/env.schema.js';
 import { claimsToUser } from '../modules/auth/claims.js';
 import { TokenService } from '../modules/auth/token.service.js';
+
+loadDotEnv();
 
 // npm run token -- <userId> <role> [name] [ttlSeconds]: prints a token the server accepts,
 // signed with the same secret (JWT_SECRET, or the development secret kept in DATA_DIR).

@@ -37,8 +37,14 @@ export class AppConfig {
   get redisUrl(): string | undefined {
     return this.env.REDIS_URL;
   }
+  /**
+   * Dev tokens let anyone mint any token, so they are never on in production, and by default
+   * only in development with the generated secret (a deployment that set a real key but forgot
+   * NODE_ENV=production does not expose them). AUTH_DEV_TOKENS=true turns them on explicitly.
+   */
   get devTokensEnabled(): boolean {
-    return this.env.AUTH_DEV_TOKENS ?? !this.isProduction;
+    if (this.isProduction) return false;
+    return this.env.AUTH_DEV_TOKENS ?? (!this.env.JWT_SECRET && !this.env.JWT_PUBLIC_KEY);
   }
   /** `true` allows every origin; otherwise the exact origins allowed. */
   get corsOrigins(): true | string[] {

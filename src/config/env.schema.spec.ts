@@ -60,3 +60,11 @@ describe('validateEnv', () => {
     );
   });
 });
+
+describe('production safety', () => {
+  it('refuses AUTH_DEV_TOKENS=true in production', () => {
+    expect(() =>
+      validateEnv({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32), AUTH_DEV_TOKENS: 'true' }),
+    ).toThrow(/AUTH_DEV_TOKENS/);
+  });
+});

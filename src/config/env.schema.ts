@@ -120,6 +120,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (env.NODE_ENV === 'production' && env.AUTH_DEV_TOKENS === true) {
+    throw new Error(
+      'Invalid configuration:\n  - AUTH_DEV_TOKENS cannot be true when NODE_ENV=production',
+    );
+  }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
     throw new Error(
       'Invalid configuration:\n  - JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production',

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Algorithm } from 'jsonwebtoken';
@@ -21,14 +21,27 @@ export function resolveJwtKeys(env: EnvSchema): JwtKeys {
   const checks = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
   if (env.JWT_PUBLIC_KEY) {
     // Asymmetric keys only: a public key can never double as an HMAC secret (CVE-2015-9235).
-    return {
-      verifyKey: env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n'),
-      algorithms: ['RS256', 'ES256'],
-      ...checks,
-    };
+    const pem = env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n');
+    return { verifyKey: pem, algorithms: algorithmsFor(pem), ...checks };
   }
   const secret = env.JWT_SECRET ?? devSecret(resolve(env.DATA_DIR));
   return { verifyKey: secret, signKey: secret, algorithms: ['HS256'], ...checks };
+}
+
+/** RS256 for an RSA key, ES256 for a P-256 EC key; anything else stops the server at boot. */
+function algorithmsFor(pem: string): Algorithm[] {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new Error('Invalid configuration:\n  - JWT_PUBLIC_KEY is not a readable PEM public key');
+  }
+  if (key.asymmetricKeyType === 'rsa') return ['RS256'];
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+    return ['ES256'];
+  throw new Error(
+    'Invalid configuration:\n  - JWT_PUBLIC_KEY must be an RSA or P-256 EC public key',
+  );
 }
 
 /** A development secret made once and kept in DATA_DIR, so the server and `npm run token` agree. */

@@ -7,6 +7,7 @@ describe('isUnavailableError', () => {
     [{ code: '08006' }],
     [new Error('Connection terminated unexpectedly')],
     [new Error('timeout exceeded when trying to connect')],
+    [new Error('Query read timeout')],
     [{ message: 'query failed', driverError: { code: 'ECONNRESET' } }],
   ])('treats %j as the database being away', (error) => {
     expect(isUnavailableError(error)).toBe(true);
@@ -15,6 +16,7 @@ describe('isUnavailableError', () => {
   it.each([
     [{ code: '23505', message: 'duplicate key value violates unique constraint' }],
     [{ code: '42P01', message: 'relation does not exist' }],
+    [{ code: '55000', message: 'object not in prerequisite state' }],
     [new TypeError('x is undefined')],
     [null],
     ['ECONNREFUSED'],

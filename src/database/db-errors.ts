@@ -1,6 +1,6 @@
 // SQLSTATE classes and node error codes that mean "the database is not there right now",
 // as opposed to "this query is wrong". They become UNAVAILABLE; everything else is INTERNAL.
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55000']);
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -13,6 +13,7 @@ const UNAVAILABLE_NODE_CODES = new Set([
 const UNAVAILABLE_MESSAGES = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
+  /query read timeout/i,
   /connection timeout/i,
   /client has encountered a connection error/i,
   /cannot use a pool after calling end/i,

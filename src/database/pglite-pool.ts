@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { EventEmitter } from 'node:events';
 
+const INT8_OID = 20;
+
 type Callback<T> = (error: Error | null, result?: T) => void;
 type Release = (error?: unknown) => void;
 
@@ -30,7 +32,9 @@ export class PGlitePool extends EventEmitter {
     private readonly acquireTimeoutMs: number,
   ) {
     super();
-    this.db = PGlite.create(dataDir ? { dataDir } : {});
+    // int8 as a string, like pg: counts and ids above 2^53 must not become BigInt.
+    const parsers = { [INT8_OID]: (value: string): string => value };
+    this.db = PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers });
   }
 
   connect(callback: (error: Error | null, client?: PGliteClient, release?: Release) => void): void {
@@ -132,7 +136,8 @@ function adapt(
   const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
   return {
     rows,
-    rowCount: result?.affectedRows ?? rows.length,
+    // pg counts the rows a SELECT returns; PGlite reports 0 affected rows for it.
+    rowCount: command === 'SELECT' ? rows.length : (result?.affectedRows ?? rows.length),
     command,
     fields: result?.fields ?? [],
   };

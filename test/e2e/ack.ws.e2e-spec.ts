@@ -75,19 +75,32 @@ describe('socket acknowledgements and errors', () => {
     },
   );
 
-  it('refuses __proto__ and constructor keys as unknown fields without polluting anything', async () => {
-    const payload = JSON.parse(
-      '{"text":"hi","__proto__":{"polluted":true},"constructor":{"x":1}}',
-    ) as object;
+  it('refuses __proto__ keys inside free-form data without polluting anything', async () => {
+    const payload = JSON.parse('{"text":"hi","meta":{"__proto__":{"polluted":true}}}') as object;
     const ack = await emitAck(socket, 'echo', payload);
     expect(ack.ok).toBe(false);
     expect(ack.error?.code).toBe('VALIDATION_FAILED');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses a constructor key at the top level', async () => {
+    const ack = await emitAck(
+      socket,
+      'echo',
+      JSON.parse('{"text":"hi","constructor":{"prototype":{}}}'),
+    );
+    expect(ack.error?.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('accepts ordinary free-form data', async () => {
+    await expect(
+      emitAck(socket, 'echo', { text: 'hi', meta: { a: { b: [1, 2] } } }),
+    ).resolves.toMatchObject({ ok: true });
+  });
+
   it('refuses absurdly deep nesting with VALIDATION_FAILED', async () => {
     let deep: Record<string, unknown> = {};
-    const payload = { text: 'hi', inner: deep };
+    const payload = { text: 'hi', meta: deep };
     for (let i = 0; i < 50; i += 1) deep = deep.next = {};
     const ack = await emitAck(socket, 'echo', payload);
     expect(ack.error?.code).toBe('VALIDATION_FAILED');

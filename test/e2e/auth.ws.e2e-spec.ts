@@ -58,11 +58,14 @@ describe('socket handshake authentication', () => {
     await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({ data: { id } });
   });
 
-  it('refuses a handshake without a token as unauthorized', async () => {
-    const error = await connectError(t.url, Namespace.Chat);
-    expect(error.message).toBe('unauthorized');
-    expect(error.data).toEqual({ code: 'UNAUTHORIZED' });
-  });
+  it.each(Object.values(Namespace))(
+    'refuses a handshake without a token as unauthorized on %s',
+    async (namespace) => {
+      const error = await connectError(t.url, namespace);
+      expect(error.message).toBe('unauthorized');
+      expect(error.data).toEqual({ code: 'UNAUTHORIZED' });
+    },
+  );
 
   it('refuses an expired token as token expired', async () => {
     const error = await connectError(t.url, Namespace.Chat, {
@@ -94,8 +97,11 @@ describe('socket handshake authentication', () => {
       },
     ],
   ];
-  it.each(refusals)('refuses %s as unauthorized', async (_name, token) => {
-    const error = await connectError(t.url, Namespace.Chat, { token: token() });
+  const everywhere = refusals.flatMap(([name, token]) =>
+    Object.values(Namespace).map((ns): [string, string, () => string] => [name, ns, token]),
+  );
+  it.each(everywhere)('refuses %s as unauthorized on %s', async (_name, namespace, token) => {
+    const error = await connectError(t.url, namespace, { token: token() });
     expect(error.message).toBe('unauthorized');
     expect(error.data).toEqual({ code: 'UNAUTHORIZED' });
   });

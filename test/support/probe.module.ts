@@ -1,7 +1,16 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { SubscribeMessage, MessageBody } from '@nestjs/websockets';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { Role, type AuthUser } from '../../src/common/auth/auth-user.js';
 import { DomainException } from '../../src/common/errors/domain.exception.js';
 import { ErrorCode } from '../../src/common/errors/error-code.js';
@@ -36,6 +45,11 @@ export class EchoDto {
   @ValidateNested()
   @Type(() => Inner)
   inner?: Inner;
+
+  /** Free-form data: whitelisting cannot see inside it, so only the pipe's own scan guards it. */
+  @IsOptional()
+  @IsObject()
+  meta?: Record<string, unknown>;
 }
 
 @RealtimeGateway(PROBE_NAMESPACE)

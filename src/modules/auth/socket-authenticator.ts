@@ -53,6 +53,8 @@ export class SocketAuthenticator {
     );
     timer.unref();
     socket.once('disconnect', () => clearTimeout(timer));
+    // A client that leaves during the handshake is dropped without 'disconnect'.
+    socket.conn.once('close', () => clearTimeout(timer));
   }
 }
 
