@@ -18,16 +18,8 @@ describe('/chat', () => {
     await t?.close();
   });
 
-  async function group(owner: TestClient, others: TestClient[], title = 'Team'): Promise<ChatView> {
-    const s = await chatSocket(t, owner);
-    const chat = await ok<ChatView>(s, C.CreateChat, {
-      type: 'GROUP',
-      title,
-      memberIds: others.map((o) => o.id),
-    });
-    s.close();
-    return chat;
-  }
+  const group = (owner: TestClient, others: TestClient[], title?: string): Promise<ChatView> =>
+    makeGroup(t, owner, others, title);
 
   describe('createChat', () => {
     it('creates a DIRECT chat once and returns it again for the same pair, either way round', async () => {
