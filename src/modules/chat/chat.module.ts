@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module.js';
 import { ChatGateway } from './chat.gateway.js';
+import { ChatsController } from './chats.controller.js';
+import { MessagesController } from './messages.controller.js';
 import { ChatRealtime } from './chat.realtime.js';
 import { ChatService } from './chat.service.js';
 import { MessageEditService } from './message-edit.service.js';
@@ -10,6 +12,7 @@ import { MessageStore } from './message.store.js';
 
 @Module({
   imports: [UsersModule],
+  controllers: [ChatsController, MessagesController],
   providers: [
     ChatGateway,
     ChatRealtime,

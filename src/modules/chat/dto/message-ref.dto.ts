@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsString, IsUUID, Length } from 'class-validator';
 import { IsSingleEmoji } from '../../../common/validation/is-single-emoji.validator.js';
@@ -23,12 +23,14 @@ export class EditMessageDto extends MessageIdDto {
   text!: string;
 }
 
-export class ReactionDto extends MessageIdDto {
+export class ReactionBodyDto {
   @ApiProperty({ example: '👍', description: 'Exactly one emoji' })
   @IsString()
   @IsSingleEmoji()
   emoji!: string;
 }
+
+export class ReactionDto extends IntersectionType(MessageIdDto, ReactionBodyDto) {}
 
 export class TypingDto extends ChatIdDto {
   @ApiProperty()

@@ -1,0 +1,147 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { CurrentUser } from '../../common/http/current-user.decorator.js';
+import { UuidParam } from '../../common/http/uuid-param.js';
+import { ChatService } from './chat.service.js';
+import type { ChatView, MessageView, Page } from './chat.types.js';
+import { CreateChatDto } from './dto/create-chat.dto.js';
+import {
+  ChatIdResponse,
+  ChatPageResponse,
+  ChatResponse,
+  MessagePageResponse,
+  MessageResponse,
+  ReadResponse,
+} from './dto/responses.dto.js';
+import {
+  ChatsQueryDto,
+  ChatStatusBodyDto,
+  MessagesQueryDto,
+  ReadMessagesBodyDto,
+  SendMessageBodyDto,
+} from './dto/rest.dto.js';
+import { MessageService, type ReadResult } from './message.service.js';
+
+const IDEMPOTENCY_KEY_MAX = 100;
+
+/** REST for chats: the same services, payloads and answers as the /chat socket handlers. */
+@ApiTags('chats')
+@ApiBearerAuth()
+@Controller('chats')
+export class ChatsController {
+  constructor(
+    private readonly chats: ChatService,
+    private readonly messages: MessageService,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: ChatResponse })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateChatDto): Promise<ChatView> {
+    return this.chats.create(user, dto);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: ChatPageResponse })
+  mine(@CurrentUser() user: AuthUser, @Query() query: ChatsQueryDto): Promise<Page<ChatView>> {
+    return this.chats.mine(user, query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ChatResponse })
+  async one(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<ChatView> {
+    await this.chats.access(user, id);
+    return (await this.chats.views([id], user.id))[0];
+  }
+
+  @Patch(':id/status')
+  @ApiOkResponse({ type: ChatResponse })
+  status(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: ChatStatusBodyDto,
+  ): Promise<ChatView> {
+    return this.chats.setStatus(user, { chatId: id, status: dto.status });
+  }
+
+  @Delete(':id')
+  @ApiOkResponse({ type: ChatIdResponse })
+  remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParam) id: string,
+  ): Promise<{ chatId: string }> {
+    return this.chats.remove(user, { chatId: id });
+  }
+
+  @Get(':id/messages')
+  @ApiOkResponse({ type: MessagePageResponse })
+  history(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Query() query: MessagesQueryDto,
+  ): Promise<Page<MessageView>> {
+    return this.messages.history(user, { chatId: id, ...query });
+  }
+
+  /** `Idempotency-Key` plays the part of clientMessageId: a repeat returns the first message. */
+  @Post(':id/messages')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key, same message: no second row or broadcast',
+  })
+  @ApiCreatedResponse({ type: MessageResponse })
+  send(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: SendMessageBodyDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<MessageView> {
+    if (
+      idempotencyKey !== undefined &&
+      (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)
+    ) {
+      throw new DomainException(ErrorCode.ValidationFailed, 'invalid Idempotency-Key', [
+        {
+          field: 'Idempotency-Key',
+          constraints: { length: `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters` },
+        },
+      ]);
+    }
+    return this.messages.send(user, {
+      ...dto,
+      chatId: id,
+      clientMessageId: dto.clientMessageId ?? idempotencyKey,
+    });
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReadResponse })
+  read(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: ReadMessagesBodyDto,
+  ): Promise<ReadResult> {
+    return this.messages.read(user, { ...dto, chatId: id });
+  }
+}
