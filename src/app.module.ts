@@ -6,6 +6,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChatModule } from './modules/chat/chat.module.js';
+import { FilesModule } from './modules/files/files.module.js';
 import { DisputesModule } from './modules/disputes/disputes.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         UsersModule,
+        FilesModule,
         ChatModule,
         OrdersModule,
         DisputesModule,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { EnvSchema, LogLevel } from './env.schema.js';
 import { resolveJwtKeys, JwtKeys } from './jwt-keys.js';
@@ -9,6 +10,7 @@ import { resolveJwtKeys, JwtKeys } from './jwt-keys.js';
 export class AppConfig {
   private readonly env: EnvSchema;
   readonly jwt: JwtKeys;
+  private readonly processSecret = randomBytes(32).toString('base64url');
 
   constructor(config: ConfigService) {
     this.env = config.get<EnvSchema>(ENV_KEY) as EnvSchema;
@@ -56,6 +58,26 @@ export class AppConfig {
   get logLevel(): LogLevel {
     return this.env.LOG_LEVEL;
   }
+  get fileMaxBytes(): number {
+    return this.env.FILE_MAX_BYTES;
+  }
+  get fileAllowedTypes(): string[] {
+    return this.env.FILE_ALLOWED_TYPES.split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean);
+  }
+  get fileUrlTtlSeconds(): number {
+    return this.env.FILE_URL_TTL_SECONDS;
+  }
+  /** Signs attachment links; set FILE_URL_SECRET so every node signs alike. */
+  get fileUrlSecret(): string {
+    return this.env.FILE_URL_SECRET ?? this.jwt.signKey ?? this.processSecret;
+  }
+  /** Base of absolute links (attachment URLs); empty: links are relative to this server. */
+  get publicUrl(): string {
+    return (this.env.PUBLIC_URL ?? '').replace(/\/+$/, '');
+  }
+
   /** Typing stops by itself when not renewed within this time. */
   get typingTtlMs(): number {
     return this.env.TYPING_TTL_MS;

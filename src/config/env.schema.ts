@@ -12,6 +12,24 @@ import {
   validateSync,
 } from 'class-validator';
 
+export const DEFAULT_FILE_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/zip',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'audio/mpeg',
+  'audio/ogg',
+  'video/mp4',
+].join(',');
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -108,6 +126,31 @@ export class EnvSchema {
   @IsInt()
   @Min(50)
   TYPING_TTL_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  FILE_MAX_BYTES = 10 * 1024 * 1024;
+
+  @IsString()
+  FILE_ALLOWED_TYPES = DEFAULT_FILE_TYPES;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  FILE_URL_TTL_SECONDS = 3600;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'FILE_URL_SECRET must be at least 32 characters' })
+  FILE_URL_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PUBLIC_URL must be an http(s) URL' })
+  PUBLIC_URL?: string;
 }
 
 /** Validates `process.env`-shaped input; throws one readable error listing every bad variable. */

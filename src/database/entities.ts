@@ -2,7 +2,8 @@ import { ChatMember } from '../modules/chat/entities/chat-member.entity.js';
 import { Chat } from '../modules/chat/entities/chat.entity.js';
 import { MessageReaction } from '../modules/chat/entities/message-reaction.entity.js';
 import { Message } from '../modules/chat/entities/message.entity.js';
+import { StoredFile } from '../modules/files/entities/stored-file.entity.js';
 import { User } from '../modules/users/entities/user.entity.js';
 
 /** Every entity, for the application and for the TypeORM CLI (ormconfig.ts). */
-export const ENTITIES = [User, Chat, ChatMember, Message, MessageReaction];
+export const ENTITIES = [User, Chat, ChatMember, Message, MessageReaction, StoredFile];

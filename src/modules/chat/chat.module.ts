@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FilesModule } from '../files/files.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ChatGateway } from './chat.gateway.js';
 import { ChatsController } from './chats.controller.js';
@@ -11,7 +12,7 @@ import { TypingService } from './typing.service.js';
 import { MessageStore } from './message.store.js';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, FilesModule],
   controllers: [ChatsController, MessagesController],
   providers: [
     ChatGateway,

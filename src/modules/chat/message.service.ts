@@ -47,14 +47,6 @@ export class MessageService {
         },
       ]);
     }
-    if (dto.attachmentIds?.length) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'attachments are not supported yet', [
-        {
-          field: 'attachmentIds',
-          constraints: { unsupported: 'attachments are not supported yet' },
-        },
-      ]);
-    }
     const clientMessageId = dto.clientMessageId ?? null;
     // Per chat, one append at a time on this node, so broadcasts leave in seq order; the chat
     // row lock serialises appends per chat in the database anyway.
@@ -81,10 +73,11 @@ export class MessageService {
           chatId: dto.chatId,
           senderId: actor.id,
           senderRole: actor.role,
-          type: MessageType.Text,
+          type: dto.attachmentIds?.length ? MessageType.File : MessageType.Text,
           text: dto.text ?? null,
           replyToId: dto.replyToId ?? null,
           clientMessageId,
+          attachmentIds: dto.attachmentIds,
         },
         { userId: actor.id, role: actor.role },
       );

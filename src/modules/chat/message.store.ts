@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { FileUrlSigner } from '../files/file-url.signer.js';
 import type { MessageType } from './entities/message.entity.js';
-import type { MessageView, ReactionView } from './chat.types.js';
+import type { AttachmentView, MessageView, ReactionView } from './chat.types.js';
 
 /** The columns every message read selects: the message, its reply summary and its reactions. */
 const MESSAGE_SELECT = `
@@ -15,7 +18,12 @@ const MESSAGE_SELECT = `
       SELECT emoji, count(*)::int AS n, array_agg(user_id ORDER BY created_at) AS user_ids, min(created_at) AS first_at
       FROM message_reactions WHERE message_id = m.id GROUP BY emoji
     ) x
-  ), '[]'::json) AS reactions`;
+  ), '[]'::json) AS reactions,
+  CASE WHEN m.is_deleted THEN '[]'::json ELSE COALESCE((
+    SELECT json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'mimeType', f.mime_type, 'size', f.size)
+                    ORDER BY f.created_at, f.id)
+    FROM files f WHERE f.message_id = m.id
+  ), '[]'::json) END AS attachments`;
 
 const FROM_MESSAGES = `FROM messages m LEFT JOIN messages r ON r.id = m.reply_to_id`;
 
@@ -38,6 +46,7 @@ export interface MessageRow {
   r_text?: string | null;
   r_is_deleted?: boolean | null;
   reactions?: ReactionView[] | string;
+  attachments?: Omit<AttachmentView, 'url'>[] | string;
 }
 
 export interface NewMessage {
@@ -48,12 +57,16 @@ export interface NewMessage {
   text: string | null;
   replyToId: string | null;
   clientMessageId: string | null;
+  attachmentIds?: string[];
 }
 
 /** Reads and writes of messages in plain SQL: one statement per operation on the hot path. */
 @Injectable()
 export class MessageStore {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly urls: FileUrlSigner,
+  ) {}
 
   /**
    * Appends a message: takes the next seq under the chat row's lock and inserts, in one
@@ -64,7 +77,40 @@ export class MessageStore {
     message: NewMessage,
     access: { userId: string; role: string },
   ): Promise<MessageView | null> {
-    const rows = await this.db.query<MessageRow[]>(
+    const attachmentIds = message.attachmentIds ?? [];
+    if (attachmentIds.length === 0) return this.insert(this.db.manager, message, access);
+    // With attachments: the message and the claim on the sender's unattached uploads commit together.
+    const inserted = await this.db.transaction(async (tx) => {
+      const row = await this.insert(tx, message, access);
+      if (!row) return null;
+      const [, claimed] = await tx.query<[unknown[], number]>(
+        `UPDATE files SET message_id = $1, chat_id = $2
+         WHERE id = ANY($3::uuid[]) AND uploader_id = $4 AND message_id IS NULL RETURNING id`,
+        [row.id, message.chatId, attachmentIds, access.userId],
+      );
+      if (claimed !== attachmentIds.length) {
+        throw new DomainException(
+          ErrorCode.ValidationFailed,
+          'attachments must be your own unsent uploads',
+          [
+            {
+              field: 'attachmentIds',
+              constraints: { ownUpload: 'attachments must be your own unsent uploads' },
+            },
+          ],
+        );
+      }
+      return row;
+    });
+    return inserted ? this.byId(inserted.id) : null;
+  }
+
+  private async insert(
+    db: EntityManager,
+    message: NewMessage,
+    access: { userId: string; role: string },
+  ): Promise<MessageView | null> {
+    const rows = await db.query<MessageRow[]>(
       `WITH target AS (
          SELECT c.id FROM chats c
          LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
@@ -95,16 +141,20 @@ export class MessageStore {
     );
     const row = rows[0];
     if (!row) return null;
-    if (!row.reply_to_id) return toMessageView({ ...row, reactions: [] });
-    return (await this.byId(row.id))!;
+    if (!row.reply_to_id) return this.view({ ...row, reactions: [], attachments: [] });
+    return this.byId(row.id, db);
   }
 
-  async byId(id: string): Promise<MessageView | null> {
-    const rows = await this.db.query<MessageRow[]>(
+  async byId(id: string, db: EntityManager = this.db.manager): Promise<MessageView | null> {
+    const rows = await db.query<MessageRow[]>(
       `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.id = $1`,
       [id],
     );
-    return rows[0] ? toMessageView(rows[0]) : null;
+    return rows[0] ? this.view(rows[0]) : null;
+  }
+
+  private view(row: MessageRow): MessageView {
+    return toMessageView(row, (fileId) => this.urls.url(fileId));
   }
 
   async byClientMessageId(
@@ -117,7 +167,7 @@ export class MessageStore {
        WHERE m.chat_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`,
       [chatId, senderId, clientMessageId],
     );
-    return rows[0] ? toMessageView(rows[0]) : null;
+    return rows[0] ? this.view(rows[0]) : null;
   }
 
   /** Up to `limit` messages after `afterSeq`, ascending (keyset on the (chat_id, seq) index). */
@@ -126,7 +176,7 @@ export class MessageStore {
       `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
       [chatId, afterSeq, limit],
     );
-    return rows.map(toMessageView);
+    return rows.map((row) => this.view(row));
   }
 
   /** Up to `limit` messages before `beforeSeq` (or the latest), returned ascending. */
@@ -136,7 +186,7 @@ export class MessageStore {
        WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2) ORDER BY m.seq DESC LIMIT $3`,
       [chatId, beforeSeq, limit],
     );
-    return rows.reverse().map(toMessageView);
+    return rows.reverse().map((row) => this.view(row));
   }
 
   /** The latest message of each chat, in one query. */
@@ -148,11 +198,15 @@ export class MessageStore {
        JOIN unnest($1::uuid[], $2::int[]) AS latest(chat_id, seq) ON latest.chat_id = m.chat_id AND latest.seq = m.seq`,
       [withMessages.map((c) => c.id), withMessages.map((c) => c.lastSeq)],
     );
-    return new Map(rows.map((row) => [row.chat_id, toMessageView(row)]));
+    return new Map(rows.map((row) => [row.chat_id, this.view(row)]));
   }
 }
 
-export function toMessageView(row: MessageRow): MessageView {
+export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string): MessageView {
+  const files =
+    typeof row.attachments === 'string'
+      ? (JSON.parse(row.attachments) as Omit<AttachmentView, 'url'>[])
+      : row.attachments;
   const reactions =
     typeof row.reactions === 'string'
       ? (JSON.parse(row.reactions) as ReactionView[])
@@ -165,7 +219,9 @@ export function toMessageView(row: MessageRow): MessageView {
     senderRole: row.sender_role,
     type: row.type,
     text: row.is_deleted ? null : row.text,
-    attachments: [],
+    attachments: row.is_deleted
+      ? []
+      : (files ?? []).map((f) => ({ ...f, size: Number(f.size), url: urlOf(f.id) })),
     replyToId: row.reply_to_id,
     replyTo: row.r_id
       ? {

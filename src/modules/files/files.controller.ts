@@ -1,0 +1,73 @@
+import {
+  Controller,
+  Get,
+  Headers,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
+import type { AuthUser } from '../../common/auth/auth-user.js';
+import { CurrentUser } from '../../common/http/current-user.decorator.js';
+import { Public } from '../../common/http/public.decorator.js';
+import { UuidParam } from '../../common/http/uuid-param.js';
+import type { AttachmentView } from '../chat/chat.types.js';
+import { AttachmentResponse } from '../chat/dto/responses.dto.js';
+import { TokenService } from '../auth/token.service.js';
+import { FilesService, type Upload } from './files.service.js';
+
+@ApiTags('files')
+@Controller('files')
+export class FilesController {
+  constructor(
+    private readonly files: FilesService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  @Post()
+  @ApiBearerAuth()
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiCreatedResponse({ type: AttachmentResponse })
+  upload(@CurrentUser() user: AuthUser, @UploadedFile() file?: Upload): Promise<AttachmentView> {
+    return this.files.upload(user, file);
+  }
+
+  /** With `exp` and `sig` from an attachment's url, no token is needed; otherwise a bearer token. */
+  @Get(':id')
+  @Public()
+  @ApiBearerAuth()
+  async download(
+    @Param('id', UuidParam) id: string,
+    @Query('exp') exp: unknown,
+    @Query('sig') sig: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const user = bearer && !sig ? this.tokens.verify(bearer) : undefined;
+    const file = await this.files.open(id, { exp, sig, user });
+    const inline = file.mimeType.startsWith('image/') || file.mimeType === 'application/pdf';
+    res.set({
+      'Content-Type': file.mimeType,
+      'Content-Length': String(file.size),
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, max-age=300',
+    });
+    return new StreamableFile(file.stream);
+  }
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { join } from 'node:path';
+import { AppConfig } from '../../config/app-config.js';
+import { FileUrlSigner } from './file-url.signer.js';
+import { FilesController } from './files.controller.js';
+import { FilesService } from './files.service.js';
+import { FILE_STORAGE } from './storage/file-storage.js';
+import { LocalFileStorage } from './storage/local-file-storage.js';
+
+@Module({
+  imports: [
+    MulterModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        limits: { fileSize: config.fileMaxBytes, files: 1, fields: 5 },
+      }),
+    }),
+  ],
+  controllers: [FilesController],
+  providers: [
+    FilesService,
+    FileUrlSigner,
+    {
+      provide: FILE_STORAGE,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new LocalFileStorage(join(config.dataDir, 'files')),
+    },
+  ],
+  exports: [FileUrlSigner],
+})
+export class FilesModule {}

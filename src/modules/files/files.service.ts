@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../../common/auth/actor.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { AppConfig } from '../../config/app-config.js';
+import { canAccessChat } from '../chat/chat.policy.js';
+import type { AttachmentView } from '../chat/chat.types.js';
+import type { ChatType } from '../chat/entities/chat.entity.js';
+import { FileUrlSigner } from './file-url.signer.js';
+import { FILE_STORAGE, type FileStorage } from './storage/file-storage.js';
+
+export interface Upload {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+export interface FileContent {
+  fileName: string;
+  mimeType: string;
+  size: number;
+  stream: Readable;
+}
+
+interface FileRow {
+  id: string;
+  uploader_id: string;
+  file_name: string;
+  mime_type: string;
+  size: number;
+  storage_key: string;
+  chat_id: string | null;
+}
+
+@Injectable()
+export class FilesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly signer: FileUrlSigner,
+    private readonly config: AppConfig,
+  ) {}
+
+  async upload(actor: Actor, file: Upload | undefined): Promise<AttachmentView> {
+    if (!file) throw invalid('file', 'isDefined', 'a multipart field "file" is required');
+    const mimeType = file.mimetype.toLowerCase();
+    if (!this.config.fileAllowedTypes.includes(mimeType)) {
+      throw invalid('file', 'allowedType', `files of type ${mimeType} are not accepted`);
+    }
+    const id = randomUUID();
+    const fileName = safeFileName(file.originalname);
+    await this.storage.put(id, file.buffer);
+    try {
+      await this.db.query(
+        `INSERT INTO files (id, uploader_id, file_name, mime_type, size, storage_key) VALUES ($1::uuid, $2, $3, $4, $5, $1::text)`,
+        [id, actor.id, fileName, mimeType, file.buffer.length],
+      );
+    } catch (error) {
+      await this.storage.delete(id).catch(() => undefined);
+      throw error;
+    }
+    return { id, fileName, mimeType, size: file.buffer.length, url: this.signer.url(id) };
+  }
+
+  /**
+   * The bytes, for a valid signed link, or for a caller who uploaded the file or may read the
+   * chat it was sent to. Anyone else is FORBIDDEN, whether or not the file exists.
+   */
+  async open(
+    fileId: string,
+    access: { exp?: unknown; sig?: unknown; user?: Actor },
+  ): Promise<FileContent> {
+    const signed = this.signer.verify(fileId, access.exp, access.sig);
+    if (!signed && !access.user) throw new DomainException(ErrorCode.Unauthorized);
+    const [row] = await this.db.query<
+      (FileRow & { chat_type: ChatType | null; is_member: boolean })[]
+    >(
+      `SELECT f.*, c.type AS chat_type, cm.user_id IS NOT NULL AS is_member
+       FROM files f LEFT JOIN chats c ON c.id = f.chat_id
+       LEFT JOIN chat_members cm ON cm.chat_id = f.chat_id AND cm.user_id = $2
+       WHERE f.id = $1`,
+      [fileId, access.user?.id ?? null],
+    );
+    const user = access.user;
+    const allowed =
+      row &&
+      (signed ||
+        (user &&
+          (row.uploader_id === user.id ||
+            (row.chat_type !== null && canAccessChat(user.role, row.chat_type, row.is_member)))));
+    if (!allowed) throw new DomainException(ErrorCode.Forbidden);
+    const stream = await this.storage.get(row.storage_key);
+    if (!stream) throw new DomainException(ErrorCode.NotFound, 'the file is no longer stored');
+    return { fileName: row.file_name, mimeType: row.mime_type, size: Number(row.size), stream };
+  }
+}
+
+function invalid(field: string, rule: string, message: string): DomainException {
+  return new DomainException(ErrorCode.ValidationFailed, message, [
+    { field, constraints: { [rule]: message } },
+  ]);
+}
+
+/** The base name, without control characters, at most 255 characters. */
+function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const clean = [...base]
+    .filter((ch) => ch.charCodeAt(0) > 0x1f && ch.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim()
+    .slice(0, 255);
+  return clean || 'file';
+}

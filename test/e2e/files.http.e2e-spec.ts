@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { AttachmentView, ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
+import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
+import { makeGroup, ok } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { closeAllSockets, emitAck, nextEvent } from '../support/sockets.js';
+
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a5b40000000049454e44ae426082',
+  'hex',
+);
+const MAX_BYTES = 64 * 1024;
+
+describe('attachments', () => {
+  let t: TestApp;
+  let a: TestClient, b: TestClient, outsider: TestClient;
+  let chat: ChatView;
+  const as = (user: TestClient) => ({ Authorization: `Bearer ${user.token}` });
+  const upload = (user: TestClient, data = PNG, name = 'pixel.png', contentType = 'image/png') =>
+    request(t.url)
+      .post('/api/files')
+      .set(as(user))
+      .attach('file', data, { filename: name, contentType });
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { FILE_MAX_BYTES: String(MAX_BYTES), FILE_URL_TTL_SECONDS: '60' },
+    });
+    [a, b, outsider] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+    chat = await makeGroup(t, a, [b]);
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('stores an upload and answers an Attachment with a signed url', async () => {
+    const res = await upload(a).expect(201);
+    expect(res.body).toMatchObject({
+      fileName: 'pixel.png',
+      mimeType: 'image/png',
+      size: PNG.length,
+    });
+    expect(res.body.url).toMatch(new RegExp(`^/api/files/${res.body.id}\\?exp=\\d+&sig=`));
+  });
+
+  it('refuses a file over FILE_MAX_BYTES with 413 PAYLOAD_TOO_LARGE', async () => {
+    const res = await upload(a, Buffer.alloc(MAX_BYTES + 1, 1), 'big.png').expect(413);
+    expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('refuses a type outside the allow-list and a missing file with VALIDATION_FAILED', async () => {
+    const html = await upload(
+      a,
+      Buffer.from('<script>alert(1)</script>'),
+      'x.html',
+      'text/html',
+    ).expect(400);
+    expect(html.body.code).toBe('VALIDATION_FAILED');
+    const none = await request(t.url).post('/api/files').set(as(a)).field('other', 'x').expect(400);
+    expect(none.body.code).toBe('VALIDATION_FAILED');
+    await request(t.url)
+      .post('/api/files')
+      .attach('file', PNG, { filename: 'p.png', contentType: 'image/png' })
+      .expect(401);
+  });
+
+  it('sends uploads as attachments that members can fetch and outsiders cannot', async () => {
+    const file = (await upload(a).expect(201)).body as AttachmentView;
+    const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+    await ok(sb, C.JoinChat, { chatId: chat.id });
+    const delivered = nextEvent<MessageView>(sb, S.NewMessage);
+    const message = await ok<MessageView>(sa, C.SendMessage, {
+      chatId: chat.id,
+      attachmentIds: [file.id],
+    });
+    expect(message).toMatchObject({
+      type: 'FILE',
+      text: null,
+      attachments: [
+        expect.objectContaining({ id: file.id, fileName: 'pixel.png', size: PNG.length }),
+      ],
+    });
+    await expect(delivered).resolves.toMatchObject({
+      id: message.id,
+      attachments: [expect.objectContaining({ id: file.id })],
+    });
+
+    const link = message.attachments[0].url;
+    const viaLink = await request(t.url).get(link).expect(200);
+    expect(viaLink.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(viaLink.body as Buffer, PNG)).toBe(0);
+    await request(t.url).get(`/api/files/${file.id}`).set(as(b)).expect(200);
+    await request(t.url).get(`/api/files/${file.id}`).set(as(outsider)).expect(403);
+    await request(t.url).get(`/api/files/${file.id}`).expect(401);
+    await request(t.url)
+      .get(link.replace(/sig=[^&]+/, 'sig=forged'))
+      .expect(401);
+    await request(t.url)
+      .get(link.replace(/exp=\d+/, 'exp=1'))
+      .expect(401);
+  });
+
+  it('lets the uploader fetch an unsent file and nobody else', async () => {
+    const file = (await upload(a).expect(201)).body as AttachmentView;
+    await request(t.url).get(`/api/files/${file.id}`).set(as(a)).expect(200);
+    await request(t.url).get(`/api/files/${file.id}`).set(as(b)).expect(403);
+  });
+
+  it('refuses attaching someone else’s upload or an already sent one, storing nothing', async () => {
+    const theirs = (await upload(b).expect(201)).body as AttachmentView;
+    const sa = await chatSocket(t, a);
+    const before = await ok<{ items: MessageView[] }>(sa, C.GetMessages, {
+      chatId: chat.id,
+      limit: 1,
+    });
+    const stolen = await emitAck(sa, C.SendMessage, {
+      chatId: chat.id,
+      text: 'mine now',
+      attachmentIds: [theirs.id],
+    });
+    expect(stolen.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'attachmentIds' })],
+    });
+    const mine = (await upload(a).expect(201)).body as AttachmentView;
+    await ok(sa, C.SendMessage, { chatId: chat.id, attachmentIds: [mine.id] });
+    const twice = await emitAck(sa, C.SendMessage, { chatId: chat.id, attachmentIds: [mine.id] });
+    expect(twice.error?.code).toBe('VALIDATION_FAILED');
+    const after = await ok<{ items: MessageView[] }>(sa, C.GetMessages, {
+      chatId: chat.id,
+      limit: 1,
+    });
+    expect(after.items[0].seq).toBe(before.items[0].seq + 1);
+  });
+
+  it('hides attachments of a deleted message', async () => {
+    const file = (await upload(a).expect(201)).body as AttachmentView;
+    const sa = await chatSocket(t, a);
+    const message = await ok<MessageView>(sa, C.SendMessage, {
+      chatId: chat.id,
+      text: 'see file',
+      attachmentIds: [file.id],
+    });
+    const deleted = await ok<MessageView>(sa, C.DeleteMessage, { messageId: message.id });
+    expect(deleted).toMatchObject({ isDeleted: true, text: null, attachments: [] });
+  });
+});
