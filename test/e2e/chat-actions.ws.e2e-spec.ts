@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
 import { makeGroup, ok, record, settle } from '../support/chat.js';
@@ -103,6 +104,43 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
       await expect(
         ok<MessageView>(admin, C.DeleteMessage, { messageId: message.id }),
       ).resolves.toMatchObject({ isDeleted: true });
+    });
+  });
+
+  describe('dispute chats', () => {
+    // Dispute chats are made by the disputes module (a later issue); the fixture inserts one.
+    async function disputeChat(members: TestClient[]): Promise<string> {
+      const db = t.app.get(DataSource);
+      const [row] = await db.query<{ id: string }[]>(
+        `INSERT INTO chats (type, title) VALUES ('DISPUTE', 'Dispute') RETURNING id`,
+      );
+      await db.query(`INSERT INTO chat_members (chat_id, user_id) SELECT $1, unnest($2::text[])`, [
+        row!.id,
+        members.map((m) => m.id),
+      ]);
+      return row!.id;
+    }
+
+    it('lets any MODERATOR join, write and delete in a DISPUTE chat, but not a member who is not the sender', async () => {
+      const chatId = await disputeChat([a, b]);
+      const moderator = await chatSocket(t, await makeUser(t, 'MODERATOR'));
+      await expect(ok(moderator, C.JoinChat, { chatId })).resolves.toMatchObject({
+        chat: { id: chatId, type: 'DISPUTE' },
+      });
+      await expect(
+        ok<MessageView>(moderator, C.SendMessage, { chatId, text: 'moderating' }),
+      ).resolves.toMatchObject({ senderRole: 'MODERATOR' });
+      const offending = await ok<MessageView>(sa, C.SendMessage, { chatId, text: 'rude' });
+      await expect(
+        emitAck(sb, C.DeleteMessage, { messageId: offending.id }),
+      ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+      await expect(
+        ok<MessageView>(moderator, C.DeleteMessage, { messageId: offending.id }),
+      ).resolves.toMatchObject({ isDeleted: true });
+      const specialist = await chatSocket(t, await makeUser(t, 'SPECIALIST'));
+      await expect(emitAck(specialist, C.JoinChat, { chatId })).resolves.toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
     });
   });
 
