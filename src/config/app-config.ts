@@ -73,6 +73,10 @@ export class AppConfig {
   get fileUrlSecret(): string {
     return this.env.FILE_URL_SECRET ?? this.jwt.signKey ?? this.processSecret;
   }
+  /** True when links are signed with a key that dies with this process. */
+  get fileUrlSecretIsEphemeral(): boolean {
+    return !this.env.FILE_URL_SECRET && !this.jwt.signKey;
+  }
   /** Base of absolute links (attachment URLs); empty: links are relative to this server. */
   get publicUrl(): string {
     return (this.env.PUBLIC_URL ?? '').replace(/\/+$/, '');

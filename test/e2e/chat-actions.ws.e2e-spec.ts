@@ -115,10 +115,10 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         `INSERT INTO chats (type, title) VALUES ('DISPUTE', 'Dispute') RETURNING id`,
       );
       await db.query(`INSERT INTO chat_members (chat_id, user_id) SELECT $1, unnest($2::text[])`, [
-        row!.id,
+        row.id,
         members.map((m) => m.id),
       ]);
-      return row!.id;
+      return row.id;
     }
 
     it('lets any MODERATOR join, write and delete in a DISPUTE chat, but not a member who is not the sender', async () => {

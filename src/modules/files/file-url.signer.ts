@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config.js';
 
@@ -12,6 +12,11 @@ export class FileUrlSigner {
 
   constructor(private readonly config: AppConfig) {
     this.key = createHmac('sha256', config.fileUrlSecret).update('file-urls').digest();
+    if (config.fileUrlSecretIsEphemeral) {
+      new Logger(FileUrlSigner.name).warn(
+        'FILE_URL_SECRET is not set and no JWT secret exists to derive it from: attachment links die with this process. Set FILE_URL_SECRET.',
+      );
+    }
   }
 
   url(fileId: string, now = Date.now()): string {
