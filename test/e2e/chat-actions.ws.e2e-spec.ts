@@ -182,8 +182,11 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         userId: b.id,
         emoji: '👍',
       });
-      const history = await ok<{ items: MessageView[] }>(sa, C.JoinChat, { chatId: chat.id });
-      expect(history).toBeDefined();
+      const history = await ok<{ messages: MessageView[] }>(sa, C.JoinChat, { chatId: chat.id });
+      expect(history.messages.find((m) => m.id === message.id)?.reactions).toEqual([
+        { emoji: '👍', count: 1, userIds: [a.id] },
+        { emoji: '🎉', count: 1, userIds: [a.id] },
+      ]);
     });
 
     it.each([['not an emoji'], ['👍👍'], [''], [5]])(
@@ -195,6 +198,24 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
       },
     );
+
+    it('answers a message id that does not exist exactly like one the caller may not see', async () => {
+      const message = await send('hidden');
+      const missing = '00000000-0000-4000-8000-000000000000';
+      for (const [event, payload] of [
+        [C.EditMessage, { text: 'x' }],
+        [C.DeleteMessage, {}],
+        [C.AddReaction, { emoji: '👍' }],
+        [C.RemoveReaction, { emoji: '👍' }],
+      ] as const) {
+        const [ofOther, ofNobody] = await Promise.all([
+          emitAck(so, event, { messageId: message.id, ...payload }),
+          emitAck(so, event, { messageId: missing, ...payload }),
+        ]);
+        expect(ofOther).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'forbidden' } });
+        expect(ofNobody).toEqual(ofOther);
+      }
+    });
 
     it('refuses reactions from outsiders with FORBIDDEN', async () => {
       const message = await send('private');
@@ -231,6 +252,23 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
       extra.close();
       await settle(100);
       expect(seen.map((e) => e.isTyping)).toEqual([true, false, true, false]);
+    });
+
+    it('stops typing at once when a socket that typed without joining disconnects', async () => {
+      const seen = record<{ isTyping: boolean }>(sb, S.UserTyping);
+      const drive = await chatSocket(t, a);
+      await ok(drive, C.Typing, { chatId: chat.id, isTyping: true });
+      await settle(50);
+      drive.close();
+      await settle(100);
+      expect(seen.map((e) => e.isTyping)).toEqual([true, false]);
+    });
+
+    it('does not announce a second join of the same socket', async () => {
+      const seen = record(sb, S.ParticipantUpdate);
+      await ok(sa, C.JoinChat, { chatId: chat.id });
+      await settle();
+      expect(seen).toEqual([]);
     });
 
     it('refuses typing in a chat one cannot access', async () => {

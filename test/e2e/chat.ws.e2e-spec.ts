@@ -367,7 +367,7 @@ describe('/chat', () => {
         if (!page.hasMore) break;
         page = await ok<Page<MessageView>>(s, C.GetMessages, {
           chatId: chat.id,
-          before: Number(page.nextCursor),
+          before: page.nextCursor,
           limit: 40,
         });
       }
@@ -384,7 +384,7 @@ describe('/chat', () => {
         if (!page.hasMore) break;
         page = await ok<Page<MessageView>>(s, C.GetMessages, {
           chatId: chat.id,
-          after: Number(page.nextCursor),
+          after: page.nextCursor,
           limit: 33,
         });
       }

@@ -146,5 +146,8 @@ describe('attachments', () => {
     });
     const deleted = await ok<MessageView>(sa, C.DeleteMessage, { messageId: message.id });
     expect(deleted).toMatchObject({ isDeleted: true, text: null, attachments: [] });
+    await request(t.url).get(file.url).expect(403);
+    await request(t.url).get(`/api/files/${file.id}`).set(as(b)).expect(403);
+    await request(t.url).get(`/api/files/${file.id}`).set(as(a)).expect(200);
   });
 });

@@ -39,6 +39,11 @@ import {
 } from './dto/message-ref.dto.js';
 import { TypingService } from './typing.service.js';
 
+/** Chats this socket has typed in, so its disconnect stops its typing at once. */
+function typedIn(socket: AppSocket): Set<string> {
+  return (socket.data.typedIn ??= new Set<string>());
+}
+
 @RealtimeGateway(Ns.Chat)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   @WebSocketServer() private readonly nsp!: Namespace;
@@ -60,11 +65,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     const userId = socket.data.user!.id;
     void socket.join(Room.user(userId));
     socket.on('disconnecting', () => {
+      for (const chatId of typedIn(socket)) this.typing.stop(chatId, userId);
       for (const room of socket.rooms) {
-        if (!room.startsWith('chat:')) continue;
-        const chatId = room.slice(5);
-        this.typing.stop(chatId, userId);
-        this.announce(socket, chatId, userId, 'left');
+        if (room.startsWith('chat:')) this.announce(socket, room.slice(5), userId, 'left');
       }
     });
   }
@@ -91,7 +94,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: JoinChatDto,
   ) {
-    const joined = await this.messages.join(actor, dto, () => socket.join(Room.chat(dto.chatId)));
+    const room = Room.chat(dto.chatId);
+    const rejoin = socket.rooms.has(room);
+    const joined = await this.messages.join(actor, dto, () => socket.join(room));
+    if (rejoin) return joined;
     this.announce(socket, dto.chatId, actor.id, 'joined');
     return joined;
   }
@@ -158,6 +164,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   ) {
     if (!socket.rooms.has(Room.chat(dto.chatId))) await this.chats.access(actor, dto.chatId);
     this.typing.set(dto.chatId, actor, dto.isTyping);
+    if (dto.isTyping) typedIn(socket).add(dto.chatId);
     return {};
   }
 

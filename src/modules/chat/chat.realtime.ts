@@ -95,17 +95,18 @@ export class ChatRealtime {
   /** Members' sockets that are not joined to the chat learn of the message, with their own unread count. */
   private async chatActivity(message: MessageCreatedEvent['message']): Promise<void> {
     if (!this.nsp) return;
-    const members = await this.chats.unreadByMember(message.chatId);
-    for (const { userId, unread } of members) {
-      this.nsp
-        .to(Room.user(userId))
-        .except(Room.chat(message.chatId))
-        .emit(ChatServerEvent.ChatActivity, {
-          chatId: message.chatId,
-          lastSeq: message.seq,
-          lastMessage: message,
-          unreadCount: unread,
-        });
+    // One emit per distinct unread count: members in step share one publish.
+    const byCount = new Map<number, string[]>();
+    for (const { userId, unread } of await this.chats.unreadByMember(message.chatId)) {
+      byCount.set(unread, [...(byCount.get(unread) ?? []), Room.user(userId)]);
+    }
+    for (const [unreadCount, rooms] of byCount) {
+      this.nsp.to(rooms).except(Room.chat(message.chatId)).emit(ChatServerEvent.ChatActivity, {
+        chatId: message.chatId,
+        lastSeq: message.seq,
+        lastMessage: message,
+        unreadCount,
+      });
     }
   }
 }

@@ -152,7 +152,9 @@ export class MessageService {
        RETURNING cm.last_read_seq`,
       [dto.chatId, actor.id, target],
     );
-    const lastReadSeq = moved[0] ? Number(moved[0].last_read_seq) : chat.lastReadSeq;
+    const lastReadSeq = moved[0]
+      ? Number(moved[0].last_read_seq)
+      : await this.readMarker(chat.id, actor.id);
     const unreadCount = (await this.chats.unreadCounts([chat.id], actor.id)).get(chat.id) ?? 0;
     if (moved[0]) {
       const event: MessagesReadEvent = {
@@ -165,6 +167,15 @@ export class MessageService {
       this.events.emit(ChatDomainEvent.MessagesRead, event);
     }
     return { chatId: chat.id, lastReadSeq, unreadCount };
+  }
+
+  /** The marker as it is now: a concurrent read may have moved it past what access() saw. */
+  private async readMarker(chatId: string, userId: string): Promise<number> {
+    const [row] = await this.db.query<{ last_read_seq: number }[]>(
+      `SELECT last_read_seq FROM chat_members WHERE chat_id = $1 AND user_id = $2`,
+      [chatId, userId],
+    );
+    return Number(row?.last_read_seq ?? 0);
   }
 
   /** The send was refused: say why, in the order a client can act on. */

@@ -121,7 +121,7 @@ export class MessageStore {
              SELECT 1 FROM messages d WHERE d.chat_id = $1 AND d.sender_id = $2 AND d.client_message_id = $7))
        ), bumped AS (
          UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
-         FROM target WHERE chats.id = target.id
+         FROM target WHERE chats.id = target.id AND chats.status = 'ACTIVE'
          RETURNING chats.id, chats.last_seq
        )
        INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)

@@ -22,6 +22,15 @@ import { AttachmentResponse } from '../chat/dto/responses.dto.js';
 import { TokenService } from '../auth/token.service.js';
 import { FilesService, type Upload } from './files.service.js';
 
+/** Shown in the browser; everything else (SVG and HTML included) downloads. */
+const INLINE_TYPES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+]);
+
 @ApiTags('files')
 @Controller('files')
 export class FilesController {
@@ -60,12 +69,14 @@ export class FilesController {
     const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const user = bearer && !sig ? this.tokens.verify(bearer) : undefined;
     const file = await this.files.open(id, { exp, sig, user });
-    const inline = file.mimeType.startsWith('image/') || file.mimeType === 'application/pdf';
+    const inline = INLINE_TYPES.has(file.mimeType);
     res.set({
       'Content-Type': file.mimeType,
       'Content-Length': String(file.size),
       'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
       'X-Content-Type-Options': 'nosniff',
+      // Whatever an operator allows, a file never runs as a page of this origin.
+      'Content-Security-Policy': "default-src 'none'; sandbox",
       'Cache-Control': 'private, max-age=300',
     });
     return new StreamableFile(file.stream);

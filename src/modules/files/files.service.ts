@@ -78,17 +78,25 @@ export class FilesService {
     const signed = this.signer.verify(fileId, access.exp, access.sig);
     if (!signed && !access.user) throw new DomainException(ErrorCode.Unauthorized);
     const [row] = await this.db.query<
-      (FileRow & { chat_type: ChatType | null; is_member: boolean })[]
+      (FileRow & {
+        chat_type: ChatType | null;
+        is_member: boolean;
+        message_deleted: boolean | null;
+      })[]
     >(
-      `SELECT f.*, c.type AS chat_type, cm.user_id IS NOT NULL AS is_member
+      `SELECT f.*, c.type AS chat_type, cm.user_id IS NOT NULL AS is_member, m.is_deleted AS message_deleted
        FROM files f LEFT JOIN chats c ON c.id = f.chat_id
+       LEFT JOIN messages m ON m.id = f.message_id
        LEFT JOIN chat_members cm ON cm.chat_id = f.chat_id AND cm.user_id = $2
        WHERE f.id = $1`,
       [fileId, access.user?.id ?? null],
     );
     const user = access.user;
+    const isUploader = Boolean(row && user && row.uploader_id === user.id);
+    // A deleted message takes its files with it, for everyone but their uploader.
     const allowed =
       row &&
+      (!row.message_deleted || isUploader) &&
       (signed ||
         (user &&
           (row.uploader_id === user.id ||

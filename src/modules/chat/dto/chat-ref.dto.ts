@@ -1,10 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { AcceptsBareValue } from '../../../common/validation/bare-value.decorator.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 100;
+
+/** A seq cursor: a number, or the numeric string a previous page returned as nextCursor. */
+export function SeqCursor(min: number): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value,
+    ),
+    IsOptional(),
+    IsInt(),
+    Min(min),
+  );
+}
 
 /** `limit` of a page: 1 to MAX_PAGE, DEFAULT_PAGE when absent. */
 export function PageLimit(): PropertyDecorator {
@@ -27,9 +40,7 @@ export class ChatIdDto {
 @AcceptsBareValue('chatId')
 export class JoinChatDto extends ChatIdDto {
   @ApiPropertyOptional({ description: 'Return the messages after this seq (recovery)' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @SeqCursor(0)
   sinceSeq?: number;
 
   @PageLimit()
@@ -37,16 +48,12 @@ export class JoinChatDto extends ChatIdDto {
 }
 
 export class GetMessagesDto extends ChatIdDto {
-  @ApiPropertyOptional({ description: 'Messages with seq below this (exclusive)' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @ApiPropertyOptional({ description: 'Messages with seq below this (exclusive); a nextCursor' })
+  @SeqCursor(1)
   before?: number;
 
-  @ApiPropertyOptional({ description: 'Messages with seq above this (exclusive)' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @ApiPropertyOptional({ description: 'Messages with seq above this (exclusive); a nextCursor' })
+  @SeqCursor(0)
   after?: number;
 
   @PageLimit()

@@ -19,7 +19,12 @@ export enum MessageType {
 
 @Entity('messages')
 @Unique('UQ_messages_chat_seq', ['chatId', 'seq'])
-@Unique('UQ_messages_client_message_id', ['chatId', 'senderId', 'clientMessageId'])
+@Index('UQ_messages_client_message_id', ['chatId', 'senderId', 'clientMessageId'], {
+  unique: true,
+  where: '"client_message_id" IS NOT NULL',
+})
+// Unread counts scan this (index-only) rather than the table.
+@Index('IDX_messages_unread', ['chatId', 'seq', 'senderId'], { where: 'NOT "is_deleted"' })
 @Check('CHK_messages_type', `"type" IN ('TEXT', 'FILE', 'SYSTEM')`)
 export class Message {
   @PrimaryGeneratedColumn('uuid')

@@ -17,6 +17,7 @@ export class StoredFile {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  @Index('IDX_files_uploader')
   @Column({ name: 'uploader_id', type: 'text' })
   uploaderId!: string;
 
@@ -36,6 +37,7 @@ export class StoredFile {
   @Column({ name: 'message_id', type: 'uuid', nullable: true })
   messageId!: string | null;
 
+  @Index('IDX_files_chat', { where: '"chat_id" IS NOT NULL' })
   @Column({ name: 'chat_id', type: 'uuid', nullable: true })
   chatId!: string | null;
 
@@ -46,11 +48,12 @@ export class StoredFile {
   @JoinColumn({ name: 'uploader_id', foreignKeyConstraintName: 'FK_files_uploader' })
   uploader?: User;
 
-  @ManyToOne(() => Message, { onDelete: 'SET NULL' })
+  // A sent file goes with its message (and chat): it can never be attached again elsewhere.
+  @ManyToOne(() => Message, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'message_id', foreignKeyConstraintName: 'FK_files_message' })
   message?: Message;
 
-  @ManyToOne(() => Chat, { onDelete: 'SET NULL' })
+  @ManyToOne(() => Chat, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'chat_id', foreignKeyConstraintName: 'FK_files_chat' })
   chat?: Chat;
 }

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CreateChats1795308096589 implements MigrationInterface {
-  name = 'CreateChats1795308096589';
+export class CreateChats1795310144256 implements MigrationInterface {
+  name = 'CreateChats1795310144256';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -17,13 +17,29 @@ export class CreateChats1795308096589 implements MigrationInterface {
       `CREATE INDEX "IDX_chat_members_user" ON "chat_members"  ("user_id", "chat_id") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "messages" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "chat_id" uuid NOT NULL, "seq" integer NOT NULL, "sender_id" text, "sender_role" text, "type" text NOT NULL, "text" text, "reply_to_id" uuid, "client_message_id" text, "is_deleted" boolean NOT NULL DEFAULT false, "deleted_at" TIMESTAMP WITH TIME ZONE, "edited_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "UQ_messages_client_message_id" UNIQUE ("chat_id", "sender_id", "client_message_id"), CONSTRAINT "UQ_messages_chat_seq" UNIQUE ("chat_id", "seq"), CONSTRAINT "CHK_messages_type" CHECK ("type" IN ('TEXT', 'FILE', 'SYSTEM')), CONSTRAINT "PK_18325f38ae6de43878487eff986" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "messages" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "chat_id" uuid NOT NULL, "seq" integer NOT NULL, "sender_id" text, "sender_role" text, "type" text NOT NULL, "text" text, "reply_to_id" uuid, "client_message_id" text, "is_deleted" boolean NOT NULL DEFAULT false, "deleted_at" TIMESTAMP WITH TIME ZONE, "edited_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "UQ_messages_chat_seq" UNIQUE ("chat_id", "seq"), CONSTRAINT "CHK_messages_type" CHECK ("type" IN ('TEXT', 'FILE', 'SYSTEM')), CONSTRAINT "PK_18325f38ae6de43878487eff986" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_messages_reply_to" ON "messages"  ("reply_to_id") WHERE "reply_to_id" IS NOT NULL`,
     );
     await queryRunner.query(
+      `CREATE INDEX "IDX_messages_unread" ON "messages"  ("chat_id", "seq", "sender_id") WHERE NOT "is_deleted"`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_messages_client_message_id" ON "messages"  ("chat_id", "sender_id", "client_message_id") WHERE "client_message_id" IS NOT NULL`,
+    );
+    await queryRunner.query(
       `CREATE TABLE "message_reactions" ("message_id" uuid NOT NULL, "user_id" text NOT NULL, "emoji" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_f5a1f46b4f33ce416f9c192ab29" PRIMARY KEY ("message_id", "user_id", "emoji"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "files" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "uploader_id" text NOT NULL, "file_name" text NOT NULL, "mime_type" text NOT NULL, "size" integer NOT NULL, "storage_key" text NOT NULL, "message_id" uuid, "chat_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6c16b9093a142e0e7613b04a3d9" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "IDX_files_uploader" ON "files"  ("uploader_id") `);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_files_message" ON "files"  ("message_id") WHERE "message_id" IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_files_chat" ON "files"  ("chat_id") WHERE "chat_id" IS NOT NULL`,
     );
     await queryRunner.query(
       `ALTER TABLE "chat_members" ADD CONSTRAINT "FK_chat_members_chat" FOREIGN KEY ("chat_id") REFERENCES "chats"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
@@ -40,9 +56,21 @@ export class CreateChats1795308096589 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "message_reactions" ADD CONSTRAINT "FK_message_reactions_message" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
+    await queryRunner.query(
+      `ALTER TABLE "files" ADD CONSTRAINT "FK_files_uploader" FOREIGN KEY ("uploader_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "files" ADD CONSTRAINT "FK_files_message" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "files" ADD CONSTRAINT "FK_files_chat" FOREIGN KEY ("chat_id") REFERENCES "chats"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "files" DROP CONSTRAINT "FK_files_chat"`);
+    await queryRunner.query(`ALTER TABLE "files" DROP CONSTRAINT "FK_files_message"`);
+    await queryRunner.query(`ALTER TABLE "files" DROP CONSTRAINT "FK_files_uploader"`);
     await queryRunner.query(
       `ALTER TABLE "message_reactions" DROP CONSTRAINT "FK_message_reactions_message"`,
     );
@@ -50,7 +78,13 @@ export class CreateChats1795308096589 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "messages" DROP CONSTRAINT "FK_messages_chat"`);
     await queryRunner.query(`ALTER TABLE "chat_members" DROP CONSTRAINT "FK_chat_members_user"`);
     await queryRunner.query(`ALTER TABLE "chat_members" DROP CONSTRAINT "FK_chat_members_chat"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_files_chat"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_files_message"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_files_uploader"`);
+    await queryRunner.query(`DROP TABLE "files"`);
     await queryRunner.query(`DROP TABLE "message_reactions"`);
+    await queryRunner.query(`DROP INDEX "public"."UQ_messages_client_message_id"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_messages_unread"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_messages_reply_to"`);
     await queryRunner.query(`DROP TABLE "messages"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_chat_members_user"`);
