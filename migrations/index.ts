@@ -1,8 +1,8 @@
 import { CreateUsers1763769600000 } from './1763769600000-CreateUsers.js';
-import { CreateChats1795310144256 } from './1795310144256-CreateChats.js';
+import { CreateChats1795310572419 } from './1795310572419-CreateChats.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
  * under Node, the TypeORM CLI and Jest; add each generated migration here.
  */
-export const MIGRATIONS = [CreateUsers1763769600000, CreateChats1795310144256];
+export const MIGRATIONS = [CreateUsers1763769600000, CreateChats1795310572419];

@@ -16,6 +16,7 @@ import type { Actor, ChatView, MemberView, Page } from './chat.types.js';
 import type { CreateChatDto } from './dto/create-chat.dto.js';
 import type { ChatIdDto, MyChatsDto } from './dto/chat-ref.dto.js';
 import type { ChatStatusDto } from './dto/message-ref.dto.js';
+import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatStatus, ChatType } from './entities/chat.entity.js';
 import { iso, MessageStore } from './message.store.js';
 
@@ -48,6 +49,8 @@ export interface ChatAccess {
   lastSeq: number;
   isMember: boolean;
   lastReadSeq: number;
+  /** The caller's part in the chat, when a member. */
+  memberRole: ChatMemberRole | null;
 }
 
 const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id, c.last_seq, c.created_at, c.updated_at`;
@@ -70,9 +73,11 @@ export class ChatService {
         last_seq: number;
         is_member: boolean;
         last_read_seq: number | null;
+        member_role: ChatMemberRole | null;
       }[]
     >(
-      `SELECT c.id, c.type, c.status, c.last_seq, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq
+      `SELECT c.id, c.type, c.status, c.last_seq, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq,
+              cm.role AS member_role
        FROM chats c LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
        WHERE c.id = $1`,
       [chatId, actor.id],
@@ -87,6 +92,7 @@ export class ChatService {
       lastSeq: Number(row.last_seq),
       isMember: row.is_member,
       lastReadSeq: Number(row.last_read_seq ?? 0),
+      memberRole: row.member_role,
     };
   }
 
@@ -109,7 +115,7 @@ export class ChatService {
         `INSERT INTO chats (type, title, created_by) VALUES ($1, $2, $3) RETURNING id`,
         [dto.type, dto.title, actor.id],
       );
-      await this.addMembers(tx, row.id, memberIds);
+      await this.addMembers(tx, row.id, memberIds, actor.id);
       return { chatId: row.id, created: true };
     });
     const chat = (await this.views([chatId], actor.id))[0];
@@ -186,14 +192,10 @@ export class ChatService {
     { directMembersMay = false } = {},
   ): Promise<{ id: string; type: ChatType; status: ChatStatus; memberIds: string[] }> {
     const access = await this.access(actor, chatId);
-    const [row] = await this.db.query<{ created_by: string | null }[]>(
-      `SELECT created_by FROM chats WHERE id = $1`,
-      [chatId],
-    );
     const isAdmin = actor.role === Role.Admin;
     const isCreator =
       (access.type === ChatType.Group || access.type === ChatType.Support) &&
-      row?.created_by === actor.id;
+      access.memberRole === ChatMemberRole.Owner;
     const isDirectMember = directMembersMay && access.type === ChatType.Direct && access.isMember;
     if (!isAdmin && !isCreator && !isDirectMember) {
       throw new DomainException(
@@ -323,10 +325,17 @@ export class ChatService {
     return { chatId: existing.id, created: false };
   }
 
-  private async addMembers(tx: EntityManager, chatId: string, userIds: string[]): Promise<void> {
+  private async addMembers(
+    tx: EntityManager,
+    chatId: string,
+    userIds: string[],
+    ownerId?: string,
+  ): Promise<void> {
     await tx.query(
-      `INSERT INTO chat_members (chat_id, user_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-      [chatId, userIds],
+      `INSERT INTO chat_members (chat_id, user_id, role)
+       SELECT $1, u, CASE WHEN u = $3 THEN 'OWNER' ELSE 'MEMBER' END FROM unnest($2::text[]) AS u
+       ON CONFLICT DO NOTHING`,
+      [chatId, userIds, ownerId ?? null],
     );
   }
 

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CreateChats1795310144256 implements MigrationInterface {
-  name = 'CreateChats1795310144256';
+export class CreateChats1795310572419 implements MigrationInterface {
+  name = 'CreateChats1795310572419';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -11,7 +11,7 @@ export class CreateChats1795310144256 implements MigrationInterface {
       `CREATE UNIQUE INDEX "UQ_chats_direct_key" ON "chats"  ("direct_key") WHERE "direct_key" IS NOT NULL`,
     );
     await queryRunner.query(
-      `CREATE TABLE "chat_members" ("chat_id" uuid NOT NULL, "user_id" text NOT NULL, "last_read_seq" integer NOT NULL DEFAULT '0', "joined_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b4a04a57c87d984b806c95eac6d" PRIMARY KEY ("chat_id", "user_id"))`,
+      `CREATE TABLE "chat_members" ("chat_id" uuid NOT NULL, "user_id" text NOT NULL, "role" text NOT NULL DEFAULT 'MEMBER', "last_read_seq" integer NOT NULL DEFAULT '0', "joined_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "CHK_chat_members_role" CHECK ("role" IN ('OWNER', 'MEMBER', 'MODERATOR')), CONSTRAINT "PK_b4a04a57c87d984b806c95eac6d" PRIMARY KEY ("chat_id", "user_id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_chat_members_user" ON "chat_members"  ("user_id", "chat_id") `,
