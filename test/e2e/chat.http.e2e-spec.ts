@@ -254,6 +254,11 @@ describe('chat REST API', () => {
       '#/components/schemas/MessageResponse',
     );
     expect(send.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+    for (const status of ['400', '401', '403', '409', '503']) {
+      expect(send.responses[status].content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/ErrorResponse',
+      );
+    }
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining([
         '/api/chats',

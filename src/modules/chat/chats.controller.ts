@@ -20,6 +20,7 @@ import {
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { ChatService } from './chat.service.js';
@@ -46,6 +47,7 @@ const IDEMPOTENCY_KEY_MAX = 100;
 
 /** REST for chats: the same services, payloads and answers as the /chat socket handlers. */
 @ApiTags('chats')
+@ApiErrors(ErrorCode.Conflict, ErrorCode.PayloadTooLarge)
 @ApiBearerAuth()
 @Controller('chats')
 export class ChatsController {

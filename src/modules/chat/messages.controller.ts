@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { isSingleEmoji } from '../../common/validation/is-single-emoji.validator.js';
@@ -13,6 +14,7 @@ import { ReactionBodyDto } from './dto/message-ref.dto.js';
 import { MessageEditService } from './message-edit.service.js';
 
 @ApiTags('messages')
+@ApiErrors(ErrorCode.Conflict)
 @ApiBearerAuth()
 @Controller('messages')
 export class MessagesController {

@@ -14,6 +14,8 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiTags } from
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import type { AuthUser } from '../../common/auth/auth-user.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { Public } from '../../common/http/public.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
@@ -32,6 +34,7 @@ const INLINE_TYPES = new Set([
 ]);
 
 @ApiTags('files')
+@ApiErrors(ErrorCode.PayloadTooLarge, ErrorCode.NotFound)
 @Controller('files')
 export class FilesController {
   constructor(

@@ -1,0 +1,40 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ErrorCode, httpStatusOf } from '../errors/error-code.js';
+
+/** Every REST error: `{ statusCode, code, message, details? }`. */
+export class ErrorResponse {
+  @ApiProperty({ example: 403 }) statusCode!: number;
+  @ApiProperty({ enum: ErrorCode, example: ErrorCode.Forbidden }) code!: ErrorCode;
+  @ApiProperty({ example: 'forbidden' }) message!: string;
+  @ApiPropertyOptional({ description: 'VALIDATION_FAILED: [{ field, constraints }]' })
+  details?: unknown;
+}
+
+const DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.ValidationFailed]: 'VALIDATION_FAILED: bad path, query or body',
+  [ErrorCode.Unauthorized]: 'UNAUTHORIZED or TOKEN_EXPIRED',
+  [ErrorCode.Forbidden]: 'FORBIDDEN: also for what does not exist or cannot be seen',
+  [ErrorCode.Conflict]: 'CONFLICT or CHAT_CLOSED',
+  [ErrorCode.Unavailable]: 'UNAVAILABLE: a backing store is down; retry',
+};
+
+/** Documents the contract's error responses on a protected controller. */
+export function ApiErrors(...codes: ErrorCode[]): ClassDecorator & MethodDecorator {
+  const all = [
+    ErrorCode.ValidationFailed,
+    ErrorCode.Unauthorized,
+    ErrorCode.Forbidden,
+    ErrorCode.Unavailable,
+    ...codes,
+  ];
+  return applyDecorators(
+    ...[...new Set(all)].map((code) =>
+      ApiResponse({
+        status: httpStatusOf(code),
+        description: DESCRIPTIONS[code] ?? code,
+        type: ErrorResponse,
+      }),
+    ),
+  );
+}
