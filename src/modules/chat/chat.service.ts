@@ -53,6 +53,16 @@ export interface ChatAccess {
   memberRole: ChatMemberRole | null;
 }
 
+/**
+ * Unread count of the member row `cm`: messages after its read marker that others sent and that
+ * are not deleted (served by IDX_messages_unread).
+ */
+const UNREAD_OF_MEMBER = `(
+  SELECT count(*)::int FROM messages m
+  WHERE m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq
+    AND m.sender_id IS DISTINCT FROM cm.user_id AND NOT m.is_deleted
+)`;
+
 const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id, c.last_seq, c.created_at, c.updated_at`;
 
 @Injectable()
@@ -166,11 +176,7 @@ export class ChatService {
   /** Every member's unread count in one chat, in one query (for chatActivity). */
   async unreadByMember(chatId: string): Promise<{ userId: string; unread: number }[]> {
     const rows = await this.db.query<{ user_id: string; unread: number }[]>(
-      `SELECT cm.user_id, (
-         SELECT count(*)::int FROM messages m
-         WHERE m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq
-           AND m.sender_id IS DISTINCT FROM cm.user_id AND NOT m.is_deleted
-       ) AS unread
+      `SELECT cm.user_id, ${UNREAD_OF_MEMBER} AS unread
        FROM chat_members cm WHERE cm.chat_id = $1`,
       [chatId],
     );
@@ -291,11 +297,7 @@ export class ChatService {
   /** Messages after the user's read marker that others sent and that are not deleted. */
   async unreadCounts(chatIds: string[], userId: string): Promise<Map<string, number>> {
     const rows = await this.db.query<{ chat_id: string; unread: number }[]>(
-      `SELECT cm.chat_id, (
-         SELECT count(*)::int FROM messages m
-         WHERE m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq
-           AND m.sender_id IS DISTINCT FROM cm.user_id AND NOT m.is_deleted
-       ) AS unread
+      `SELECT cm.chat_id, ${UNREAD_OF_MEMBER} AS unread
        FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
       [chatIds, userId],
     );
