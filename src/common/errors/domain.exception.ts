@@ -16,3 +16,15 @@ export class DomainException extends Error {
     this.name = 'DomainException';
   }
 }
+
+/** VALIDATION_FAILED about one field: `details: [{ field, constraints: { [rule]: reason } }]`. */
+export function invalidField(
+  field: string,
+  rule: string,
+  reason: string,
+  message = 'validation failed',
+): DomainException {
+  return new DomainException(ErrorCode.ValidationFailed, message, [
+    { field, constraints: { [rule]: reason } },
+  ]);
+}

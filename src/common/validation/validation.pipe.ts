@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
-import { DomainException, FieldError } from '../errors/domain.exception.js';
+import { DomainException, FieldError, invalidField } from '../errors/domain.exception.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { BARE_VALUE_KEY } from './bare-value.decorator.js';
 
@@ -29,10 +29,10 @@ export class AppValidationPipe extends ValidationPipe {
       value = { [bareKey]: value };
     if (isDto && (metadata.type === 'body' || metadata.type === 'custom')) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw invalid('', 'isObject', 'payload must be an object');
+        throw invalidField('', 'isObject', 'payload must be an object');
       }
       const suspicious = findSuspiciousKey(value, '', 0);
-      if (suspicious) throw invalid(suspicious.field, suspicious.rule, suspicious.message);
+      if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
     }
     return super.transform(value, metadata);
   }
@@ -62,12 +62,6 @@ function findSuspiciousKey(
     }
   }
   return undefined;
-}
-
-function invalid(field: string, rule: string, message: string): DomainException {
-  return new DomainException(ErrorCode.ValidationFailed, 'validation failed', [
-    { field, constraints: { [rule]: message } },
-  ]);
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {

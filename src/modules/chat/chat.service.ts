@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role } from '../../common/auth/auth-user.js';
-import { DomainException } from '../../common/errors/domain.exception.js';
+import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { canAccessChat } from './chat.policy.js';
 import {
@@ -112,10 +112,11 @@ export class ChatService {
         ? [actor.id, dto.userId!]
         : [...new Set([actor.id, ...(dto.memberIds ?? [])])];
     if (dto.type === ChatType.Direct && dto.userId === actor.id) {
-      throw new DomainException(
-        ErrorCode.ValidationFailed,
+      throw invalidField(
+        'userId',
+        'notSelf',
+        'userId must be another user',
         'cannot start a direct chat with yourself',
-        [{ field: 'userId', constraints: { notSelf: 'userId must be another user' } }],
       );
     }
     const { chatId, created } = await this.db.transaction(async (tx) => {
@@ -368,12 +369,12 @@ function encodeCursor(activityUs: string, id: string): string {
 function decodeCursor(cursor: string): { activityUs: string; id: string } {
   const [activityUs, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   if (!activityUs || !/^\d+$/.test(activityUs) || !id || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new DomainException(ErrorCode.ValidationFailed, 'invalid cursor', [
-      {
-        field: 'cursor',
-        constraints: { isCursor: 'cursor must be a nextCursor from a previous page' },
-      },
-    ]);
+    throw invalidField(
+      'cursor',
+      'isCursor',
+      'cursor must be a nextCursor from a previous page',
+      'invalid cursor',
+    );
   }
   return { activityUs, id };
 }

@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user.js';
-import { DomainException } from '../../common/errors/domain.exception.js';
+import { invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
@@ -122,12 +122,12 @@ export class ChatsController {
       idempotencyKey !== undefined &&
       (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)
     ) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'invalid Idempotency-Key', [
-        {
-          field: 'Idempotency-Key',
-          constraints: { length: `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters` },
-        },
-      ]);
+      throw invalidField(
+        'Idempotency-Key',
+        'length',
+        `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`,
+        'invalid Idempotency-Key',
+      );
     }
     return this.messages.send(user, {
       ...dto,

@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
-import { DomainException } from '../../common/errors/domain.exception.js';
+import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
@@ -40,12 +40,12 @@ export class MessageService {
    */
   async send(actor: Actor, dto: SendMessageDto): Promise<MessageView> {
     if (!dto.text && !dto.attachmentIds?.length) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'a message needs text or attachments', [
-        {
-          field: 'text',
-          constraints: { isNotEmpty: 'text must not be empty when there are no attachments' },
-        },
-      ]);
+      throw invalidField(
+        'text',
+        'isNotEmpty',
+        'text must not be empty when there are no attachments',
+        'a message needs text or attachments',
+      );
     }
     const clientMessageId = dto.clientMessageId ?? null;
     // Per chat, one append at a time on this node, so broadcasts leave in seq order; the chat
@@ -116,9 +116,12 @@ export class MessageService {
   /** History, ascending by seq; `nextCursor` continues in the same direction. */
   async history(actor: Actor, dto: GetMessagesDto): Promise<Page<MessageView>> {
     if (dto.before !== undefined && dto.after !== undefined) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'pass before or after, not both', [
-        { field: 'after', constraints: { exclusive: 'before and after cannot be combined' } },
-      ]);
+      throw invalidField(
+        'after',
+        'exclusive',
+        'before and after cannot be combined',
+        'pass before or after, not both',
+      );
     }
     await this.chats.access(actor, dto.chatId);
     if (dto.after !== undefined) {
@@ -191,15 +194,11 @@ export class MessageService {
     }
     if (chat.status !== ChatStatus.Active) throw new DomainException(ErrorCode.ChatClosed);
     if (dto.replyToId) {
-      throw new DomainException(
-        ErrorCode.ValidationFailed,
+      throw invalidField(
+        'replyToId',
+        'sameChat',
         'replyToId must name a message of this chat',
-        [
-          {
-            field: 'replyToId',
-            constraints: { sameChat: 'replyToId must name a message of this chat' },
-          },
-        ],
+        'replyToId must name a message of this chat',
       );
     }
     throw new DomainException(ErrorCode.Conflict, 'the message could not be stored, retry');

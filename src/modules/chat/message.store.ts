@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DomainException } from '../../common/errors/domain.exception.js';
-import { ErrorCode } from '../../common/errors/error-code.js';
+import { invalidField } from '../../common/errors/domain.exception.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
 import type { MessageType } from './entities/message.entity.js';
 import type { AttachmentView, MessageView, ReactionView } from './chat.types.js';
@@ -89,15 +88,11 @@ export class MessageStore {
         [row.id, message.chatId, attachmentIds, access.userId],
       );
       if (claimed !== attachmentIds.length) {
-        throw new DomainException(
-          ErrorCode.ValidationFailed,
+        throw invalidField(
+          'attachmentIds',
+          'ownUpload',
           'attachments must be your own unsent uploads',
-          [
-            {
-              field: 'attachmentIds',
-              constraints: { ownUpload: 'attachments must be your own unsent uploads' },
-            },
-          ],
+          'attachments must be your own unsent uploads',
         );
       }
       return row;

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user.js';
-import { DomainException } from '../../common/errors/domain.exception.js';
+import { invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
@@ -55,9 +55,7 @@ export class MessagesController {
     @Param('emoji') emoji: string,
   ): Promise<MessageView> {
     if (!isSingleEmoji(emoji)) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'validation failed', [
-        { field: 'emoji', constraints: { isSingleEmoji: 'emoji must be exactly one emoji' } },
-      ]);
+      throw invalidField('emoji', 'isSingleEmoji', 'emoji must be exactly one emoji');
     }
     return this.edits.removeReaction(user, { messageId: id, emoji });
   }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
-import { DomainException } from '../../common/errors/domain.exception.js';
+import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { AppConfig } from '../../config/app-config.js';
 import { canAccessChat } from '../chat/chat.policy.js';
@@ -47,10 +47,21 @@ export class FilesService {
   ) {}
 
   async upload(actor: Actor, file: Upload | undefined): Promise<AttachmentView> {
-    if (!file) throw invalid('file', 'isDefined', 'a multipart field "file" is required');
+    if (!file)
+      throw invalidField(
+        'file',
+        'isDefined',
+        'a multipart field "file" is required',
+        'a multipart field "file" is required',
+      );
     const mimeType = file.mimetype.toLowerCase();
     if (!this.config.fileAllowedTypes.includes(mimeType)) {
-      throw invalid('file', 'allowedType', `files of type ${mimeType} are not accepted`);
+      throw invalidField(
+        'file',
+        'allowedType',
+        `files of type ${mimeType} are not accepted`,
+        `files of type ${mimeType} are not accepted`,
+      );
     }
     const id = randomUUID();
     const fileName = safeFileName(file.originalname);
@@ -106,12 +117,6 @@ export class FilesService {
     if (!stream) throw new DomainException(ErrorCode.NotFound, 'the file is no longer stored');
     return { fileName: row.file_name, mimeType: row.mime_type, size: Number(row.size), stream };
   }
-}
-
-function invalid(field: string, rule: string, message: string): DomainException {
-  return new DomainException(ErrorCode.ValidationFailed, message, [
-    { field, constraints: { [rule]: message } },
-  ]);
 }
 
 /** The base name, without control characters, at most 255 characters. */

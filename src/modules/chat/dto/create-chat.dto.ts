@@ -1,5 +1,5 @@
+import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -11,8 +11,6 @@ import {
 } from 'class-validator';
 import { ChatType } from '../entities/chat.entity.js';
 
-const trim = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
 export const CREATABLE_CHAT_TYPES = [ChatType.Direct, ChatType.Group, ChatType.Support] as const;
 export const MAX_GROUP_MEMBERS = 500;
 
@@ -30,7 +28,7 @@ export class CreateChatDto {
 
   @ApiPropertyOptional({ description: 'GROUP and SUPPORT only' })
   @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.title !== undefined)
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   title?: string;

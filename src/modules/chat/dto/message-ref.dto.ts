@@ -1,13 +1,10 @@
+import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsString, IsUUID, Length } from 'class-validator';
 import { IsSingleEmoji } from '../../../common/validation/is-single-emoji.validator.js';
 import { ChatStatus } from '../entities/chat.entity.js';
 import { ChatIdDto } from './chat-ref.dto.js';
 import { MESSAGE_MAX_LENGTH } from './send-message.dto.js';
-
-const trim = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
 
 export class MessageIdDto {
   @ApiProperty()
@@ -17,7 +14,7 @@ export class MessageIdDto {
 
 export class EditMessageDto extends MessageIdDto {
   @ApiProperty({ maxLength: MESSAGE_MAX_LENGTH })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, MESSAGE_MAX_LENGTH)
   text!: string;

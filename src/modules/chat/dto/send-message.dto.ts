@@ -1,5 +1,5 @@
+import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -18,13 +18,10 @@ import { ChatIdDto } from './chat-ref.dto.js';
 export const MESSAGE_MAX_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
 
-const trim = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
-
 export class SendMessageDto extends ChatIdDto {
   @ApiPropertyOptional({ maxLength: MESSAGE_MAX_LENGTH })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, MESSAGE_MAX_LENGTH)
   text?: string;
