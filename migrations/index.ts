@@ -1,8 +1,13 @@
 import { CreateUsers1763769600000 } from './1763769600000-CreateUsers.js';
 import { CreateChats1795310572419 } from './1795310572419-CreateChats.js';
+import { CreateOrdersAndDisputes1795312941186 } from './1795312941186-CreateOrdersAndDisputes.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
  * under Node, the TypeORM CLI and Jest; add each generated migration here.
  */
-export const MIGRATIONS = [CreateUsers1763769600000, CreateChats1795310572419];
+export const MIGRATIONS = [
+  CreateUsers1763769600000,
+  CreateChats1795310572419,
+  CreateOrdersAndDisputes1795312941186,
+];

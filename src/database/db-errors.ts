@@ -39,3 +39,14 @@ export function isUnavailableError(error: unknown, depth = 0): boolean {
   }
   return isUnavailableError(driverError, depth + 1) || isUnavailableError(cause, depth + 1);
 }
+
+/** A unique constraint (`constraint`, when the driver names it) refused the write. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const driverError =
+    (error as { driverError?: { code?: string; constraint?: string } }).driverError ??
+    (error as { code?: string; constraint?: string });
+  return (
+    driverError?.code === '23505' &&
+    (driverError.constraint === undefined || driverError.constraint === constraint)
+  );
+}

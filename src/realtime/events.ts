@@ -62,3 +62,23 @@ export const ChatServerEvent = {
   ChatStatusChanged: 'chatStatusChanged',
   ChatDeleted: 'chatDeleted',
 } as const;
+
+/** /orders and /disputes: the chat handlers of /chat, keyed by orderId or disputeId. */
+export const LinkedChatClientEvent = {
+  JoinChat: ChatClientEvent.JoinChat,
+  LeaveChat: ChatClientEvent.LeaveChat,
+  SendMessage: ChatClientEvent.SendMessage,
+  ReadMessages: ChatClientEvent.ReadMessages,
+  Typing: ChatClientEvent.Typing,
+  GetMessages: ChatClientEvent.GetMessages,
+} as const;
+
+/** /orders server → client events besides the chat events. */
+export const OrderServerEvent = {
+  OrderStatusChanged: 'orderStatusChanged',
+} as const;
+
+/** /disputes server → client events besides the chat events. */
+export const DisputeServerEvent = {
+  DisputeStatusChanged: 'disputeStatusChanged',
+} as const;

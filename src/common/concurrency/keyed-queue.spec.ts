@@ -30,4 +30,17 @@ describe('KeyedQueue', () => {
     await delay(0);
     expect(queue.size).toBe(0);
   });
+
+  it('runAll waits for every key and lets tasks sharing keys in any order both finish', async () => {
+    const queue = new KeyedQueue();
+    const done: string[] = [];
+    await Promise.all([
+      queue.runAll(['a', 'b'], async () => (await delay(20), done.push('ab'))),
+      queue.runAll(['b', 'a'], async () => (await delay(1), done.push('ba'))),
+      queue.run('a', async () => (await delay(1), done.push('a'))),
+    ]);
+    expect(done).toEqual(['ab', 'ba', 'a']);
+    await delay(0);
+    expect(queue.size).toBe(0);
+  });
 });

@@ -19,6 +19,17 @@ export class KeyedQueue {
     return result;
   }
 
+  /**
+   * Runs `task` once it holds every key. Keys are taken in sorted order, so two tasks that share
+   * keys cannot wait on each other.
+   */
+  runAll<T>(keys: string[], task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const hold = (i: number): Promise<T> =>
+      i === sorted.length ? task() : this.run(sorted[i], () => hold(i + 1));
+    return hold(0);
+  }
+
   /** Keys with work queued or running (for tests and metrics). */
   get size(): number {
     return this.tails.size;

@@ -4,8 +4,10 @@ import type { AuthUser } from '../auth/auth-user.js';
 export interface SocketData {
   /** Set by the handshake middleware; every connected socket has one. */
   user?: AuthUser;
-  /** /chat: chats the socket sent typing to. */
+  /** Chats the socket sent typing to. */
   typedIn?: Set<string>;
+  /** /orders, /disputes: the order or dispute of each chat the socket joined. */
+  chatLinks?: Map<string, { orderId?: string; disputeId?: string }>;
 }
 
 export type AppSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;

@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { DevTokenDto, TokenResponseDto } from './dto/dev-token.dto.js';
 import { claimsToUser } from './claims.js';
 import { TokenService } from './token.service.js';
+import { UsersService } from '../users/users.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -14,6 +15,7 @@ export class AuthController {
   constructor(
     private readonly tokens: TokenService,
     private readonly config: AppConfig,
+    private readonly users: UsersService,
   ) {}
 
   @Public()
@@ -21,9 +23,11 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue a development token (only when AUTH_DEV_TOKENS=true)' })
   @ApiOkResponse({ type: TokenResponseDto })
-  devToken(@Body() dto: DevTokenDto): TokenResponseDto {
+  async devToken(@Body() dto: DevTokenDto): Promise<TokenResponseDto> {
     if (!this.config.devTokensEnabled) throw new DomainException(ErrorCode.NotFound);
     const user = claimsToUser({ sub: dto.userId, name: dto.name, role: dto.role, exp: 0 });
+    // Known from now on, so others can name them (an order's performer) before they connect.
+    await this.users.remember(user);
     return { token: this.tokens.sign(user) };
   }
 }

@@ -13,16 +13,11 @@ import type { AppSocket } from '../../common/ws/app-socket.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
 import { WsUser } from '../../common/ws/ws-user.decorator.js';
-import {
-  ChatClientEvent,
-  ChatServerEvent,
-  ClientEvent,
-  Namespace as Ns,
-  Room,
-} from '../../realtime/events.js';
+import { ChatClientEvent, ClientEvent, Namespace as Ns, Room } from '../../realtime/events.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { ChatRealtime } from './chat.realtime.js';
+import { ChatSessions, type Joined } from './chat-sessions.js';
 import { ChatService } from './chat.service.js';
 import type { ChatView, MessageView, Page } from './chat.types.js';
 import { ChatIdDto, GetMessagesDto, JoinChatDto, MyChatsDto } from './dto/chat-ref.dto.js';
@@ -37,12 +32,6 @@ import {
   ReactionDto,
   TypingDto,
 } from './dto/message-ref.dto.js';
-import { TypingService } from './typing.service.js';
-
-/** Chats this socket has typed in, so its disconnect stops its typing at once. */
-function typedIn(socket: AppSocket): Set<string> {
-  return (socket.data.typedIn ??= new Set<string>());
-}
 
 @RealtimeGateway(Ns.Chat)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
@@ -54,7 +43,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly messages: MessageService,
     private readonly realtime: ChatRealtime,
     private readonly edits: MessageEditService,
-    private readonly typing: TypingService,
+    private readonly sessions: ChatSessions,
   ) {}
 
   afterInit(nsp: Namespace): void {
@@ -62,14 +51,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   handleConnection(socket: AppSocket): void {
-    const userId = socket.data.user!.id;
-    void socket.join(Room.user(userId));
-    socket.on('disconnecting', () => {
-      for (const chatId of typedIn(socket)) this.typing.stop(chatId, userId);
-      for (const room of socket.rooms) {
-        if (room.startsWith('chat:')) this.announce(socket, room.slice(5), userId, 'left');
-      }
-    });
+    this.sessions.attach(socket);
   }
 
   /** The caller as the server knows them: a cheap way for a client to check its session. */
@@ -89,17 +71,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatClientEvent.JoinChat)
-  async joinChat(
+  joinChat(
     @WsActor() actor: Actor,
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: JoinChatDto,
-  ) {
-    const room = Room.chat(dto.chatId);
-    const rejoin = socket.rooms.has(room);
-    const joined = await this.messages.join(actor, dto, () => socket.join(room));
-    if (rejoin) return joined;
-    this.announce(socket, dto.chatId, actor.id, 'joined');
-    return joined;
+  ): Promise<Joined> {
+    return this.sessions.join(actor, socket, dto);
   }
 
   @SubscribeMessage(ChatClientEvent.LeaveChat)
@@ -107,13 +84,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     @WsActor() actor: Actor,
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: ChatIdDto,
-  ) {
-    const room = Room.chat(dto.chatId);
-    if (socket.rooms.has(room)) {
-      await socket.leave(room);
-      this.typing.stop(dto.chatId, actor.id);
-      this.announce(socket, dto.chatId, actor.id, 'left');
-    }
+  ): Promise<{ chatId: string }> {
+    await this.sessions.leave(actor, socket, dto.chatId);
     return { chatId: dto.chatId };
   }
 
@@ -155,16 +127,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     return this.edits.removeReaction(actor, dto);
   }
 
-  /** Sockets joined to the chat passed the access check when joining; others are checked now. */
   @SubscribeMessage(ChatClientEvent.Typing)
-  async typingEvent(
+  async typing(
     @WsActor() actor: Actor,
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: TypingDto,
-  ) {
-    if (!socket.rooms.has(Room.chat(dto.chatId))) await this.chats.access(actor, dto.chatId);
-    this.typing.set(dto.chatId, actor, dto.isTyping);
-    if (dto.isTyping) typedIn(socket).add(dto.chatId);
+  ): Promise<object> {
+    await this.sessions.typing(actor, socket, dto);
     return {};
   }
 
@@ -187,19 +156,5 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
       ...new Set(sockets.map((s) => (s.data as AppSocket['data']).user?.id).filter(Boolean)),
     ] as string[];
     return { chatId: dto.chatId, userIds };
-  }
-
-  private announce(
-    socket: AppSocket,
-    chatId: string,
-    userId: string,
-    action: 'joined' | 'left',
-  ): void {
-    this.nsp.to(Room.chat(chatId)).except(socket.id).emit(ChatServerEvent.ParticipantUpdate, {
-      chatId,
-      userId,
-      action,
-      timestamp: new Date().toISOString(),
-    });
   }
 }

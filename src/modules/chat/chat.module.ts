@@ -5,6 +5,9 @@ import { ChatGateway } from './chat.gateway.js';
 import { ChatsController } from './chats.controller.js';
 import { MessagesController } from './messages.controller.js';
 import { ChatRealtime } from './chat.realtime.js';
+import { ChatLinks } from './chat-links.js';
+import { ChatSessions } from './chat-sessions.js';
+import { LinkedChatRealtime } from './linked-chat.realtime.js';
 import { ChatService } from './chat.service.js';
 import { MessageEditService } from './message-edit.service.js';
 import { MessageService } from './message.service.js';
@@ -17,12 +20,15 @@ import { MessageStore } from './message.store.js';
   providers: [
     ChatGateway,
     ChatRealtime,
+    ChatLinks,
+    ChatSessions,
+    LinkedChatRealtime,
     ChatService,
     MessageService,
     MessageEditService,
     MessageStore,
     TypingService,
   ],
-  exports: [ChatService, MessageService],
+  exports: [ChatService, MessageService, ChatSessions, LinkedChatRealtime],
 })
 export class ChatModule {}

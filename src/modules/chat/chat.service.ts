@@ -5,6 +5,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Role } from '../../common/auth/auth-user.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import {
+  decodeCursor,
+  epochUs,
+  fromEpochUs,
+  keysetPage,
+} from '../../common/pagination/keyset-cursor.js';
 import { canAccessChat } from './chat.policy.js';
 import {
   ChatDomainEvent,
@@ -137,6 +143,51 @@ export class ChatService {
     return chat;
   }
 
+  /**
+   * Creates the chat an order or a dispute owns, inside the owner's transaction: its members are
+   * the parties, none of them owner (the order or dispute drives the chat).
+   */
+  async createLinked(
+    tx: EntityManager,
+    chat: {
+      type: ChatType.Order | ChatType.Dispute;
+      title: string;
+      orderId: string;
+      disputeId?: string;
+      memberIds: string[];
+      createdBy: string;
+    },
+  ): Promise<string> {
+    const [row] = await tx.query<{ id: string }[]>(
+      `INSERT INTO chats (type, title, order_id, dispute_id, created_by) VALUES ($1, $2, $3, $4, $5)
+       RETURNING id`,
+      [chat.type, chat.title, chat.orderId, chat.disputeId ?? null, chat.createdBy],
+    );
+    await this.addMembers(tx, row.id, chat.memberIds);
+    return row.id;
+  }
+
+  /** Adds a member with its part in the chat (a dispute's moderator), inside the caller's transaction. */
+  async addMember(
+    tx: EntityManager,
+    chatId: string,
+    userId: string,
+    role: ChatMemberRole,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO chat_members (chat_id, user_id, role) VALUES ($1, $2, $3)
+       ON CONFLICT (chat_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
+      [chatId, userId, role],
+    );
+  }
+
+  /** Tells `memberIds` (every socket of each) that a chat now exists for them. */
+  async announce(chatId: string, memberIds: string[], viewerId: string): Promise<void> {
+    const [chat] = await this.views([chatId], viewerId);
+    const event: ChatCreatedEvent = { chat, memberIds };
+    this.events.emit(ChatDomainEvent.ChatCreated, event);
+  }
+
   /** GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs). */
   async setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
     const chat = await this.owned(actor, dto.chatId);
@@ -221,25 +272,23 @@ export class ChatService {
   /** The caller's chats, most recent activity first (keyset on activity time and id). */
   async mine(actor: Actor, dto: MyChatsDto): Promise<Page<ChatView>> {
     const cursor = dto.cursor ? decodeCursor(dto.cursor) : null;
-    const rows = await this.db.query<{ id: string; activity_us: string }[]>(
-      `SELECT c.id, (extract(epoch FROM c.last_activity_at) * 1000000)::bigint::text AS activity_us
+    const rows = await this.db.query<{ id: string; time_us: string }[]>(
+      `SELECT c.id, ${epochUs('c.last_activity_at')} AS time_us
        FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
        WHERE cm.user_id = $1
-         AND ($2::bigint IS NULL OR ((extract(epoch FROM c.last_activity_at) * 1000000)::bigint, c.id) < ($2::bigint, $3::uuid))
+         AND ($2::bigint IS NULL OR (c.last_activity_at, c.id) < (${fromEpochUs('$2')}, $3::uuid))
        ORDER BY c.last_activity_at DESC, c.id DESC
        LIMIT $4`,
-      [actor.id, cursor?.activityUs ?? null, cursor?.id ?? null, dto.limit + 1],
+      [actor.id, cursor?.timeUs ?? null, cursor?.id ?? null, dto.limit + 1],
     );
-    const hasMore = rows.length > dto.limit;
-    const page = rows.slice(0, dto.limit);
-    const last = page[page.length - 1];
+    const page = keysetPage(rows, dto.limit);
     return {
       items: await this.views(
-        page.map((r) => r.id),
+        page.rows.map((r) => r.id),
         actor.id,
       ),
-      hasMore,
-      nextCursor: hasMore && last ? encodeCursor(last.activity_us, last.id) : null,
+      hasMore: page.hasMore,
+      nextCursor: page.nextCursor,
     };
   }
 
@@ -360,21 +409,4 @@ export class ChatService {
 function directKey(a: string, b: string): string {
   const [x, y] = [a, b].sort();
   return `${x.length}:${x}|${y}`;
-}
-
-function encodeCursor(activityUs: string, id: string): string {
-  return Buffer.from(`${activityUs}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { activityUs: string; id: string } {
-  const [activityUs, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!activityUs || !/^\d+$/.test(activityUs) || !id || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw invalidField(
-      'cursor',
-      'isCursor',
-      'cursor must be a nextCursor from a previous page',
-      'invalid cursor',
-    );
-  }
-  return { activityUs, id };
 }

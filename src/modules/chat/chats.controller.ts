@@ -18,12 +18,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user.js';
-import { invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { ChatService } from './chat.service.js';
+import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from './idempotency-key.js';
 import type { ChatView, MessageView, Page } from './chat.types.js';
 import { CreateChatDto } from './dto/create-chat.dto.js';
 import {
@@ -42,8 +42,6 @@ import {
   SendMessageBodyDto,
 } from './dto/rest.dto.js';
 import { MessageService, type ReadResult } from './message.service.js';
-
-const IDEMPOTENCY_KEY_MAX = 100;
 
 /** REST for chats: the same services, payloads and answers as the /chat socket handlers. */
 @ApiTags('chats')
@@ -106,11 +104,7 @@ export class ChatsController {
 
   /** `Idempotency-Key` plays the part of clientMessageId: a repeat returns the first message. */
   @Post(':id/messages')
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Same key, same message: no second row or broadcast',
-  })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiCreatedResponse({ type: MessageResponse })
   send(
     @CurrentUser() user: AuthUser,
@@ -118,22 +112,7 @@ export class ChatsController {
     @Body() dto: SendMessageBodyDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<MessageView> {
-    if (
-      idempotencyKey !== undefined &&
-      (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)
-    ) {
-      throw invalidField(
-        'Idempotency-Key',
-        'length',
-        `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`,
-        'invalid Idempotency-Key',
-      );
-    }
-    return this.messages.send(user, {
-      ...dto,
-      chatId: id,
-      clientMessageId: dto.clientMessageId ?? idempotencyKey,
-    });
+    return this.messages.send(user, { ...withIdempotencyKey(dto, idempotencyKey), chatId: id });
   }
 
   @Post(':id/read')

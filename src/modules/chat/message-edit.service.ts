@@ -10,11 +10,13 @@ import { ChatDomainEvent, type MessageChangedEvent, type ReactionEvent } from '.
 import type { Actor, MessageView } from './chat.types.js';
 import type { EditMessageDto, MessageIdDto, ReactionDto } from './dto/message-ref.dto.js';
 import { ChatStatus, type ChatType } from './entities/chat.entity.js';
+import { MessageType } from './entities/message.entity.js';
 import { MessageStore } from './message.store.js';
 
 interface MessageAccess {
   chatId: string;
   senderId: string | null;
+  type: MessageType;
   isDeleted: boolean;
   chatStatus: ChatStatus;
 }
@@ -45,6 +47,9 @@ export class MessageEditService {
   /** Soft delete by the sender, or by a MODERATOR/ADMIN with access; the seq stays. */
   async remove(actor: Actor, dto: MessageIdDto): Promise<MessageView> {
     const target = await this.access(actor, dto.messageId);
+    if (target.type === MessageType.System) {
+      throw new DomainException(ErrorCode.Forbidden, 'system messages cannot be deleted');
+    }
     const moderates = actor.role === Role.Admin || actor.role === Role.Moderator;
     if (target.senderId !== actor.id && !moderates) {
       throw new DomainException(
@@ -98,13 +103,14 @@ export class MessageEditService {
       {
         chat_id: string;
         sender_id: string | null;
+        message_type: MessageType;
         is_deleted: boolean;
         type: ChatType;
         status: ChatStatus;
         is_member: boolean;
       }[]
     >(
-      `SELECT m.chat_id, m.sender_id, m.is_deleted, c.type, c.status, cm.user_id IS NOT NULL AS is_member
+      `SELECT m.chat_id, m.sender_id, m.type AS message_type, m.is_deleted, c.type, c.status, cm.user_id IS NOT NULL AS is_member
        FROM messages m JOIN chats c ON c.id = m.chat_id
        LEFT JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $2
        WHERE m.id = $1`,
@@ -115,6 +121,7 @@ export class MessageEditService {
     return {
       chatId: row.chat_id,
       senderId: row.sender_id,
+      type: row.message_type,
       isDeleted: row.is_deleted,
       chatStatus: row.status,
     };

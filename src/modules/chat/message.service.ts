@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { isUniqueViolation } from '../../database/db-errors.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
 import type { Actor, ChatView, MessageView, Page } from './chat.types.js';
@@ -15,6 +16,9 @@ import { MessageType } from './entities/message.entity.js';
 import { MessageStore } from './message.store.js';
 
 const CLIENT_MESSAGE_ID_CONSTRAINT = 'UQ_messages_client_message_id';
+
+/** Posts a SYSTEM message in the transaction it was handed to. */
+export type PostSystemMessage = (chatId: string, text: string) => Promise<MessageView>;
 
 export interface ReadResult {
   chatId: string;
@@ -60,6 +64,31 @@ export class MessageService {
     });
     if (message) return message;
     return this.explainRefusal(actor, dto, clientMessageId);
+  }
+
+  /**
+   * Runs `work` in one transaction. The SYSTEM messages it posts commit with it and are published
+   * once it has committed, in seq order with this node's sends to `chatIds`.
+   */
+  async withSystemMessages<T>(
+    chatIds: string[],
+    work: (tx: EntityManager, post: PostSystemMessage) => Promise<T>,
+  ): Promise<T> {
+    return this.ordered.runAll(chatIds, async () => {
+      const posted: MessageView[] = [];
+      const result = await this.db.transaction((tx) =>
+        work(tx, async (chatId, text) => {
+          const message = await this.store.appendSystem(tx, chatId, text);
+          posted.push(message);
+          return message;
+        }),
+      );
+      for (const message of posted) {
+        const event: MessageCreatedEvent = { message };
+        this.events.emit(ChatDomainEvent.MessageCreated, event);
+      }
+      return result;
+    });
   }
 
   private async append(
@@ -203,14 +232,4 @@ export class MessageService {
     }
     throw new DomainException(ErrorCode.Conflict, 'the message could not be stored, retry');
   }
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driverError =
-    (error as { driverError?: { code?: string; constraint?: string } }).driverError ??
-    (error as { code?: string; constraint?: string });
-  return (
-    driverError?.code === '23505' &&
-    (driverError.constraint === undefined || driverError.constraint === constraint)
-  );
 }

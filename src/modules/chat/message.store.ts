@@ -140,6 +140,23 @@ export class MessageStore {
     return this.byId(row.id, db);
   }
 
+  /**
+   * Appends a SYSTEM message (no sender) inside the caller's transaction, whatever the chat's
+   * status: the caller has already decided that it happened.
+   */
+  async appendSystem(tx: EntityManager, chatId: string, text: string): Promise<MessageView> {
+    const [row] = await tx.query<MessageRow[]>(
+      `WITH bumped AS (
+         UPDATE chats SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
+         WHERE id = $1 RETURNING id, last_seq
+       )
+       INSERT INTO messages (chat_id, seq, type, text) SELECT id, last_seq, 'SYSTEM', $2 FROM bumped
+       RETURNING *`,
+      [chatId, text],
+    );
+    return this.view({ ...row, reactions: [], attachments: [] });
+  }
+
   async byId(id: string, db: EntityManager = this.db.manager): Promise<MessageView | null> {
     const rows = await db.query<MessageRow[]>(
       `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.id = $1`,

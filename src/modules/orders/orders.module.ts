@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ChatModule } from '../chat/chat.module.js';
+import { OrdersController } from './orders.controller.js';
 import { OrdersGateway } from './orders.gateway.js';
+import { OrdersRealtime } from './orders.realtime.js';
+import { OrdersService } from './orders.service.js';
 
 @Module({
-  providers: [OrdersGateway],
+  imports: [ChatModule],
+  controllers: [OrdersController],
+  providers: [OrdersGateway, OrdersRealtime, OrdersService],
+  exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE, MAX_PAGE } from './chat-ref.dto.js';
-import { ChatStatusDto, EditMessageDto } from './message-ref.dto.js';
+import { DEFAULT_PAGE, GetMessagesDto, JoinChatDto, MAX_PAGE } from './chat-ref.dto.js';
+import { ChatStatusDto, EditMessageDto, TypingDto } from './message-ref.dto.js';
 import { ReadMessagesDto, SendMessageDto } from './send-message.dto.js';
 
 /** REST bodies: the socket payloads without the ids that the path carries. */
@@ -10,6 +10,11 @@ export class SendMessageBodyDto extends OmitType(SendMessageDto, ['chatId'] as c
 export class ReadMessagesBodyDto extends OmitType(ReadMessagesDto, ['chatId'] as const) {}
 export class ChatStatusBodyDto extends OmitType(ChatStatusDto, ['chatId'] as const) {}
 export class EditMessageBodyDto extends OmitType(EditMessageDto, ['messageId'] as const) {}
+
+/** The same payloads without chatId, for namespaces that name the chat another way (/orders). */
+export class JoinOptionsDto extends OmitType(JoinChatDto, ['chatId'] as const) {}
+export class HistoryOptionsDto extends OmitType(GetMessagesDto, ['chatId'] as const) {}
+export class TypingBodyDto extends OmitType(TypingDto, ['chatId'] as const) {}
 
 /** Query strings arrive as text: numbers are converted here, and only here. */
 export class PageQueryDto {

@@ -1,0 +1,28 @@
+import { invalidField } from '../../common/errors/domain.exception.js';
+
+const IDEMPOTENCY_KEY_MAX = 100;
+
+/** The REST `Idempotency-Key` header plays the part of clientMessageId: a repeat returns the first message. */
+export function withIdempotencyKey<T extends { clientMessageId?: string }>(
+  body: T,
+  idempotencyKey: string | undefined,
+): T {
+  if (
+    idempotencyKey !== undefined &&
+    (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)
+  ) {
+    throw invalidField(
+      'Idempotency-Key',
+      'length',
+      `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`,
+      'invalid Idempotency-Key',
+    );
+  }
+  return { ...body, clientMessageId: body.clientMessageId ?? idempotencyKey };
+}
+
+export const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Same key, same message: no second row or broadcast',
+};

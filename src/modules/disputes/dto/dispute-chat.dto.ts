@@ -1,0 +1,26 @@
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import { AcceptsBareValue } from '../../../common/validation/bare-value.decorator.js';
+import {
+  HistoryOptionsDto,
+  JoinOptionsDto,
+  ReadMessagesBodyDto,
+  SendMessageBodyDto,
+  TypingBodyDto,
+} from '../../chat/dto/rest.dto.js';
+
+// /disputes payloads: the /chat payloads with disputeId in place of chatId.
+
+export class DisputeIdDto {
+  @ApiProperty()
+  @IsUUID()
+  disputeId!: string;
+}
+
+/** `{ disputeId, sinceSeq?, limit? }`, or the bare disputeId string. */
+@AcceptsBareValue('disputeId')
+export class DisputeJoinChatDto extends IntersectionType(DisputeIdDto, JoinOptionsDto) {}
+export class DisputeSendMessageDto extends IntersectionType(DisputeIdDto, SendMessageBodyDto) {}
+export class DisputeReadMessagesDto extends IntersectionType(DisputeIdDto, ReadMessagesBodyDto) {}
+export class DisputeTypingDto extends IntersectionType(DisputeIdDto, TypingBodyDto) {}
+export class DisputeGetMessagesDto extends IntersectionType(DisputeIdDto, HistoryOptionsDto) {}

@@ -1,0 +1,21 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OrderStatus } from '../entities/order.entity.js';
+
+export class OrderResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty() clientId!: string;
+  @ApiProperty() performerId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ type: String, nullable: true }) description!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) amount!: number | null;
+  @ApiProperty({ enum: OrderStatus }) status!: OrderStatus;
+  @ApiProperty() chatId!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class OrderPageResponse {
+  @ApiProperty({ type: [OrderResponse] }) items!: OrderResponse[];
+  @ApiProperty() hasMore!: boolean;
+  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+}
