@@ -27,6 +27,8 @@ export class AppValidationPipe extends ValidationPipe {
       metadata.metatype && Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
     if (isDto && typeof value === 'string' && typeof bareKey === 'string')
       value = { [bareKey]: value };
+    // A REST request without a body sends no fields: required ones are then named one by one.
+    if (isDto && metadata.type === 'body' && value === undefined) value = {};
     if (isDto && (metadata.type === 'body' || metadata.type === 'custom')) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw invalidField('', 'isObject', 'payload must be an object');

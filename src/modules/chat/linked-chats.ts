@@ -23,6 +23,11 @@ export class LinkedChats<K extends keyof ChatLink> {
     private readonly messages: MessageService,
   ) {}
 
+  /** Puts the socket in its user's room and cleans up after it on disconnect. */
+  attach(socket: AppSocket): void {
+    this.sessions.attach(socket);
+  }
+
   async join(actor: Actor, socket: AppSocket, ownerId: string, options: JoinOptionsDto) {
     const chatId = await this.chatOf(actor, ownerId);
     const link = this.link(ownerId);

@@ -8,6 +8,7 @@ import {
   SendMessageBodyDto,
   TypingBodyDto,
 } from '../../chat/dto/rest.dto.js';
+import type { LinkedChatPayloads } from '../../chat/linked-chat-gateway.mixin.js';
 
 // /disputes payloads: the /chat payloads with disputeId in place of chatId.
 
@@ -24,3 +25,12 @@ export class DisputeSendMessageDto extends IntersectionType(DisputeIdDto, SendMe
 export class DisputeReadMessagesDto extends IntersectionType(DisputeIdDto, ReadMessagesBodyDto) {}
 export class DisputeTypingDto extends IntersectionType(DisputeIdDto, TypingBodyDto) {}
 export class DisputeGetMessagesDto extends IntersectionType(DisputeIdDto, HistoryOptionsDto) {}
+
+export const DISPUTE_CHAT_PAYLOADS: LinkedChatPayloads = {
+  ref: DisputeIdDto,
+  join: DisputeJoinChatDto,
+  send: DisputeSendMessageDto,
+  read: DisputeReadMessagesDto,
+  typing: DisputeTypingDto,
+  history: DisputeGetMessagesDto,
+};

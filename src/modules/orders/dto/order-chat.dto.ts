@@ -8,6 +8,7 @@ import {
   SendMessageBodyDto,
   TypingBodyDto,
 } from '../../chat/dto/rest.dto.js';
+import type { LinkedChatPayloads } from '../../chat/linked-chat-gateway.mixin.js';
 
 // /orders payloads: the /chat payloads with orderId in place of chatId.
 
@@ -24,3 +25,12 @@ export class OrderSendMessageDto extends IntersectionType(OrderIdDto, SendMessag
 export class OrderReadMessagesDto extends IntersectionType(OrderIdDto, ReadMessagesBodyDto) {}
 export class OrderTypingDto extends IntersectionType(OrderIdDto, TypingBodyDto) {}
 export class OrderGetMessagesDto extends IntersectionType(OrderIdDto, HistoryOptionsDto) {}
+
+export const ORDER_CHAT_PAYLOADS: LinkedChatPayloads = {
+  ref: OrderIdDto,
+  join: OrderJoinChatDto,
+  send: OrderSendMessageDto,
+  read: OrderReadMessagesDto,
+  typing: OrderTypingDto,
+  history: OrderGetMessagesDto,
+};

@@ -1,0 +1,16 @@
+import type { ArgumentMetadata, PipeTransform, Type } from '@nestjs/common';
+import { AppValidationPipe } from './validation.pipe.js';
+
+/**
+ * Validates a parameter as `type` where its declared type cannot name the class (a handler
+ * shared by several gateways through a mixin), with the same rules and errors as everywhere.
+ */
+export class ValidateAs implements PipeTransform {
+  private static readonly pipe = new AppValidationPipe();
+
+  constructor(private readonly type: Type) {}
+
+  transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return ValidateAs.pipe.transform(value, { ...metadata, metatype: this.type });
+  }
+}

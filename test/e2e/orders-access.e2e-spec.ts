@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DisputeView } from '../../src/modules/disputes/dispute.types.js';
+import type { OrderView } from '../../src/modules/orders/order.types.js';
+import { LinkedChatClientEvent as C } from '../../src/realtime/events.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { makeUser, type TestClient } from '../support/factories.js';
+import { call, disputeOn, disputesSocket, must, orderIn, ordersSocket } from '../support/orders.js';
+import { closeAllSockets, emitAck, type ClientSocket } from '../support/sockets.js';
+
+// Who may do what with orders and disputes, as a table: every actor × every action, each row
+// checked over the wire. ✓ = allowed; otherwise the error code the contract names.
+
+const ACTORS = [
+  'client',
+  'performer',
+  'unrelatedClient',
+  'unrelatedSpecialist',
+  'moderator',
+  'assignedModerator',
+  'admin',
+] as const;
+type ActorName = (typeof ACTORS)[number];
+type Outcome = '✓' | 'FORBIDDEN' | 'CONFLICT';
+
+/** One row per actor, in ACTORS order. */
+const row = (...outcomes: Outcome[]): Record<ActorName, Outcome> =>
+  Object.fromEntries(ACTORS.map((a, i) => [a, outcomes[i]])) as Record<ActorName, Outcome>;
+
+const F = 'FORBIDDEN';
+const ORDER_CHAT = row('✓', '✓', F, F, F, F, '✓');
+const DISPUTE_CHAT = row('✓', '✓', F, F, '✓', '✓', '✓');
+
+/** Order moves: [from, to, who may]. Moves the workflow has not are CONFLICT for every party. */
+const ORDER_MOVES: [string, string, Record<ActorName, Outcome>][] = [
+  ['NEW', 'IN_PROGRESS', row(F, '✓', F, F, F, F, '✓')],
+  ['IN_PROGRESS', 'DELIVERED', row(F, '✓', F, F, F, F, '✓')],
+  ['DELIVERED', 'COMPLETED', row('✓', F, F, F, F, F, '✓')],
+  ['NEW', 'CANCELLED', row('✓', F, F, F, F, F, '✓')],
+  ['IN_PROGRESS', 'CANCELLED', row('✓', F, F, F, F, F, '✓')],
+  ['NEW', 'DELIVERED', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['NEW', 'COMPLETED', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['IN_PROGRESS', 'NEW', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['DELIVERED', 'CANCELLED', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['DELIVERED', 'DELIVERED', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['COMPLETED', 'IN_PROGRESS', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['CANCELLED', 'NEW', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+  ['IN_PROGRESS', 'DISPUTED', row('CONFLICT', 'CONFLICT', F, F, F, F, 'CONFLICT')],
+];
+
+describe('orders and disputes access table', () => {
+  let t: TestApp;
+  const users = {} as Record<ActorName, TestClient>;
+  let order: OrderView;
+  let dispute: DisputeView;
+  const sockets = {} as Record<ActorName, { orders: ClientSocket; disputes: ClientSocket }>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const roles: Record<ActorName, string> = {
+      client: 'CLIENT',
+      performer: 'SPECIALIST',
+      unrelatedClient: 'CLIENT',
+      unrelatedSpecialist: 'SPECIALIST',
+      moderator: 'MODERATOR',
+      assignedModerator: 'MODERATOR',
+      admin: 'ADMIN',
+    };
+    for (const name of ACTORS) users[name] = await makeUser(t, roles[name]);
+    // An order under dispute, the dispute taken by the assigned moderator.
+    dispute = await disputeOn(t, users.client, users.performer, users.assignedModerator);
+    order = await must<OrderView>(t, users.client, 'get', `/api/orders/${dispute.orderId}`);
+    for (const name of ACTORS) {
+      sockets[name] = {
+        orders: await ordersSocket(t, users[name]),
+        disputes: await disputesSocket(t, users[name]),
+      };
+    }
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  const outcomeOf = (ack: { ok: boolean; error?: { code: string } }): string =>
+    ack.ok ? '✓' : ack.error!.code;
+
+  describe.each(ACTORS.map((a) => [a]))('%s', (actor) => {
+    it('joins, reads and writes the order chat as the table says', async () => {
+      const s = sockets[actor].orders;
+      const payload = { orderId: order.id };
+      const got = [
+        outcomeOf(await emitAck(s, C.JoinChat, payload)),
+        outcomeOf(await emitAck(s, C.GetMessages, payload)),
+        outcomeOf(await emitAck(s, C.SendMessage, { ...payload, text: `hi from ${actor}` })),
+        String((await call(t, users[actor], 'get', `/api/orders/${order.id}/messages`)).status),
+        String(
+          (await call(t, users[actor], 'post', `/api/orders/${order.id}/messages`, { text: 'x' }))
+            .status,
+        ),
+      ];
+      const want = ORDER_CHAT[actor];
+      const [http, httpCreated] = want === '✓' ? ['200', '201'] : ['403', '403'];
+      expect(got).toEqual([want, want, want, http, httpCreated]);
+    });
+
+    it('joins, reads and writes the dispute chat as the table says', async () => {
+      const s = sockets[actor].disputes;
+      const payload = { disputeId: dispute.id };
+      const got = [
+        outcomeOf(await emitAck(s, C.JoinChat, payload)),
+        outcomeOf(await emitAck(s, C.GetMessages, payload)),
+        outcomeOf(await emitAck(s, C.SendMessage, { ...payload, text: `hi from ${actor}` })),
+        String((await call(t, users[actor], 'get', `/api/disputes/${dispute.id}`)).status),
+      ];
+      const want = DISPUTE_CHAT[actor];
+      expect(got).toEqual([want, want, want, want === '✓' ? '200' : '403']);
+    });
+
+    it.each(ORDER_MOVES.map(([from, to, who]) => [from, to, who[actor]]))(
+      'moves an order %s → %s: %s',
+      async (from, to, want) => {
+        const fresh = await orderIn(t, from, users.client, users.performer);
+        const res = await call<{ code?: string; status?: string }>(
+          t,
+          users[actor],
+          'patch',
+          `/api/orders/${fresh.id}/status`,
+          { status: to },
+        );
+        expect(res.status === 200 ? '✓' : res.body.code).toBe(want);
+        const now = await must<OrderView>(t, users.client, 'get', `/api/orders/${fresh.id}`);
+        expect(now.status).toBe(want === '✓' ? to : from);
+      },
+    );
+
+    it('may move the disputed order only through its dispute', async () => {
+      const res = await call<{ code: string }>(
+        t,
+        users[actor],
+        'patch',
+        `/api/orders/${order.id}/status`,
+        {
+          status: 'COMPLETED',
+        },
+      );
+      expect(res.body.code).toBe(ORDER_CHAT[actor] === '✓' ? 'CONFLICT' : 'FORBIDDEN');
+    });
+
+    it('opens a dispute as the table says', async () => {
+      const fresh = await orderIn(t, 'IN_PROGRESS', users.client, users.performer);
+      const res = await call<{ code?: string }>(t, users[actor], 'post', '/api/disputes', {
+        orderId: fresh.id,
+        reason: 'late',
+      });
+      const want = row('✓', '✓', F, F, F, F, '✓')[actor];
+      expect(res.status === 201 ? '✓' : res.body.code).toBe(want);
+    });
+
+    it('takes a dispute as the table says', async () => {
+      const fresh = await disputeOn(t, users.client, users.performer);
+      const res = await call<{ code?: string }>(
+        t,
+        users[actor],
+        'post',
+        `/api/disputes/${fresh.id}/assign`,
+      );
+      const want = row(F, F, F, F, '✓', '✓', '✓')[actor];
+      expect(res.status === 200 ? '✓' : res.body.code).toBe(want);
+    });
+
+    it.each(['RESOLVED', 'REJECTED'])(
+      'closes a dispute as %s as the table says',
+      async (status) => {
+        const fresh = await disputeOn(t, users.client, users.performer, users.assignedModerator);
+        const res = await call<{ code?: string }>(
+          t,
+          users[actor],
+          'patch',
+          `/api/disputes/${fresh.id}/status`,
+          { status, resolution: 'decided' },
+        );
+        const want = row(F, F, F, F, F, '✓', '✓')[actor];
+        expect(res.status === 200 ? '✓' : res.body.code).toBe(want);
+      },
+    );
+  });
+});
