@@ -203,4 +203,38 @@ describe('orders REST API', () => {
       expect([edit.body.code, del.body.code]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     }
   });
+
+  it('documents the order and dispute routes with request and response schemas', async () => {
+    const { body } = await request(t.url).get('/docs-json').expect(200);
+    type Body = { content: Record<string, { schema: { $ref: string } }> };
+    type Operation = {
+      requestBody: Body;
+      responses: Record<string, Body>;
+      parameters: { name: string }[];
+    };
+    const schemaOf = (part: Body) => part.content['application/json'].schema.$ref.split('/').pop();
+    const paths = (body as { paths: Record<string, Record<string, Operation>> }).paths;
+    expect(schemaOf(paths['/api/orders'].post.requestBody)).toBe('CreateOrderDto');
+    expect(schemaOf(paths['/api/orders'].post.responses['201'])).toBe('OrderResponse');
+    expect(schemaOf(paths['/api/orders'].get.responses['200'])).toBe('OrderPageResponse');
+    expect(schemaOf(paths['/api/orders/{id}/status'].patch.requestBody)).toBe('OrderStatusDto');
+    expect(schemaOf(paths['/api/orders/{id}/status'].patch.responses['409'])).toBe('ErrorResponse');
+    expect(schemaOf(paths['/api/disputes'].post.requestBody)).toBe('OpenDisputeDto');
+    expect(schemaOf(paths['/api/disputes'].get.responses['200'])).toBe('DisputePageResponse');
+    expect(schemaOf(paths['/api/disputes/{id}/assign'].post.responses['200'])).toBe(
+      'DisputeResponse',
+    );
+    expect(schemaOf(paths['/api/disputes/{id}/status'].patch.requestBody)).toBe('DisputeStatusDto');
+    for (const owner of ['orders', 'disputes']) {
+      const messages = paths[`/api/${owner}/{id}/messages`];
+      expect(schemaOf(messages.get.responses['200'])).toBe('MessagePageResponse');
+      expect(schemaOf(messages.post.responses['201'])).toBe('MessageResponse');
+      expect(messages.post.parameters.map((p: { name: string }) => p.name)).toContain(
+        'Idempotency-Key',
+      );
+    }
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining(['/api/orders/{id}', '/api/disputes/{id}']),
+    );
+  });
 });
