@@ -1,6 +1,6 @@
 import { CreateUsers1763769600000 } from './1763769600000-CreateUsers.js';
 import { CreateChats1795310572419 } from './1795310572419-CreateChats.js';
-import { CreateOrdersAndDisputes1795312941186 } from './1795312941186-CreateOrdersAndDisputes.js';
+import { CreateOrdersAndDisputes1795314362410 } from './1795314362410-CreateOrdersAndDisputes.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
@@ -9,5 +9,5 @@ import { CreateOrdersAndDisputes1795312941186 } from './1795312941186-CreateOrde
 export const MIGRATIONS = [
   CreateUsers1763769600000,
   CreateChats1795310572419,
-  CreateOrdersAndDisputes1795312941186,
+  CreateOrdersAndDisputes1795314362410,
 ];

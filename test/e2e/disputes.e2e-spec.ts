@@ -11,7 +11,7 @@ import {
 } from '../../src/realtime/events.js';
 import { ok, record, settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
-import { makeUser, type TestClient } from '../support/factories.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import {
   call,
   disputeOn,
@@ -21,7 +21,7 @@ import {
   orderIn,
   ordersSocket,
 } from '../support/orders.js';
-import { closeAllSockets, emitAck, nextEvent } from '../support/sockets.js';
+import { closeAllSockets, emitAck, nextEvent, type ClientSocket } from '../support/sockets.js';
 
 type DisputeChanged = {
   disputeId: string;
@@ -214,6 +214,31 @@ describe('/disputes', () => {
     });
   });
 
+  it('announces a dispute chat with chatCreated before any activity in it', async () => {
+    const order = await orderIn(t, 'IN_PROGRESS', client, performer);
+    const [performerChat, moderatorChat] = [
+      await chatSocket(t, performer),
+      await chatSocket(t, moderator),
+    ];
+    const seen = (socket: ClientSocket): string[] => {
+      const events: string[] = [];
+      socket.onAny((event: string, payload: { id?: string; chatId?: string }) =>
+        events.push(`${event}:${payload.chatId ?? payload.id}`),
+      );
+      return events;
+    };
+    const [byPerformer, byModerator] = [seen(performerChat), seen(moderatorChat)];
+    const dispute = await openDispute(t, client, order.id);
+    await must(t, moderator, 'post', `/api/disputes/${dispute.id}/assign`);
+    await settle();
+    for (const events of [byPerformer, byModerator]) {
+      const mine = events.filter((e) => e.endsWith(dispute.chatId));
+      expect(mine[0]).toBe(`${S.ChatCreated}:${dispute.chatId}`);
+      expect(mine.slice(1).every((e) => e.startsWith(S.ChatActivity))).toBe(true);
+      expect(mine.length).toBeGreaterThan(1);
+    }
+  });
+
   describe('opening', () => {
     it.each(['NEW', 'CANCELLED'])(
       'refuses a dispute on a %s order with CONFLICT',
@@ -318,6 +343,21 @@ describe('/disputes', () => {
       expect(handed.moderatorId).toBe(otherModerator.id);
     });
 
+    it('refuses a resolution with IN_REVIEW', async () => {
+      const dispute = await disputeOn(t, client, performer);
+      const res = await call<{ code: string }>(
+        t,
+        moderator,
+        'patch',
+        `/api/disputes/${dispute.id}/status`,
+        {
+          status: 'IN_REVIEW',
+          resolution: 'early',
+        },
+      );
+      expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    });
+
     it('needs a resolution to close a dispute', async () => {
       const dispute = await disputeOn(t, client, performer, moderator);
       const res = await call<{ code: string }>(
@@ -346,7 +386,7 @@ describe('/disputes', () => {
       }
       const res = await call(t, moderator, 'patch', `/api/disputes/${dispute.id}/status`, {
         status,
-        resolution: 'again',
+        ...(status === 'IN_REVIEW' ? {} : { resolution: 'again' }),
       });
       expect(res.status).toBe(409);
     });

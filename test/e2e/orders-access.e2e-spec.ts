@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DisputeView } from '../../src/modules/disputes/dispute.types.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
-import { LinkedChatClientEvent as C } from '../../src/realtime/events.js';
+import type { MessageView } from '../../src/modules/chat/chat.types.js';
+import {
+  ChatClientEvent,
+  LinkedChatClientEvent as C,
+  Namespace,
+} from '../../src/realtime/events.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
+import { tokenFor } from '../support/tokens.js';
 import { call, disputeOn, disputesSocket, must, orderIn, ordersSocket } from '../support/orders.js';
-import { closeAllSockets, emitAck, type ClientSocket } from '../support/sockets.js';
+import { closeAllSockets, connect, emitAck, type ClientSocket } from '../support/sockets.js';
 
 // Who may do what with orders and disputes, as a table: every actor × every action, each row
 // checked over the wire. ✓ = allowed; otherwise the error code the contract names.
@@ -52,6 +58,7 @@ describe('orders and disputes access table', () => {
   const users = {} as Record<ActorName, TestClient>;
   let order: OrderView;
   let dispute: DisputeView;
+  let orderMessageId: string, disputeMessageId: string;
   const sockets = {} as Record<ActorName, { orders: ClientSocket; disputes: ClientSocket }>;
 
   beforeAll(async () => {
@@ -69,6 +76,16 @@ describe('orders and disputes access table', () => {
     // An order under dispute, the dispute taken by the assigned moderator.
     dispute = await disputeOn(t, users.client, users.performer, users.assignedModerator);
     order = await must<OrderView>(t, users.client, 'get', `/api/orders/${dispute.orderId}`);
+    orderMessageId = (
+      await must<MessageView>(t, users.client, 'post', `/api/orders/${order.id}/messages`, {
+        text: 'order chat',
+      })
+    ).id;
+    disputeMessageId = (
+      await must<MessageView>(t, users.client, 'post', `/api/disputes/${dispute.id}/messages`, {
+        text: 'dispute chat',
+      })
+    ).id;
     for (const name of ACTORS) {
       sockets[name] = {
         orders: await ordersSocket(t, users[name]),
@@ -101,6 +118,33 @@ describe('orders and disputes access table', () => {
       const want = ORDER_CHAT[actor];
       const [http, httpCreated] = want === '✓' ? ['200', '201'] : ['403', '403'];
       expect(got).toEqual([want, want, want, http, httpCreated]);
+    });
+
+    it('reaches the order and dispute chats through /chat and the chat REST routes as the table says', async () => {
+      const chatSocket = await connect(t.url, Namespace.Chat, { token: users[actor].token });
+      const got: string[] = [];
+      for (const [chatId, messageId] of [
+        [order.chatId, orderMessageId],
+        [dispute.chatId, disputeMessageId],
+      ]) {
+        got.push(
+          outcomeOf(await emitAck(chatSocket, ChatClientEvent.JoinChat, { chatId })),
+          outcomeOf(
+            await emitAck(chatSocket, ChatClientEvent.SendMessage, { chatId, text: 'hey' }),
+          ),
+          String((await call(t, users[actor], 'get', `/api/chats/${chatId}`)).status),
+          String(
+            (
+              await call(t, users[actor], 'post', `/api/messages/${messageId}/reactions`, {
+                emoji: '👍',
+              })
+            ).status,
+          ),
+        );
+      }
+      const as = (want: Outcome) =>
+        want === '✓' ? ['✓', '✓', '200', '200'] : [F, F, '403', '403'];
+      expect(got).toEqual([...as(ORDER_CHAT[actor]), ...as(DISPUTE_CHAT[actor])]);
     });
 
     it('joins, reads and writes the dispute chat as the table says', async () => {
@@ -184,4 +228,49 @@ describe('orders and disputes access table', () => {
       },
     );
   });
+
+  it.each(['client', 'performer'] as const)(
+    'never lets the %s take or close a dispute on their own order, even with a MODERATOR token',
+    async (party) => {
+      // Fresh parties: a token with another role re-registers the user with that role.
+      const parties = {
+        client: await makeUser(t, 'CLIENT'),
+        performer: await makeUser(t, 'SPECIALIST'),
+      };
+      const open = await disputeOn(t, parties.client, parties.performer);
+      const taken = await disputeOn(t, parties.client, parties.performer, users.assignedModerator);
+      const asModerator = {
+        ...parties[party],
+        token: tokenFor({ ...parties[party], role: 'MODERATOR' }),
+      };
+      const take = await call<{ code: string }>(
+        t,
+        asModerator,
+        'post',
+        `/api/disputes/${open.id}/assign`,
+      );
+      expect(take.body.code).toBe(F);
+      const close = await call<{ code: string }>(
+        t,
+        asModerator,
+        'patch',
+        `/api/disputes/${taken.id}/status`,
+        {
+          status: 'RESOLVED',
+          resolution: 'mine',
+        },
+      );
+      expect(close.body.code).toBe(F);
+      const handed = await call<{ code: string }>(
+        t,
+        users.admin,
+        'post',
+        `/api/disputes/${open.id}/assign`,
+        {
+          moderatorId: parties[party].id,
+        },
+      );
+      expect(handed.body.code).toBe('VALIDATION_FAILED');
+    },
+  );
 });

@@ -114,6 +114,7 @@ describe('/orders', () => {
     });
 
     const incoming = nextEvent<MessageView & { orderId: string }>(sp, S.NewMessage);
+    const echoes = record(sc, S.NewMessage);
     const sent = await ok<MessageView & { orderId: string }>(sc, C.SendMessage, {
       orderId: order.id,
       text: 'When can you start?',
@@ -127,6 +128,15 @@ describe('/orders', () => {
       clientMessageId: 'c-1',
     });
     expect(again.id).toBe(sent.id);
+    await settle();
+    expect(echoes).toEqual([]);
+
+    // getActiveUsers on /chat sees the sockets joined through /orders.
+    const viaChat = await chatSocket(t, client);
+    const active = await ok<{ userIds: string[] }>(viaChat, ChatClientEvent.GetActiveUsers, {
+      chatId: order.chatId,
+    });
+    expect(active.userIds.sort()).toEqual([client.id, performer.id].sort());
 
     const typing = nextEvent<{ orderId: string; isTyping: boolean }>(sc, S.UserTyping);
     await ok(sp, C.Typing, { orderId: order.id, isTyping: true });

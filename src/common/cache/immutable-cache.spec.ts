@@ -22,12 +22,13 @@ describe('ImmutableCache', () => {
     await expect(cache.get('k', () => Promise.resolve(1))).resolves.toBe(1);
   });
 
-  it('forgets the oldest entries beyond its size', async () => {
+  it('forgets the least recently used entries beyond its size', async () => {
     const cache = new ImmutableCache<number, number>(2);
-    for (const key of [1, 2, 3]) await cache.get(key, () => Promise.resolve(key));
+    const loaded: number[] = [];
+    const get = (key: number) => cache.get(key, () => (loaded.push(key), Promise.resolve(key)));
+    for (const key of [1, 2, 1, 3, 1, 2]) await get(key);
+    // 3 pushed out 2 (1 had just been used); 2 then pushed out 3.
+    expect(loaded).toEqual([1, 2, 3, 2]);
     expect(cache.size).toBe(2);
-    let reloaded = false;
-    await cache.get(1, () => ((reloaded = true), Promise.resolve(1)));
-    expect(reloaded).toBe(true);
   });
 });

@@ -147,11 +147,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     return this.chats.remove(actor, dto);
   }
 
-  /** Users with a socket joined to the chat, on every node (through the adapter). */
+  /** Users with a socket joined to the chat in any namespace, on every node (through the adapter). */
   @SubscribeMessage(ChatClientEvent.GetActiveUsers)
   async getActiveUsers(@WsActor() actor: Actor, @MessageBody() dto: ChatIdDto) {
     await this.chats.access(actor, dto.chatId);
-    const sockets = await this.nsp.in(Room.chat(dto.chatId)).fetchSockets();
+    // A chat can be joined on /chat and, for order and dispute chats, on /orders or /disputes.
+    const joinedOn = [Ns.Chat, Ns.Orders, Ns.Disputes].map((ns) =>
+      this.nsp.server.of(ns).in(Room.chat(dto.chatId)).fetchSockets(),
+    );
+    const sockets = (await Promise.all(joinedOn)).flat();
     const userIds = [
       ...new Set(sockets.map((s) => (s.data as AppSocket['data']).user?.id).filter(Boolean)),
     ] as string[];

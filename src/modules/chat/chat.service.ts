@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -73,6 +73,8 @@ const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id,
 
 @Injectable()
 export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly messages: MessageStore,
@@ -181,11 +183,18 @@ export class ChatService {
     );
   }
 
-  /** Tells `memberIds` (every socket of each) that a chat now exists for them. */
+  /**
+   * Tells `memberIds` (every socket of each) that a chat now exists for them. It runs after the
+   * chat has committed, so a failure here is logged, not thrown: the chat exists either way.
+   */
   async announce(chatId: string, memberIds: string[], viewerId: string): Promise<void> {
-    const [chat] = await this.views([chatId], viewerId);
-    const event: ChatCreatedEvent = { chat, memberIds };
-    this.events.emit(ChatDomainEvent.ChatCreated, event);
+    try {
+      const [chat] = await this.views([chatId], viewerId);
+      const event: ChatCreatedEvent = { chat, memberIds };
+      this.events.emit(ChatDomainEvent.ChatCreated, event);
+    } catch (error) {
+      this.logger.warn(`chatCreated for ${chatId} not sent: ${String(error)}`);
+    }
   }
 
   /** GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs). */

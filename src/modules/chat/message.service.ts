@@ -68,11 +68,13 @@ export class MessageService {
 
   /**
    * Runs `work` in one transaction. The SYSTEM messages it posts commit with it and are published
-   * once it has committed, in seq order with this node's sends to `chatIds`.
+   * once it has committed, in seq order with this node's sends to `chatIds`; `beforePublish` runs
+   * between the two (to announce a chat those messages are in before they arrive).
    */
   async withSystemMessages<T>(
     chatIds: string[],
     work: (tx: EntityManager, post: PostSystemMessage) => Promise<T>,
+    beforePublish?: (result: T) => Promise<void>,
   ): Promise<T> {
     return this.ordered.runAll(chatIds, async () => {
       const posted: MessageView[] = [];
@@ -83,6 +85,7 @@ export class MessageService {
           return message;
         }),
       );
+      await beforePublish?.(result);
       for (const message of posted) {
         const event: MessageCreatedEvent = { message };
         this.events.emit(ChatDomainEvent.MessageCreated, event);

@@ -31,14 +31,19 @@ const MOVES: Partial<Record<DisputeStatus, Partial<Record<DisputeStatus, Mover>>
   },
 };
 
+/**
+ * Whether the caller may move a dispute from `from` to `to`. The order's client and performer
+ * never take or close their own dispute, whatever role a token gives them.
+ */
 export function judgeDisputeMove(
   from: DisputeStatus,
   to: DisputeStatus,
   role: Role,
-  isAssigned: boolean,
+  { isAssigned, isParty }: { isAssigned: boolean; isParty: boolean },
 ): MoveVerdict {
   const mover = MOVES[from]?.[to];
   if (!mover) return 'illegal';
+  if (isParty) return 'forbidden';
   if (role === Role.Admin) return 'allowed';
   if (mover === 'moderator') return role === Role.Moderator ? 'allowed' : 'forbidden';
   return isAssigned ? 'allowed' : 'forbidden';

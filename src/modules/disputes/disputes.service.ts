@@ -42,6 +42,8 @@ import { DisputeStatus } from './entities/dispute.entity.js';
 interface DisputeRow {
   id: string;
   order_id: string;
+  client_id: string;
+  performer_id: string;
   opened_by: string;
   reason: string;
   status: DisputeStatus;
@@ -62,7 +64,7 @@ interface DisputeRecord {
   performerId: string;
 }
 
-const DISPUTE_COLUMNS = `d.id, d.order_id, d.opened_by, d.reason, d.status, d.moderator_id, d.resolution,
+const DISPUTE_COLUMNS = `d.id, d.order_id, d.client_id, d.performer_id, d.opened_by, d.reason, d.status, d.moderator_id, d.resolution,
   d.chat_id, d.order_status_before, d.created_at, d.updated_at, ${epochUs('d.created_at')} AS time_us`;
 
 const OPEN_PER_ORDER = 'UQ_disputes_open_per_order';
@@ -102,25 +104,41 @@ export class DisputesService {
     }
     const id = randomUUID();
     const participantIds = [order.clientId, order.performerId];
+    const announce = ({ dispute }: { dispute: DisputeView }) =>
+      this.chats.announce(dispute.chatId, participantIds, actor.id);
     const { dispute, orderChanged } = await this.messages
-      .withSystemMessages([order.chatId], async (tx, post) => {
-        const orderChanged = await this.orders.move(tx, post, order, OrderStatus.Disputed, actor);
-        const chatId = await this.chats.createLinked(tx, {
-          type: ChatType.Dispute,
-          title: `Dispute: ${order.title}`,
-          orderId: order.id,
-          disputeId: id,
-          memberIds: participantIds,
-          createdBy: actor.id,
-        });
-        const [row] = await tx.query<DisputeRow[]>(
-          `INSERT INTO disputes AS d (id, order_id, opened_by, reason, order_status_before, chat_id)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${DISPUTE_COLUMNS}`,
-          [id, order.id, actor.id, dto.reason, order.status, chatId],
-        );
-        await post(chatId, `Dispute opened: ${dto.reason}`);
-        return { dispute: toDisputeView(row), orderChanged };
-      })
+      .withSystemMessages(
+        [order.chatId],
+        async (tx, post) => {
+          const orderChanged = await this.orders.move(tx, post, order, OrderStatus.Disputed, actor);
+          const chatId = await this.chats.createLinked(tx, {
+            type: ChatType.Dispute,
+            title: `Dispute: ${order.title}`,
+            orderId: order.id,
+            disputeId: id,
+            memberIds: participantIds,
+            createdBy: actor.id,
+          });
+          const [row] = await tx.query<DisputeRow[]>(
+            `INSERT INTO disputes AS d
+             (id, order_id, client_id, performer_id, opened_by, reason, order_status_before, chat_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${DISPUTE_COLUMNS}`,
+            [
+              id,
+              order.id,
+              order.clientId,
+              order.performerId,
+              actor.id,
+              dto.reason,
+              order.status,
+              chatId,
+            ],
+          );
+          await post(chatId, `Dispute opened: ${dto.reason}`);
+          return { dispute: toDisputeView(row), orderChanged };
+        },
+        announce,
+      )
       .catch((error: unknown) => {
         if (isUniqueViolation(error, OPEN_PER_ORDER)) {
           throw new DomainException(ErrorCode.Conflict, 'the order already has an open dispute');
@@ -128,7 +146,6 @@ export class DisputesService {
         throw error;
       });
     this.orders.publish(orderChanged);
-    await this.chats.announce(dispute.chatId, participantIds, actor.id);
     const event: DisputeOpenedEvent = { dispute, order: orderChanged.order, participantIds };
     this.events.emit(DisputeDomainEvent.Opened, event);
     return dispute;
@@ -164,8 +181,8 @@ export class DisputesService {
       case Role.Client:
       case Role.Specialist:
         sql = branches(
-          `FROM disputes d JOIN orders o ON o.id = d.order_id WHERE o.client_id = $5`,
-          `FROM disputes d JOIN orders o ON o.id = d.order_id WHERE o.performer_id = $5`,
+          `FROM disputes d WHERE d.client_id = $5`,
+          `FROM disputes d WHERE d.performer_id = $5`,
         );
         break;
     }
@@ -193,11 +210,7 @@ export class DisputesService {
     const parties = await this.parties.get(disputeId, async () => {
       const [row] = await this.db.query<
         { chat_id: string; client_id: string; performer_id: string }[]
-      >(
-        `SELECT d.chat_id, o.client_id, o.performer_id
-         FROM disputes d JOIN orders o ON o.id = d.order_id WHERE d.id = $1`,
-        [disputeId],
-      );
+      >(`SELECT chat_id, client_id, performer_id FROM disputes WHERE id = $1`, [disputeId]);
       return row
         ? { chatId: row.chat_id, clientId: row.client_id, performerId: row.performer_id }
         : null;
@@ -216,20 +229,31 @@ export class DisputesService {
     const record = await this.find(actor, disputeId);
     this.judge(record, DisputeStatus.InReview, actor);
     const moderator = await this.assignee(actor, dto.moderatorId);
+    if (partyOf(moderator.id, record)) {
+      throw invalidField(
+        'moderatorId',
+        'notParty',
+        "the order's parties cannot handle its dispute",
+      );
+    }
     const { view } = record;
     const participantIds = [record.clientId, record.performerId, moderator.id];
-    const dispute = await this.messages.withSystemMessages([view.chatId], async (tx, post) => {
-      const [rows] = await tx.query<[DisputeRow[], number]>(
-        `UPDATE disputes d SET status = 'IN_REVIEW', moderator_id = $3, updated_at = now()
+    const announce = () => this.chats.announce(view.chatId, [moderator.id], moderator.id);
+    const dispute = await this.messages.withSystemMessages(
+      [view.chatId],
+      async (tx, post) => {
+        const [rows] = await tx.query<[DisputeRow[], number]>(
+          `UPDATE disputes d SET status = 'IN_REVIEW', moderator_id = $3, updated_at = now()
          WHERE d.id = $1 AND d.status = $2 RETURNING ${DISPUTE_COLUMNS}`,
-        [view.id, view.status, moderator.id],
-      );
-      if (!rows[0]) throw changedMeanwhile();
-      await this.chats.addMember(tx, view.chatId, moderator.id, ChatMemberRole.Moderator);
-      await post(view.chatId, `${moderator.name} is reviewing the dispute`);
-      return toDisputeView(rows[0]);
-    });
-    await this.chats.announce(view.chatId, [moderator.id], moderator.id);
+          [view.id, view.status, moderator.id],
+        );
+        if (!rows[0]) throw changedMeanwhile();
+        await this.chats.addMember(tx, view.chatId, moderator.id, ChatMemberRole.Moderator);
+        await post(view.chatId, `${moderator.name} is reviewing the dispute`);
+        return toDisputeView(rows[0]);
+      },
+      announce,
+    );
     this.publish(DisputeDomainEvent.Assigned, dispute, view.status, actor, participantIds);
     return dispute;
   }
@@ -239,7 +263,16 @@ export class DisputesService {
    * (its moderator, or ADMIN) and returns the order to the status it had before.
    */
   async setStatus(actor: Actor, disputeId: string, dto: DisputeStatusDto): Promise<DisputeView> {
-    if (dto.status === DisputeStatus.InReview) return this.assign(actor, disputeId, {});
+    if (dto.status === DisputeStatus.InReview) {
+      if (dto.resolution !== undefined) {
+        throw invalidField(
+          'resolution',
+          'closingOnly',
+          'resolution comes with RESOLVED or REJECTED',
+        );
+      }
+      return this.assign(actor, disputeId, {});
+    }
     const record = await this.find(actor, disputeId);
     this.judge(record, dto.status, actor);
     const { view } = record;
@@ -276,7 +309,11 @@ export class DisputesService {
   /** Illegal moves CONFLICT; the wrong mover FORBIDDEN. */
   private judge(record: DisputeRecord, to: DisputeStatus, actor: Actor): void {
     const from = record.view.status;
-    switch (judgeDisputeMove(from, to, actor.role, record.view.moderatorId === actor.id)) {
+    const judged = judgeDisputeMove(from, to, actor.role, {
+      isAssigned: record.view.moderatorId === actor.id,
+      isParty: partyOf(actor.id, record) !== null,
+    });
+    switch (judged) {
       case 'illegal':
         throw new DomainException(
           ErrorCode.Conflict,
@@ -304,16 +341,19 @@ export class DisputesService {
     );
     if (!user) throw new DomainException(ErrorCode.NotFound, 'unknown moderator');
     if (user.role !== Role.Moderator && user.role !== Role.Admin) {
-      throw invalidField('moderatorId', 'isModerator', 'moderatorId must name a MODERATOR');
+      throw invalidField(
+        'moderatorId',
+        'isModerator',
+        'moderatorId must name a MODERATOR or ADMIN',
+      );
     }
     return user;
   }
 
   /** The dispute as the caller may see it, or FORBIDDEN (also when it does not exist). */
   private async find(actor: Actor, disputeId: string): Promise<DisputeRecord> {
-    const [row] = await this.db.query<(DisputeRow & { client_id: string; performer_id: string })[]>(
-      `SELECT ${DISPUTE_COLUMNS}, o.client_id, o.performer_id
-       FROM disputes d JOIN orders o ON o.id = d.order_id WHERE d.id = $1`,
+    const [row] = await this.db.query<DisputeRow[]>(
+      `SELECT ${DISPUTE_COLUMNS} FROM disputes d WHERE d.id = $1`,
       [disputeId],
     );
     const parties = row && { clientId: row.client_id, performerId: row.performer_id };

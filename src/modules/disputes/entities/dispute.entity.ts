@@ -30,6 +30,9 @@ export enum DisputeStatus {
   where: `"status" IN ('OPEN', 'IN_REVIEW')`,
 })
 @Index('IDX_disputes_order', ['orderId', 'createdAt'])
+// The order's parties, copied (they never change) so their dispute lists walk an index.
+@Index('IDX_disputes_client', ['clientId', 'createdAt', 'id'])
+@Index('IDX_disputes_performer', ['performerId', 'createdAt', 'id'])
 @Index('IDX_disputes_status', ['status', 'createdAt', 'id'])
 @Index('IDX_disputes_moderator', ['moderatorId', 'createdAt', 'id'], {
   where: '"moderator_id" IS NOT NULL',
@@ -42,6 +45,12 @@ export class Dispute {
 
   @Column({ name: 'order_id', type: 'uuid' })
   orderId!: string;
+
+  @Column({ name: 'client_id', type: 'text' })
+  clientId!: string;
+
+  @Column({ name: 'performer_id', type: 'text' })
+  performerId!: string;
 
   @Column({ name: 'opened_by', type: 'text' })
   openedBy!: string;

@@ -34,6 +34,7 @@ export enum OrderStatus {
 @Index('IDX_orders_client', ['clientId', 'createdAt', 'id'])
 @Index('IDX_orders_performer', ['performerId', 'createdAt', 'id'])
 @Index('IDX_orders_created', ['createdAt', 'id'])
+@Index('IDX_orders_status', ['status', 'createdAt', 'id'])
 export class Order {
   /** Chosen by the service, so the order and its chat can point at each other in one transaction. */
   @PrimaryColumn({ type: 'uuid' })

@@ -1,11 +1,14 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CreateOrdersAndDisputes1795312941186 implements MigrationInterface {
-  name = 'CreateOrdersAndDisputes1795312941186';
+export class CreateOrdersAndDisputes1795314362410 implements MigrationInterface {
+  name = 'CreateOrdersAndDisputes1795314362410';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
       `CREATE TABLE "orders" ("id" uuid NOT NULL, "client_id" text NOT NULL, "performer_id" text NOT NULL, "title" text NOT NULL, "description" text, "amount" numeric(14,2), "status" text NOT NULL DEFAULT 'NEW', "chat_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "REL_5e9f798da73f33bada563c8cb3" UNIQUE ("chat_id"), CONSTRAINT "CHK_orders_amount" CHECK ("amount" IS NULL OR "amount" >= 0), CONSTRAINT "CHK_orders_parties" CHECK ("client_id" <> "performer_id"), CONSTRAINT "CHK_orders_status" CHECK ("status" IN ('NEW', 'IN_PROGRESS', 'DELIVERED', 'COMPLETED', 'CANCELLED', 'DISPUTED')), CONSTRAINT "PK_710e2d4957aa5878dfe94e4ac2f" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_orders_status" ON "orders"  ("status", "created_at", "id") `,
     );
     await queryRunner.query(`CREATE INDEX "IDX_orders_created" ON "orders"  ("created_at", "id") `);
     await queryRunner.query(
@@ -15,7 +18,7 @@ export class CreateOrdersAndDisputes1795312941186 implements MigrationInterface 
       `CREATE INDEX "IDX_orders_client" ON "orders"  ("client_id", "created_at", "id") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "disputes" ("id" uuid NOT NULL, "order_id" uuid NOT NULL, "opened_by" text NOT NULL, "reason" text NOT NULL, "status" text NOT NULL DEFAULT 'OPEN', "order_status_before" text NOT NULL, "moderator_id" text, "resolution" text, "chat_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "REL_641964c632eebdd35b7ac8b542" UNIQUE ("chat_id"), CONSTRAINT "CHK_disputes_status" CHECK ("status" IN ('OPEN', 'IN_REVIEW', 'RESOLVED', 'REJECTED')), CONSTRAINT "PK_3c97580d01c1a4b0b345c42a107" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "disputes" ("id" uuid NOT NULL, "order_id" uuid NOT NULL, "client_id" text NOT NULL, "performer_id" text NOT NULL, "opened_by" text NOT NULL, "reason" text NOT NULL, "status" text NOT NULL DEFAULT 'OPEN', "order_status_before" text NOT NULL, "moderator_id" text, "resolution" text, "chat_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "REL_641964c632eebdd35b7ac8b542" UNIQUE ("chat_id"), CONSTRAINT "CHK_disputes_status" CHECK ("status" IN ('OPEN', 'IN_REVIEW', 'RESOLVED', 'REJECTED')), CONSTRAINT "PK_3c97580d01c1a4b0b345c42a107" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_disputes_created" ON "disputes"  ("created_at", "id") `,
@@ -25,6 +28,12 @@ export class CreateOrdersAndDisputes1795312941186 implements MigrationInterface 
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_disputes_status" ON "disputes"  ("status", "created_at", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_disputes_performer" ON "disputes"  ("performer_id", "created_at", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_disputes_client" ON "disputes"  ("client_id", "created_at", "id") `,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_disputes_order" ON "disputes"  ("order_id", "created_at") `,
@@ -65,6 +74,8 @@ export class CreateOrdersAndDisputes1795312941186 implements MigrationInterface 
     await queryRunner.query(`ALTER TABLE "orders" DROP CONSTRAINT "FK_orders_client"`);
     await queryRunner.query(`DROP INDEX "public"."UQ_disputes_open_per_order"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_disputes_order"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_disputes_client"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_disputes_performer"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_disputes_status"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_disputes_moderator"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_disputes_created"`);
@@ -72,6 +83,7 @@ export class CreateOrdersAndDisputes1795312941186 implements MigrationInterface 
     await queryRunner.query(`DROP INDEX "public"."IDX_orders_client"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_orders_performer"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_orders_created"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_orders_status"`);
     await queryRunner.query(`DROP TABLE "orders"`);
   }
 }
