@@ -13,6 +13,7 @@ import { OrdersModule } from './modules/orders/orders.module.js';
 import { PresenceModule } from './modules/presence/presence.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { StateModule } from './state/state.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         DatabaseModule,
         RedisModule,
+        StateModule,
         HealthModule,
         AuthModule,
         UsersModule,

@@ -6,6 +6,8 @@ import { AppValidationPipe } from './common/validation/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
+import { announceSocket } from './realtime/socket-events.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 
 /** Largest Socket.IO packet accepted; message text limits are enforced earlier, by validation. */
 export const SOCKET_MAX_BUFFER_BYTES = 1_000_000;
@@ -20,15 +22,20 @@ export function setupApp(app: INestApplication): INestApplication {
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();
   app.useWebSocketAdapter(
-    new AuthenticatedIoAdapter(app, app.get(SocketAuthenticator).middleware, {
-      path: '/socket.io',
-      serveClient: false,
-      maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
-      cors: { origin: config.corsOrigins, credentials: true },
-      // CORS headers do not stop WebSocket upgrades from other origins; this does.
-      allowRequest: (req, callback) =>
-        callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
-    }),
+    new AuthenticatedIoAdapter(
+      app,
+      app.get(SocketAuthenticator).middleware,
+      {
+        path: '/socket.io',
+        serveClient: false,
+        maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
+        cors: { origin: config.corsOrigins, credentials: true },
+        // CORS headers do not stop WebSocket upgrades from other origins; this does.
+        allowRequest: (req, callback) =>
+          callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
+      },
+      announceSocket(app.get(EventEmitter2)),
+    ),
   );
   setupSwagger(app);
   // Errors raised before Nest's router (malformed JSON, oversized bodies) get the contract's shape.

@@ -86,6 +86,20 @@ export class AppConfig {
   get typingTtlMs(): number {
     return this.env.TYPING_TTL_MS;
   }
+  get presence(): { ttlMs: number; graceMs: number; nodeTtlMs: number } {
+    return {
+      ttlMs: this.env.PRESENCE_TTL_MS,
+      graceMs: this.env.PRESENCE_GRACE_MS,
+      nodeTtlMs: this.env.PRESENCE_NODE_TTL_MS,
+    };
+  }
+  get mail(): { smtpUrl: string | undefined; from: string; retryMs: number } {
+    return {
+      smtpUrl: this.env.SMTP_URL,
+      from: this.env.MAIL_FROM,
+      retryMs: this.env.MAIL_RETRY_MS,
+    };
+  }
   get db(): { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number } {
     return {
       connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,

@@ -129,6 +129,34 @@ export class EnvSchema {
 
   @Transform(toInt)
   @IsInt()
+  @Min(50)
+  PRESENCE_TTL_MS = 300000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PRESENCE_GRACE_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  PRESENCE_NODE_TTL_MS = 30000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  MAIL_FROM = 'Messaging <no-reply@localhost>';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  MAIL_RETRY_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(1)
   @Max(1024 * 1024 * 1024)
   FILE_MAX_BYTES = 10 * 1024 * 1024;

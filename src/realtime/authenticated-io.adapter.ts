@@ -3,10 +3,12 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
+type ConnectionListener = (socket: Socket) => void;
 
 /**
  * Nest's Socket.IO adapter with our server options and the authentication middleware on every
- * namespace, so no socket reaches a gateway unauthenticated.
+ * namespace, so no socket reaches a gateway unauthenticated; `onConnection` hears of every
+ * socket that gets through, in any namespace.
  */
 export class AuthenticatedIoAdapter extends IoAdapter {
   private readonly guarded = new WeakSet<Namespace>();
@@ -15,6 +17,7 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly authenticate: Middleware,
     private readonly serverOptions: Partial<ServerOptions>,
+    private readonly onConnection: ConnectionListener = () => undefined,
   ) {
     super(app);
   }
@@ -41,5 +44,6 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     if (this.guarded.has(namespace)) return;
     this.guarded.add(namespace);
     namespace.use(this.authenticate);
+    namespace.on('connection', this.onConnection);
   }
 }

@@ -6,8 +6,8 @@ export interface SocketData {
   user?: AuthUser;
   /** Chats the socket sent typing to. */
   typedIn?: Set<string>;
-  /** /orders, /disputes: the order or dispute of each chat the socket joined. */
-  chatLinks?: Map<string, { orderId?: string; disputeId?: string }>;
+  /** The chats the socket joined, with the order or dispute each belongs to (/orders, /disputes). */
+  joined?: Map<string, { orderId?: string; disputeId?: string }>;
 }
 
 export type AppSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;

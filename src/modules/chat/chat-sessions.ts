@@ -9,14 +9,13 @@ import type { JoinChatDto } from './dto/chat-ref.dto.js';
 import type { TypingDto } from './dto/message-ref.dto.js';
 import { MessageService } from './message.service.js';
 import { TypingService } from './typing.service.js';
+import { ActiveUsers } from './active-users.js';
 
 export interface Joined {
   chat: ChatView;
   messages: MessageView[];
   hasMore: boolean;
 }
-
-const CHAT_ROOM = Room.chat('');
 
 /**
  * What a socket does in chats, on any namespace that offers them (/chat, /orders, /disputes):
@@ -29,6 +28,7 @@ export class ChatSessions {
     private readonly chats: ChatService,
     private readonly messages: MessageService,
     private readonly typists: TypingService,
+    private readonly active: ActiveUsers,
   ) {}
 
   /** Puts the socket in its user's room; its disconnect stops its typing and leaves its chats. */
@@ -37,30 +37,34 @@ export class ChatSessions {
     void socket.join(Room.user(userId));
     socket.on('disconnecting', () => {
       for (const chatId of typedIn(socket)) this.typists.stop(chatId, userId);
-      for (const room of socket.rooms) {
-        if (!room.startsWith(CHAT_ROOM)) continue;
-        const chatId = room.slice(CHAT_ROOM.length);
-        announce(socket, chatId, userId, 'left', links(socket).get(chatId));
+      for (const [chatId, link] of joinedBy(socket)) {
+        if (socket.rooms.has(Room.chat(chatId))) announce(socket, chatId, userId, 'left', link);
+        this.active.left(chatId, userId);
       }
     });
   }
 
   async join(actor: Actor, socket: AppSocket, dto: JoinChatDto, link?: ChatLink): Promise<Joined> {
     const room = Room.chat(dto.chatId);
-    const rejoin = socket.rooms.has(room);
+    const rejoin = joinedBy(socket).has(dto.chatId);
     const joined = await this.messages.join(actor, dto, () => socket.join(room));
-    if (link) links(socket).set(dto.chatId, link);
-    if (!rejoin) announce(socket, dto.chatId, actor.id, 'joined', link);
+    if (!rejoin) {
+      joinedBy(socket).set(dto.chatId, link ?? {});
+      this.active.joined(dto.chatId, actor.id);
+      announce(socket, dto.chatId, actor.id, 'joined', link);
+    }
     return joined;
   }
 
   async leave(actor: Actor, socket: AppSocket, chatId: string): Promise<void> {
-    const room = Room.chat(chatId);
-    if (!socket.rooms.has(room)) return;
-    await socket.leave(room);
+    const link = joinedBy(socket).get(chatId);
+    if (!link) return;
+    joinedBy(socket).delete(chatId);
+    this.active.left(chatId, actor.id);
     this.typists.stop(chatId, actor.id);
-    announce(socket, chatId, actor.id, 'left', links(socket).get(chatId));
-    links(socket).delete(chatId);
+    if (!socket.rooms.has(Room.chat(chatId))) return;
+    await socket.leave(Room.chat(chatId));
+    announce(socket, chatId, actor.id, 'left', link);
   }
 
   /** Sockets joined to the chat passed the access check when joining; others are checked now. */
@@ -95,7 +99,7 @@ function typedIn(socket: AppSocket): Set<string> {
   return (socket.data.typedIn ??= new Set<string>());
 }
 
-/** What this socket's joined chats are linked to, for its participantUpdate on leaving. */
-function links(socket: AppSocket): Map<string, ChatLink> {
-  return (socket.data.chatLinks ??= new Map<string, ChatLink>());
+/** The chats this socket joined, with what each is linked to (for participantUpdate). */
+function joinedBy(socket: AppSocket): Map<string, ChatLink> {
+  return (socket.data.joined ??= new Map<string, ChatLink>());
 }

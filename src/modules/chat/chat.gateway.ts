@@ -4,7 +4,6 @@ import {
   OnGatewayConnection,
   OnGatewayInit,
   SubscribeMessage,
-  WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import type { Actor } from '../../common/auth/actor.js';
@@ -13,7 +12,7 @@ import type { AppSocket } from '../../common/ws/app-socket.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
 import { WsUser } from '../../common/ws/ws-user.decorator.js';
-import { ChatClientEvent, ClientEvent, Namespace as Ns, Room } from '../../realtime/events.js';
+import { ChatClientEvent, ClientEvent, Namespace as Ns } from '../../realtime/events.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { ChatRealtime } from './chat.realtime.js';
@@ -35,8 +34,6 @@ import {
 
 @RealtimeGateway(Ns.Chat)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
-  @WebSocketServer() private readonly nsp!: Namespace;
-
   constructor(
     private readonly users: UsersService,
     private readonly chats: ChatService,
@@ -147,18 +144,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     return this.chats.remove(actor, dto);
   }
 
-  /** Users with a socket joined to the chat in any namespace, on every node (through the adapter). */
+  /** Users with a socket joined to the chat in any namespace, on every node. */
   @SubscribeMessage(ChatClientEvent.GetActiveUsers)
-  async getActiveUsers(@WsActor() actor: Actor, @MessageBody() dto: ChatIdDto) {
-    await this.chats.access(actor, dto.chatId);
-    // A chat can be joined on /chat and, for order and dispute chats, on /orders or /disputes.
-    const joinedOn = [Ns.Chat, Ns.Orders, Ns.Disputes].map((ns) =>
-      this.nsp.server.of(ns).in(Room.chat(dto.chatId)).fetchSockets(),
-    );
-    const sockets = (await Promise.all(joinedOn)).flat();
-    const userIds = [
-      ...new Set(sockets.map((s) => (s.data as AppSocket['data']).user?.id).filter(Boolean)),
-    ] as string[];
-    return { chatId: dto.chatId, userIds };
+  getActiveUsers(@WsActor() actor: Actor, @MessageBody() dto: ChatIdDto) {
+    return this.chats.activeUsers(actor, dto.chatId);
   }
 }

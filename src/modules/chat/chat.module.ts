@@ -6,6 +6,7 @@ import { ChatsController } from './chats.controller.js';
 import { MessagesController } from './messages.controller.js';
 import { ChatRealtime } from './chat.realtime.js';
 import { ChatLinks } from './chat-links.js';
+import { ActiveUsers } from './active-users.js';
 import { ChatSessions } from './chat-sessions.js';
 import { LinkedChatRealtime } from './linked-chat.realtime.js';
 import { ChatService } from './chat.service.js';
@@ -21,6 +22,7 @@ import { MessageStore } from './message.store.js';
     ChatGateway,
     ChatRealtime,
     ChatLinks,
+    ActiveUsers,
     ChatSessions,
     LinkedChatRealtime,
     ChatService,
@@ -29,6 +31,13 @@ import { MessageStore } from './message.store.js';
     MessageStore,
     TypingService,
   ],
-  exports: [ChatService, MessageService, ChatSessions, LinkedChatRealtime],
+  exports: [
+    ChatService,
+    MessageService,
+    ChatSessions,
+    LinkedChatRealtime,
+    ActiveUsers,
+    TypingService,
+  ],
 })
 export class ChatModule {}

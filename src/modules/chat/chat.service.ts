@@ -25,6 +25,7 @@ import type { ChatStatusDto } from './dto/message-ref.dto.js';
 import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatStatus, ChatType } from './entities/chat.entity.js';
 import { iso, MessageStore } from './message.store.js';
+import { ActiveUsers } from './active-users.js';
 
 interface ChatRow {
   id: string;
@@ -79,6 +80,7 @@ export class ChatService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly messages: MessageStore,
     private readonly events: EventEmitter2,
+    private readonly active: ActiveUsers,
   ) {}
 
   /** The chat as `actor` may see it, or FORBIDDEN (also when it does not exist). */
@@ -232,6 +234,12 @@ export class ChatService {
     };
     this.events.emit(ChatDomainEvent.ChatDeleted, event);
     return { chatId: chat.id };
+  }
+
+  /** getActiveUsers: users with a socket joined to the chat, on every node. */
+  async activeUsers(actor: Actor, chatId: string): Promise<{ chatId: string; userIds: string[] }> {
+    await this.access(actor, chatId);
+    return { chatId, userIds: await this.active.of(chatId) };
   }
 
   /** Every member's unread count in one chat, in one query (for chatActivity). */

@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import { StateStore } from './state-store.js';
+
+const PREFIX = 'rt:';
+
+/**
+ * The state in Redis, shared by every node. A set is a sorted set scored by each member's expiry,
+ * so a member a crashed node added runs out on its own; the key itself expires with its newest
+ * member.
+ */
+export class RedisStateStore extends StateStore {
+  constructor(private readonly redis: Redis) {
+    super();
+  }
+
+  async addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
+    if (entries.length === 0) return;
+    const until = Date.now() + ttlMs;
+    const batch = this.redis.pipeline();
+    for (const { key, member } of entries) {
+      batch.zadd(PREFIX + key, until, member);
+      batch.pexpire(PREFIX + key, ttlMs);
+    }
+    check(await batch.exec());
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    await this.redis.zrem(PREFIX + key, member);
+  }
+
+  async members(keys: string[]): Promise<string[][]> {
+    if (keys.length === 0) return [];
+    const now = Date.now();
+    const batch = this.redis.pipeline();
+    for (const key of keys) {
+      batch.zremrangebyscore(PREFIX + key, '-inf', now);
+      batch.zrangebyscore(PREFIX + key, `(${now}`, '+inf');
+    }
+    const results = check(await batch.exec());
+    return keys.map((_, i) => results[i * 2 + 1] as string[]);
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs) await this.redis.set(PREFIX + key, value, 'PX', ttlMs);
+    else await this.redis.set(PREFIX + key, value);
+  }
+
+  async get(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.redis.mget(keys.map((key) => PREFIX + key));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(PREFIX + key);
+  }
+
+  async swap(key: string, value: string): Promise<string | null> {
+    return this.redis.set(PREFIX + key, value, 'GET');
+  }
+}
+
+/** A pipeline's results, or its first error thrown. */
+function check(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('redis pipeline was discarded');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

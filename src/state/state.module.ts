@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.tokens.js';
+import { MemoryStateStore } from './memory-state.store.js';
+import { NodeMemberships } from './node-memberships.js';
+import { RedisStateStore } from './redis-state.store.js';
+import { StateStore } from './state-store.js';
+
+/** The shared state store: Redis when REDIS_URL is set, this node's memory otherwise. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: StateStore,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): StateStore =>
+        redis ? new RedisStateStore(redis) : new MemoryStateStore(),
+    },
+    NodeMemberships,
+  ],
+  exports: [StateStore, NodeMemberships],
+})
+export class StateModule {}
