@@ -26,6 +26,8 @@ export interface ConnectErrorData {
 export const Room = {
   user: (userId: string): string => `user:${userId}`,
   chat: (chatId: string): string => `chat:${chatId}`,
+  /** /presence: sockets that subscribed to a user's status. */
+  watch: (userId: string): string => `watch:${userId}`,
 };
 
 /** /chat client → server events. */
@@ -81,4 +83,32 @@ export const OrderServerEvent = {
 /** /disputes server → client events besides the chat events. */
 export const DisputeServerEvent = {
   DisputeStatusChanged: 'disputeStatusChanged',
+} as const;
+
+/** /presence client → server events. */
+export const PresenceClientEvent = {
+  UpdateStatus: 'updateStatus',
+  GetUser: 'getUser',
+  GetOnlineUsers: 'getOnlineUsers',
+  Subscribe: 'subscribe',
+} as const;
+
+/** /presence server → client events. */
+export const PresenceServerEvent = {
+  UserStatus: 'userStatus',
+} as const;
+
+/** /notifications client → server events. */
+export const NotificationClientEvent = {
+  Subscribe: 'subscribe',
+  List: 'list',
+  GetUnreadCount: 'getUnreadCount',
+  MarkRead: 'markRead',
+  MarkAllRead: 'markAllRead',
+} as const;
+
+/** /notifications server → client events. */
+export const NotificationServerEvent = {
+  NewNotification: 'newNotification',
+  UnreadCount: 'unreadCount',
 } as const;

@@ -252,6 +252,17 @@ export class ChatService {
     return rows.map((r) => ({ userId: r.user_id, unread: Number(r.unread) }));
   }
 
+  /** The users who share at least one chat with `userId` (for presence). */
+  async coMembers(userId: string): Promise<string[]> {
+    const rows = await this.db.query<{ user_id: string }[]>(
+      `SELECT DISTINCT other.user_id FROM chat_members mine
+       JOIN chat_members other ON other.chat_id = mine.chat_id AND other.user_id <> mine.user_id
+       WHERE mine.user_id = $1`,
+      [userId],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
   /** Member ids of a chat (for events addressed to every socket of each member). */
   async memberIds(chatId: string): Promise<string[]> {
     const rows = await this.db.query<{ user_id: string }[]>(

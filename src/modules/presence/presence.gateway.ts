@@ -1,6 +1,64 @@
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayInit,
+  SubscribeMessage,
+} from '@nestjs/websockets';
+import type { Namespace } from 'socket.io';
+import type { Actor } from '../../common/auth/actor.js';
+import type { AppSocket } from '../../common/ws/app-socket.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
-import { Namespace } from '../../realtime/events.js';
+import { WsActor } from '../../common/ws/ws-actor.decorator.js';
+import { Namespace as Ns, PresenceClientEvent as C, Room } from '../../realtime/events.js';
+import { SubscribePresenceDto, UpdateStatusDto, UserIdDto } from './dto/presence.dto.js';
+import { PresenceQueries } from './presence.queries.js';
+import { PresenceRealtime } from './presence.realtime.js';
+import { PresenceService } from './presence.service.js';
+import type { PresenceView } from './presence.types.js';
 
-/** The presence namespace: accepts authenticated connections; its handlers come with the presence module. */
-@RealtimeGateway(Namespace.Presence)
-export class PresenceGateway {}
+/** /presence: a user's own status, others' statuses, and userStatus as they change. */
+@RealtimeGateway(Ns.Presence)
+export class PresenceGateway implements OnGatewayInit, OnGatewayConnection {
+  constructor(
+    private readonly presence: PresenceService,
+    private readonly queries: PresenceQueries,
+    private readonly realtime: PresenceRealtime,
+  ) {}
+
+  afterInit(nsp: Namespace): void {
+    this.realtime.bind(nsp);
+  }
+
+  handleConnection(socket: AppSocket): void {
+    void socket.join(Room.user(socket.data.user!.id));
+  }
+
+  @SubscribeMessage(C.UpdateStatus)
+  updateStatus(
+    @WsActor() actor: Actor,
+    @MessageBody() dto: UpdateStatusDto,
+  ): Promise<PresenceView> {
+    return this.presence.setStatus(actor.id, dto.status);
+  }
+
+  @SubscribeMessage(C.GetUser)
+  getUser(@MessageBody() dto: UserIdDto): Promise<PresenceView> {
+    return this.queries.one(dto.userId);
+  }
+
+  @SubscribeMessage(C.GetOnlineUsers)
+  getOnlineUsers(@WsActor() actor: Actor): Promise<{ users: PresenceView[] }> {
+    return this.queries.onlinePeers(actor.id);
+  }
+
+  /** userStatus of these users from now on, whether or not they share a chat with the caller. */
+  @SubscribeMessage(C.Subscribe)
+  async subscribe(
+    @ConnectedSocket() socket: AppSocket,
+    @MessageBody() dto: SubscribePresenceDto,
+  ): Promise<{ users: PresenceView[] }> {
+    await socket.join(dto.userIds.map(Room.watch));
+    return { users: await this.presence.of(dto.userIds) };
+  }
+}

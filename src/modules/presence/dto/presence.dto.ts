@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+
+export const MAX_SUBSCRIBE = 500;
+
+export class UpdateStatusDto {
+  @ApiProperty({ enum: ['online', 'away'] })
+  @IsIn(['online', 'away'])
+  status!: 'online' | 'away';
+}
+
+export class UserIdDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 128)
+  userId!: string;
+}
+
+export class SubscribePresenceDto {
+  @ApiProperty({ type: [String], maxItems: MAX_SUBSCRIBE })
+  @IsArray()
+  @ArrayMaxSize(MAX_SUBSCRIBE)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  userIds!: string[];
+}
+
+export class PresenceResponse {
+  @ApiProperty() userId!: string;
+  @ApiProperty({ enum: ['online', 'away', 'offline'] }) status!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSeen!: string | null;
+}
+
+export class TypingUsersResponse {
+  @ApiProperty() chatId!: string;
+  @ApiProperty({ type: [String] }) userIds!: string[];
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user.js';
+import { CurrentUser } from '../../common/http/current-user.decorator.js';
+import { UuidParam } from '../../common/http/uuid-param.js';
+import { TypingDto } from '../chat/dto/message-ref.dto.js';
+import { PresenceResponse, TypingUsersResponse } from './dto/presence.dto.js';
+import { PresenceQueries } from './presence.queries.js';
+import { PresenceService } from './presence.service.js';
+import type { PresenceView } from './presence.types.js';
+
+@ApiTags('presence')
+@ApiBearerAuth()
+@Controller('presence')
+export class PresenceController {
+  constructor(
+    private readonly presence: PresenceService,
+    private readonly queries: PresenceQueries,
+  ) {}
+
+  @Post('heartbeat')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: PresenceResponse,
+    description: 'Online for PRESENCE_TTL_MS more, without a socket',
+  })
+  heartbeat(@CurrentUser() user: AuthUser): Promise<PresenceView> {
+    return this.presence.heartbeat(user.id);
+  }
+
+  @Get('me')
+  @ApiOkResponse({ type: PresenceResponse })
+  me(@CurrentUser() user: AuthUser): Promise<PresenceView> {
+    return this.queries.one(user.id);
+  }
+
+  @Post('typing')
+  @HttpCode(200)
+  @ApiOkResponse({ description: '{}' })
+  typing(@CurrentUser() user: AuthUser, @Body() dto: TypingDto): Promise<object> {
+    return this.queries.typing(user, dto.chatId, dto.isTyping);
+  }
+
+  @Get('typing/:chatId')
+  @ApiOkResponse({ type: TypingUsersResponse })
+  typists(
+    @CurrentUser() user: AuthUser,
+    @Param('chatId', UuidParam) chatId: string,
+  ): Promise<{ chatId: string; userIds: string[] }> {
+    return this.queries.typingIn(user, chatId);
+  }
+
+  @Get(':userId')
+  @ApiOkResponse({ type: PresenceResponse })
+  user(@Param('userId') userId: string): Promise<PresenceView> {
+    return this.queries.one(userId);
+  }
+}

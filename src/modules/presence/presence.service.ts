@@ -1,0 +1,143 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
+import { AppConfig } from '../../config/app-config.js';
+import { SocketEvent, type SocketLifecycleEvent } from '../../realtime/socket-events.js';
+import { NodeMemberships } from '../../state/node-memberships.js';
+import { StateStore } from '../../state/state-store.js';
+import {
+  PresenceDomainEvent,
+  type PresenceChangedEvent,
+  type PresenceStatus,
+  type PresenceView,
+} from './presence.types.js';
+
+const key = {
+  /** Nodes with a socket of the user (a NodeMemberships set). */
+  connected: (userId: string) => `presence:conn:${userId}`,
+  /** Until when (epoch ms) a REST heartbeat keeps the user online. */
+  heartbeat: (userId: string) => `presence:hb:${userId}`,
+  away: (userId: string) => `presence:away:${userId}`,
+  lastSeen: (userId: string) => `presence:seen:${userId}`,
+  /** The status last announced, so that only changes are announced. */
+  announced: (userId: string) => `presence:status:${userId}`,
+};
+
+/**
+ * Online while any socket of the user is connected, in any namespace on any node, or until
+ * PRESENCE_TTL_MS after a REST heartbeat; away when they say so; offline otherwise. A user's last
+ * socket closing is only acted on after PRESENCE_GRACE_MS, so a quick reconnect changes nothing.
+ * Every change is published once as `presence.status_changed`.
+ */
+@Injectable()
+export class PresenceService implements OnModuleDestroy {
+  private readonly logger = new Logger(PresenceService.name);
+  /** One change at a time per user on this node, in arrival order. */
+  private readonly queue = new KeyedQueue();
+  /** Per user, the pending re-check (end of the grace period or of a heartbeat). */
+  private readonly checks = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly memberships: NodeMemberships,
+    private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  @OnEvent(SocketEvent.Connected)
+  connected({ userId }: SocketLifecycleEvent): void {
+    this.serially(userId, async () => {
+      await this.memberships.hold(key.connected(userId), userId);
+      await this.recompute(userId);
+    });
+  }
+
+  @OnEvent(SocketEvent.Disconnected)
+  disconnected({ userId }: SocketLifecycleEvent): void {
+    this.serially(userId, async () => {
+      const last = await this.memberships.release(key.connected(userId), userId);
+      if (last) this.checkLater(userId, this.config.presence.graceMs);
+    });
+  }
+
+  /** REST heartbeat: online for PRESENCE_TTL_MS more. */
+  async heartbeat(userId: string): Promise<PresenceView> {
+    const until = Date.now() + this.config.presence.ttlMs;
+    await this.store.set(key.heartbeat(userId), String(until), this.config.presence.ttlMs);
+    return this.queue.run(userId, () => this.recompute(userId));
+  }
+
+  /** `away` until the user says `online` or goes offline. */
+  async setStatus(userId: string, status: 'online' | 'away'): Promise<PresenceView> {
+    if (status === 'away') await this.store.set(key.away(userId), '1');
+    else await this.store.delete(key.away(userId));
+    return this.queue.run(userId, () => this.recompute(userId));
+  }
+
+  /** The presence of each user, in the order asked, from the shared state. */
+  async of(userIds: string[]): Promise<PresenceView[]> {
+    return (await this.read(userIds)).map(({ view }) => view);
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.checks.values()) clearTimeout(timer);
+    this.checks.clear();
+  }
+
+  private async read(
+    userIds: string[],
+  ): Promise<{ view: PresenceView; connected: boolean; heartbeatUntil: number | null }[]> {
+    if (userIds.length === 0) return [];
+    const [connections, values] = await Promise.all([
+      this.memberships.members(userIds.map(key.connected)),
+      this.store.get(userIds.flatMap((u) => [key.heartbeat(u), key.away(u), key.lastSeen(u)])),
+    ]);
+    return userIds.map((userId, i) => {
+      const [heartbeat, away, lastSeen] = values.slice(i * 3, i * 3 + 3);
+      const connected = connections[i].length > 0;
+      const heartbeatUntil = heartbeat === null ? null : Number(heartbeat);
+      const live = connected || (heartbeatUntil !== null && heartbeatUntil > Date.now());
+      const status: PresenceStatus = live ? (away ? 'away' : 'online') : 'offline';
+      return {
+        view: { userId, status, lastSeen: status === 'offline' ? lastSeen : null },
+        connected,
+        heartbeatUntil,
+      };
+    });
+  }
+
+  /** Works out the user's status now and announces it if it is not what was last announced. */
+  private async recompute(userId: string): Promise<PresenceView> {
+    const [{ view, connected, heartbeatUntil }] = await this.read([userId]);
+    if (!connected && heartbeatUntil !== null) this.checkLater(userId, heartbeatUntil - Date.now());
+    const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
+    if (previous === view.status) return view;
+    if (view.status === 'offline') {
+      view.lastSeen = new Date().toISOString();
+      await this.store.set(key.lastSeen(userId), view.lastSeen);
+      await this.store.delete(key.away(userId));
+    }
+    const event: PresenceChangedEvent = { ...view, timestamp: new Date().toISOString() };
+    this.events.emit(PresenceDomainEvent.StatusChanged, event);
+    return view;
+  }
+
+  private checkLater(userId: string, ms: number): void {
+    clearTimeout(this.checks.get(userId));
+    const timer = setTimeout(
+      () => {
+        this.checks.delete(userId);
+        this.serially(userId, () => this.recompute(userId));
+      },
+      Math.max(0, ms) + 5,
+    );
+    timer.unref();
+    this.checks.set(userId, timer);
+  }
+
+  private serially(userId: string, task: () => Promise<unknown>): void {
+    this.queue.run(userId, task).catch((error: unknown) => {
+      this.logger.error(`presence of ${userId} not updated: ${String(error)}`);
+    });
+  }
+}
