@@ -9,6 +9,8 @@ describe('isUnavailableError', () => {
     [new Error('timeout exceeded when trying to connect')],
     [new Error('Query read timeout')],
     [{ message: 'query failed', driverError: { code: 'ECONNRESET' } }],
+    [new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+    [new Error('Reached the max retries per request limit (which is 1).')],
   ])('treats %j as the database being away', (error) => {
     expect(isUnavailableError(error)).toBe(true);
   });

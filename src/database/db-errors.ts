@@ -20,6 +20,9 @@ const UNAVAILABLE_MESSAGES = [
   /connection is closed/i,
   /the database system is (starting up|shutting down)/i,
   /PGlite is closed/i,
+  // ioredis, when Redis is away: the shared state store is a backing store too.
+  /Stream isn't writeable and enableOfflineQueue options is false/i,
+  /Reached the max retries per request limit/i,
 ];
 
 export function isUnavailableError(error: unknown, depth = 0): boolean {

@@ -3,6 +3,8 @@ import { Chat } from '../modules/chat/entities/chat.entity.js';
 import { MessageReaction } from '../modules/chat/entities/message-reaction.entity.js';
 import { Message } from '../modules/chat/entities/message.entity.js';
 import { Dispute } from '../modules/disputes/entities/dispute.entity.js';
+import { MailOutbox } from '../modules/notifications/entities/mail-outbox.entity.js';
+import { Notification } from '../modules/notifications/entities/notification.entity.js';
 import { Order } from '../modules/orders/entities/order.entity.js';
 import { StoredFile } from '../modules/files/entities/stored-file.entity.js';
 import { User } from '../modules/users/entities/user.entity.js';
@@ -17,4 +19,6 @@ export const ENTITIES = [
   StoredFile,
   Order,
   Dispute,
+  Notification,
+  MailOutbox,
 ];

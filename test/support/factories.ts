@@ -12,9 +12,14 @@ export interface TestClient {
 }
 
 /** A user the server has seen (created through GET /api/users/me), with a token. */
-export async function makeUser(t: TestApp, role = 'CLIENT', name?: string): Promise<TestClient> {
+export async function makeUser(
+  t: TestApp,
+  role = 'CLIENT',
+  name?: string,
+  email?: string,
+): Promise<TestClient> {
   const id = uniqueId(role.toLowerCase());
-  const user = { id, role, name: name ?? id };
+  const user = { id, role, name: name ?? id, email };
   const token = tokenFor(user);
   await request(t.url).get('/api/users/me').set('Authorization', `Bearer ${token}`).expect(200);
   return { ...user, name: user.name, token };

@@ -6,6 +6,7 @@ export interface TestUser {
   id: string;
   role: string;
   name?: string;
+  email?: string;
 }
 
 export interface SignOptions {
@@ -25,6 +26,7 @@ export function tokenFor(user: TestUser, options: SignOptions = {}): string {
     sub: user.id,
     name: user.name ?? user.id,
     role: user.role,
+    ...(user.email ? { email: user.email } : {}),
   };
   if (!options.noExp) {
     claims.exp = Math.floor(Date.now() / 1000) + (options.expiresIn ?? 3600);

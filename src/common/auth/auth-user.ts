@@ -14,4 +14,6 @@ export interface AuthUser {
   role: Role;
   /** Token expiry, seconds since the epoch. */
   exp: number;
+  /** From the optional `email` claim: where EMAIL notifications go. */
+  email?: string;
 }

@@ -25,7 +25,13 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   async devToken(@Body() dto: DevTokenDto): Promise<TokenResponseDto> {
     if (!this.config.devTokensEnabled) throw new DomainException(ErrorCode.NotFound);
-    const user = claimsToUser({ sub: dto.userId, name: dto.name, role: dto.role, exp: 0 });
+    const user = claimsToUser({
+      sub: dto.userId,
+      name: dto.name,
+      role: dto.role,
+      email: dto.email,
+      exp: 0,
+    });
     // Known from now on, so others can name them (an order's performer) before they connect.
     await this.users.remember(user);
     return { token: this.tokens.sign(user) };

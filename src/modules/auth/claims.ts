@@ -7,6 +7,7 @@ export interface JwtClaims {
   name?: unknown;
   role?: unknown;
   exp?: unknown;
+  email?: unknown;
 }
 
 const MAX_ID_LENGTH = 128;
@@ -14,7 +15,7 @@ const MAX_NAME_LENGTH = 200;
 
 /** The caller described by a verified token; refuses tokens that lack what the contract needs. */
 export function claimsToUser(claims: JwtClaims): AuthUser {
-  const { sub, name, role, exp } = claims;
+  const { sub, name, role, exp, email } = claims;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_ID_LENGTH) {
     throw new DomainException(ErrorCode.Unauthorized, 'token has no valid sub claim');
   }
@@ -25,8 +26,18 @@ export function claimsToUser(claims: JwtClaims): AuthUser {
   if (!parsedRole)
     throw new DomainException(ErrorCode.Unauthorized, 'token has no valid role claim');
   const displayName = typeof name === 'string' && name.trim() ? name.trim() : sub;
-  return { id: sub, name: displayName.slice(0, MAX_NAME_LENGTH), role: parsedRole, exp };
+  const user: AuthUser = {
+    id: sub,
+    name: displayName.slice(0, MAX_NAME_LENGTH),
+    role: parsedRole,
+    exp,
+  };
+  // Optional: where EMAIL notifications go. Anything that is not plainly an address is ignored.
+  if (typeof email === 'string' && email.length <= 254 && EMAIL.test(email)) user.email = email;
+  return user;
 }
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 function toRole(role: unknown): Role | undefined {
   if (role === 'PERFORMER') return Role.Specialist;

@@ -35,13 +35,21 @@ export class TokenService {
   }
 
   /** Signs a token with the configured secret; undefined when only a public key is configured. */
-  sign(user: { id: string; name: string; role: Role }, ttlSeconds = DEFAULT_TTL_SECONDS): string {
+  sign(
+    user: { id: string; name: string; role: Role; email?: string },
+    ttlSeconds = DEFAULT_TTL_SECONDS,
+  ): string {
     const { signKey, issuer, audience } = this.config.jwt;
     if (!signKey) {
       throw new DomainException(ErrorCode.NotFound, 'token signing is not configured');
     }
     return this.jwt.sign(
-      { sub: user.id, name: user.name, role: user.role },
+      {
+        sub: user.id,
+        name: user.name,
+        role: user.role,
+        ...(user.email ? { email: user.email } : {}),
+      },
       {
         secret: signKey,
         algorithm: 'HS256',

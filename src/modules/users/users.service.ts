@@ -18,13 +18,16 @@ export class UsersService {
 
   /** Creates the user on first sight and refreshes name and role from each new token. */
   async remember(user: AuthUser): Promise<void> {
-    const fingerprint = `${user.name}\u0000${user.role}`;
+    const fingerprint = `${user.name}\u0000${user.role}\u0000${user.email ?? ''}`;
     if (this.remembered.get(user.id) === fingerprint) return;
+    // A token without an email claim leaves the address known from an earlier one.
     await this.users.query(
-      `INSERT INTO users (id, name, role) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, updated_at = now()
-       WHERE users.name IS DISTINCT FROM EXCLUDED.name OR users.role IS DISTINCT FROM EXCLUDED.role`,
-      [user.id, user.name, user.role],
+      `INSERT INTO users (id, name, role, email) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
+         email = COALESCE(EXCLUDED.email, users.email), updated_at = now()
+       WHERE users.name IS DISTINCT FROM EXCLUDED.name OR users.role IS DISTINCT FROM EXCLUDED.role
+         OR (EXCLUDED.email IS NOT NULL AND users.email IS DISTINCT FROM EXCLUDED.email)`,
+      [user.id, user.name, user.role, user.email ?? null],
     );
     this.remembered.delete(user.id);
     this.remembered.set(user.id, fingerprint);

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsString, Length } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { ROLES } from '../../../common/auth/auth-user.js';
 
 export const DEV_TOKEN_ROLES = [...ROLES, 'PERFORMER'] as const;
@@ -18,6 +18,14 @@ export class DevTokenDto {
   @ApiProperty({ enum: DEV_TOKEN_ROLES, description: 'PERFORMER is accepted as SPECIALIST' })
   @IsIn(DEV_TOKEN_ROLES)
   role!: (typeof DEV_TOKEN_ROLES)[number];
+
+  @ApiPropertyOptional({
+    example: 'alice@example.com',
+    description: 'Where EMAIL notifications go',
+  })
+  @IsOptional()
+  @IsEmail()
+  email?: string;
 }
 
 export class TokenResponseDto {

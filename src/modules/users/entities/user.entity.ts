@@ -14,6 +14,10 @@ export class User {
   @Column({ type: 'text' })
   role!: Role;
 
+  /** From the token's optional `email` claim; where EMAIL notifications go. */
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,0 +1,160 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { ActiveUsers } from '../chat/active-users.js';
+import { ChatDomainEvent, type MessageCreatedEvent } from '../chat/chat.events.js';
+import { ChatService } from '../chat/chat.service.js';
+import { MessageType } from '../chat/entities/message.entity.js';
+import {
+  DisputeDomainEvent,
+  type DisputeOpenedEvent,
+  type DisputeStatusChangedEvent,
+} from '../disputes/dispute.events.js';
+import { OrderDomainEvent, type OrderStatusChangedEvent } from '../orders/order.events.js';
+import { NotificationKind, NotificationType } from './entities/notification.entity.js';
+import type { NotificationInput } from './notification.types.js';
+import { NotificationsService } from './notifications.service.js';
+
+const PREVIEW_LENGTH = 140;
+
+/**
+ * Turns domain events into notifications: nobody calls this module; it listens. Each runs after
+ * the change it reports has committed and been acknowledged, and a failure is logged, not thrown.
+ */
+@Injectable()
+export class NotificationProducers {
+  private readonly logger = new Logger(NotificationProducers.name);
+
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly chats: ChatService,
+    private readonly active: ActiveUsers,
+  ) {}
+
+  /**
+   * A reply notifies the author of the replied message; every other member with no socket
+   * joined to the chat gets (or has updated) their one unread `message.new` for that chat.
+   */
+  @OnEvent(ChatDomainEvent.MessageCreated)
+  messageCreated({ message }: MessageCreatedEvent): void {
+    if (message.type === MessageType.System) return;
+    this.guard('message.created', async () => {
+      const [members, watching] = await Promise.all([
+        this.chats.memberIds(message.chatId),
+        this.active.of(message.chatId),
+      ]);
+      const repliedTo = message.replyTo?.senderId;
+      const notifyReply =
+        repliedTo && repliedTo !== message.senderId && members.includes(repliedTo);
+      const skip = new Set([message.senderId, ...watching, notifyReply ? repliedTo : null]);
+      const preview = previewOf(message.text, message.attachments.length);
+      const data = {
+        chatId: message.chatId,
+        messageId: message.id,
+        seq: message.seq,
+        senderId: message.senderId,
+      };
+      await Promise.all([
+        notifyReply &&
+          this.notifications.notify([repliedTo], {
+            type: NotificationType.InApp,
+            kind: NotificationKind.MessageReply,
+            subject: 'New reply to your message',
+            message: preview,
+            data,
+          }),
+        this.notifications.notifyCoalesced(
+          members.filter((id) => !skip.has(id)),
+          `message.new:${message.chatId}`,
+          {
+            type: NotificationType.InApp,
+            kind: NotificationKind.MessageNew,
+            subject: 'New messages',
+            message: preview,
+            data,
+          },
+        ),
+      ]);
+    });
+  }
+
+  @OnEvent(OrderDomainEvent.StatusChanged)
+  orderStatusChanged(event: OrderStatusChangedEvent): void {
+    const { order } = event;
+    this.toOthers(event.participantIds, event.changedBy, {
+      kind: NotificationKind.OrderStatus,
+      subject: `Order "${order.title}" is ${order.status}`,
+      message: `Order status changed from ${event.previousStatus} to ${order.status}`,
+      data: {
+        orderId: order.id,
+        chatId: order.chatId,
+        status: order.status,
+        previousStatus: event.previousStatus,
+        changedBy: event.changedBy,
+      },
+    });
+  }
+
+  @OnEvent(DisputeDomainEvent.Opened)
+  disputeOpened({ dispute, order, participantIds }: DisputeOpenedEvent): void {
+    this.toOthers(participantIds, dispute.openedBy, {
+      kind: NotificationKind.DisputeOpened,
+      subject: `A dispute was opened on order "${order.title}"`,
+      message: dispute.reason,
+      data: { disputeId: dispute.id, orderId: order.id, chatId: dispute.chatId },
+    });
+  }
+
+  @OnEvent(DisputeDomainEvent.Assigned)
+  disputeAssigned(event: DisputeStatusChangedEvent): void {
+    this.toOthers(event.participantIds, event.changedBy, {
+      kind: NotificationKind.DisputeAssigned,
+      subject: 'A moderator is reviewing the dispute',
+      message: 'The dispute is now IN_REVIEW',
+      data: disputeData(event),
+    });
+  }
+
+  @OnEvent(DisputeDomainEvent.StatusChanged)
+  disputeStatusChanged(event: DisputeStatusChangedEvent): void {
+    this.toOthers(event.participantIds, event.changedBy, {
+      kind: NotificationKind.DisputeStatus,
+      subject: `The dispute was ${event.dispute.status}`,
+      message: event.dispute.resolution ?? `The dispute is now ${event.dispute.status}`,
+      data: disputeData(event),
+    });
+  }
+
+  /** In-app notifications to the participants but the one who caused the change. */
+  private toOthers(
+    participantIds: string[],
+    causedBy: string,
+    input: Omit<NotificationInput, 'type'>,
+  ): void {
+    const recipients = participantIds.filter((id) => id !== causedBy);
+    this.guard(input.kind, () =>
+      this.notifications.notify(recipients, { type: NotificationType.InApp, ...input }),
+    );
+  }
+
+  private guard(what: string, work: () => Promise<unknown>): void {
+    work().catch((error: unknown) =>
+      this.logger.error(`notifications for ${what} not made: ${String(error)}`),
+    );
+  }
+}
+
+function disputeData(event: DisputeStatusChangedEvent): Record<string, unknown> {
+  return {
+    disputeId: event.dispute.id,
+    orderId: event.dispute.orderId,
+    chatId: event.dispute.chatId,
+    status: event.dispute.status,
+    previousStatus: event.previousStatus,
+    moderatorId: event.dispute.moderatorId,
+  };
+}
+
+function previewOf(text: string | null, attachments: number): string {
+  if (text) return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
+  return attachments === 1 ? 'Sent an attachment' : `Sent ${attachments} attachments`;
+}

@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import {
+  decodeCursor,
+  epochUs,
+  fromEpochUs,
+  keysetPage,
+} from '../../common/pagination/keyset-cursor.js';
+import type { Page } from '../chat/chat.types.js';
+import { iso } from '../chat/message.store.js';
+import type { ListNotificationsDto } from './dto/notification.dto.js';
+import { NotificationType } from './entities/notification.entity.js';
+import { MailOutboxService } from './mail/mail-outbox.service.js';
+import {
+  NotificationDomainEvent,
+  type NotificationInput,
+  type NotificationPublishedEvent,
+  type NotificationView,
+  type UnreadCountEvent,
+} from './notification.types.js';
+
+interface NotificationRow {
+  id: string;
+  user_id: string;
+  type: NotificationType;
+  kind: string;
+  subject: string;
+  message: string;
+  action_url: string | null;
+  data: Record<string, unknown> | string | null;
+  read_at: Date | string | null;
+  created_at: Date | string;
+  time_us: string;
+}
+
+const COLUMNS = `n.id, n.user_id, n.type, n.kind, n.subject, n.message, n.action_url, n.data, n.read_at,
+  n.created_at, ${epochUs('n.created_at')} AS time_us`;
+
+/**
+ * A user's notifications. Each change and the unread count published after it happen one at a
+ * time per user on this node, so the last count a device receives is the current one.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly perUser = new KeyedQueue();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: MailOutboxService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Notifies each of `userIds`; EMAIL ones also go to the mail outbox, in the same transaction. */
+  async notify(userIds: string[], input: NotificationInput): Promise<NotificationView[]> {
+    const recipients = [...new Set(userIds)];
+    if (recipients.length === 0) return [];
+    return this.perUser.runAll(recipients, async () => {
+      const rows = await this.db.transaction(async (tx) => {
+        const inserted = await tx.query<NotificationRow[]>(
+          `INSERT INTO notifications AS n (user_id, type, kind, subject, message, action_url, data)
+           SELECT u, $2, $3, $4, $5, $6, $7 FROM unnest($1::text[]) AS u
+           RETURNING ${COLUMNS}`,
+          [
+            recipients,
+            input.type,
+            input.kind,
+            input.subject,
+            input.message,
+            input.actionUrl ?? null,
+            input.data ?? null,
+          ],
+        );
+        if (input.type === NotificationType.Email) await this.outbox.enqueue(tx, inserted);
+        return inserted;
+      });
+      if (input.type === NotificationType.Email) this.outbox.kick();
+      return this.published(rows);
+    });
+  }
+
+  /**
+   * Creates, or updates in place, the one unread notification each user has under
+   * `coalesceKey`: the latest `input`, with `data.count` counting the occurrences.
+   */
+  async notifyCoalesced(
+    userIds: string[],
+    coalesceKey: string,
+    input: NotificationInput & { data: Record<string, unknown> },
+  ): Promise<NotificationView[]> {
+    const recipients = [...new Set(userIds)];
+    if (recipients.length === 0) return [];
+    return this.perUser.runAll(recipients, async () => {
+      const rows = await this.db.query<NotificationRow[]>(
+        `INSERT INTO notifications AS n (user_id, type, kind, subject, message, action_url, data, coalesce_key)
+         SELECT u, $2, $3, $4, $5, $6, $7::jsonb || '{"count": 1}'::jsonb, $8 FROM unnest($1::text[]) AS u
+         ON CONFLICT (user_id, coalesce_key) WHERE read_at IS NULL AND coalesce_key IS NOT NULL
+         DO UPDATE SET subject = EXCLUDED.subject, message = EXCLUDED.message,
+           action_url = EXCLUDED.action_url,
+           data = EXCLUDED.data || jsonb_build_object('count', COALESCE((n.data->>'count')::int, 1) + 1),
+           created_at = now(), updated_at = now()
+         RETURNING ${COLUMNS}`,
+        [
+          recipients,
+          input.type,
+          input.kind,
+          input.subject,
+          input.message,
+          input.actionUrl ?? null,
+          input.data,
+          coalesceKey,
+        ],
+      );
+      return this.published(rows);
+    });
+  }
+
+  /** The user's notifications, newest first (keyset on created_at, id). */
+  async list(userId: string, dto: ListNotificationsDto): Promise<Page<NotificationView>> {
+    const cursor = dto.cursor ? decodeCursor(dto.cursor) : null;
+    const rows = await this.db.query<NotificationRow[]>(
+      `SELECT ${COLUMNS} FROM notifications n
+       WHERE n.user_id = $1 AND (NOT $2::boolean OR n.read_at IS NULL)
+         AND ($3::bigint IS NULL OR (n.created_at, n.id) < (${fromEpochUs('$3')}, $4::uuid))
+       ORDER BY n.created_at DESC, n.id DESC LIMIT $5`,
+      [userId, dto.unreadOnly, cursor?.timeUs ?? null, cursor?.id ?? null, dto.limit + 1],
+    );
+    const page = keysetPage(rows, dto.limit);
+    return {
+      items: page.rows.map(toNotificationView),
+      hasMore: page.hasMore,
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async unreadCount(userId: string): Promise<{ count: number }> {
+    return { count: (await this.counts([userId])).get(userId) ?? 0 };
+  }
+
+  /** Marks one of the user's notifications read (again: no change); someone else's is FORBIDDEN. */
+  async markRead(
+    userId: string,
+    notificationId: string,
+  ): Promise<{ notificationId: string; readAt: string; unreadCount: number }> {
+    return this.perUser.run(userId, async () => {
+      const [row] = await this.db.query<{ read_at: Date | string; changed: boolean }[]>(
+        `WITH target AS (SELECT id, read_at FROM notifications WHERE id = $1 AND user_id = $2),
+              marked AS (
+                UPDATE notifications n SET read_at = now(), updated_at = now()
+                FROM target WHERE n.id = target.id AND target.read_at IS NULL RETURNING n.read_at)
+         SELECT COALESCE((SELECT read_at FROM marked), target.read_at) AS read_at,
+                EXISTS (SELECT 1 FROM marked) AS changed
+         FROM target`,
+        [notificationId, userId],
+      );
+      if (!row) throw new DomainException(ErrorCode.Forbidden);
+      const unreadCount = await this.publishCount(userId, row.changed);
+      return { notificationId, readAt: iso(row.read_at)!, unreadCount };
+    });
+  }
+
+  async markAllRead(
+    userId: string,
+  ): Promise<{ userId: string; updated: number; unreadCount: number }> {
+    return this.perUser.run(userId, async () => {
+      const [, updated] = await this.db.query<[unknown[], number]>(
+        `UPDATE notifications SET read_at = now(), updated_at = now()
+         WHERE user_id = $1 AND read_at IS NULL`,
+        [userId],
+      );
+      const unreadCount = await this.publishCount(userId, updated > 0);
+      return { userId, updated, unreadCount };
+    });
+  }
+
+  /** Publishes the rows, then each recipient's unread count. */
+  private async published(rows: NotificationRow[]): Promise<NotificationView[]> {
+    const views = rows.map((row) => {
+      const view = toNotificationView(row);
+      const event: NotificationPublishedEvent = { userId: row.user_id, notification: view };
+      this.events.emit(NotificationDomainEvent.Published, event);
+      return view;
+    });
+    const counts = await this.counts(rows.map((r) => r.user_id));
+    for (const [userId, count] of counts) this.emitCount(userId, count);
+    return views;
+  }
+
+  private async publishCount(userId: string, changed: boolean): Promise<number> {
+    const { count } = await this.unreadCount(userId);
+    if (changed) this.emitCount(userId, count);
+    return count;
+  }
+
+  private emitCount(userId: string, count: number): void {
+    const event: UnreadCountEvent = { userId, count };
+    this.events.emit(NotificationDomainEvent.Unread, event);
+  }
+
+  /** Unread counts of several users in one query (served by IDX_notifications_unread). */
+  private async counts(userIds: string[]): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ user_id: string; count: number }[]>(
+      `SELECT u AS user_id, (SELECT count(*)::int FROM notifications n
+                             WHERE n.user_id = u AND n.read_at IS NULL) AS count
+       FROM unnest($1::text[]) AS u`,
+      [[...new Set(userIds)]],
+    );
+    return new Map(rows.map((r) => [r.user_id, Number(r.count)]));
+  }
+}
+
+export function toNotificationView(row: NotificationRow): NotificationView {
+  return {
+    id: row.id,
+    type: row.type,
+    kind: row.kind,
+    subject: row.subject,
+    message: row.message,
+    actionUrl: row.action_url,
+    data:
+      typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data,
+    readAt: iso(row.read_at),
+    createdAt: iso(row.created_at)!,
+  };
+}

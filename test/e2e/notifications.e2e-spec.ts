@@ -1,0 +1,291 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
+import {
+  ChatClientEvent,
+  Namespace,
+  NotificationClientEvent as C,
+  NotificationServerEvent as S,
+} from '../../src/realtime/events.js';
+import { ok, record, settle } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { call, disputeOn, must } from '../support/orders.js';
+import { closeAllSockets, connect, emitAck, type ClientSocket } from '../support/sockets.js';
+
+type Count = { count: number };
+
+describe('/notifications', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  const notificationSocket = (user: TestClient): Promise<ClientSocket> =>
+    connect(t.url, Namespace.Notifications, { token: user.token });
+
+  /** What a user's /notifications sockets receive from now on. */
+  async function devices(user: TestClient, n = 2) {
+    const sockets = await Promise.all(Array.from({ length: n }, () => notificationSocket(user)));
+    return sockets.map((socket) => ({
+      socket,
+      notifications: record<NotificationView>(socket, S.NewNotification),
+      counts: record<Count>(socket, S.UnreadCount),
+    }));
+  }
+
+  const group = (owner: TestClient, others: TestClient[]): Promise<ChatView> =>
+    must<ChatView>(t, owner, 'post', '/api/chats', {
+      type: 'GROUP',
+      title: 'Team',
+      memberIds: others.map((o) => o.id),
+    });
+
+  const send = (user: TestClient, chatId: string, body: object): Promise<MessageView> =>
+    must<MessageView>(t, user, 'post', `/api/chats/${chatId}/messages`, body);
+
+  describe('message.new', () => {
+    it('keeps one unread notification per chat, updated in place on every device, and spares the sender and those watching', async () => {
+      const [a, b, watcher] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b, watcher]);
+      const watching = await chatSocket(t, watcher);
+      await ok(watching, ChatClientEvent.JoinChat, chat.id);
+      const [bPhone, bLaptop] = await devices(b);
+      const [aDevice] = await devices(a, 1);
+      const [watcherDevice] = await devices(watcher, 1);
+
+      for (const text of ['one', 'two', 'three']) await send(a, chat.id, { text });
+      await settle();
+
+      for (const device of [bPhone, bLaptop]) {
+        expect(device.notifications.map((n) => [n.kind, n.message, n.data?.count])).toEqual([
+          ['message.new', 'one', 1],
+          ['message.new', 'two', 2],
+          ['message.new', 'three', 3],
+        ]);
+        expect(new Set(device.notifications.map((n) => n.id)).size).toBe(1);
+        expect(device.counts.map((c) => c.count)).toEqual([1, 1, 1]);
+      }
+      expect(bPhone.notifications[2].data).toMatchObject({ chatId: chat.id, senderId: a.id });
+      expect(aDevice.notifications).toEqual([]);
+      expect(watcherDevice.notifications).toEqual([]);
+
+      const page = await ok<Page<NotificationView>>(bPhone.socket, C.List, {});
+      expect(page.items.map((n) => [n.kind, n.data?.count])).toEqual([['message.new', 3]]);
+      await ok(bPhone.socket, C.MarkRead, { notificationId: page.items[0].id });
+      await send(a, chat.id, { text: 'four' });
+      await settle();
+      const after = await ok<Page<NotificationView>>(bPhone.socket, C.List, {});
+      expect(after.items.map((n) => [n.message, n.data?.count, n.readAt === null])).toEqual([
+        ['four', 1, true],
+        ['three', 3, false],
+      ]);
+    });
+
+    it('tells the author of a replied message with message.reply instead', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const original = await send(a, chat.id, { text: 'question' });
+      const [aDevice] = await devices(a, 1);
+      await send(b, chat.id, { text: 'answer', replyToId: original.id });
+      await settle();
+      expect(aDevice.notifications.map((n) => [n.kind, n.message])).toEqual([
+        ['message.reply', 'answer'],
+      ]);
+      expect(aDevice.notifications[0].data).toMatchObject({ chatId: chat.id });
+    });
+  });
+
+  it('notifies the other party of order and dispute changes, never the one who made them', async () => {
+    const [client, performer, moderator] = [
+      await makeUser(t, 'CLIENT'),
+      await makeUser(t, 'SPECIALIST'),
+      await makeUser(t, 'MODERATOR'),
+    ];
+    const [clientDevice] = await devices(client, 1);
+    const [performerDevice] = await devices(performer, 1);
+    const [moderatorDevice] = await devices(moderator, 1);
+    const dispute = await disputeOn(t, client, performer, moderator);
+    await must(t, moderator, 'patch', `/api/disputes/${dispute.id}/status`, {
+      status: 'RESOLVED',
+      resolution: 'Refund half',
+    });
+    await settle();
+    const kinds = (device: { notifications: NotificationView[] }) =>
+      device.notifications.filter((n) => n.kind !== 'message.new').map((n) => n.kind);
+    // IN_PROGRESS (by the performer), DISPUTED (opened by the client), taken, resolved, back.
+    expect(kinds(clientDevice)).toEqual([
+      'order.status',
+      'dispute.assigned',
+      'order.status',
+      'dispute.status',
+    ]);
+    expect(kinds(performerDevice)).toEqual([
+      'order.status',
+      'dispute.opened',
+      'dispute.assigned',
+      'order.status',
+      'dispute.status',
+    ]);
+    expect(kinds(moderatorDevice)).toEqual([]);
+    const resolved = clientDevice.notifications.find((n) => n.kind === 'dispute.status')!;
+    expect(resolved).toMatchObject({
+      type: 'IN_APP',
+      message: 'Refund half',
+      data: { disputeId: dispute.id, status: 'RESOLVED', previousStatus: 'IN_REVIEW' },
+      readAt: null,
+    });
+  });
+
+  describe('unread counts', () => {
+    it('stay right through markRead, markAllRead and two devices at once', async () => {
+      const [admin, user] = [await makeUser(t, 'ADMIN'), await makeUser(t)];
+      const [phone, laptop] = await devices(user);
+      const made: NotificationView[] = [];
+      for (let i = 0; i < 5; i++) {
+        made.push(
+          await must<NotificationView>(t, admin, 'post', '/api/notifications', {
+            userId: user.id,
+            type: 'IN_APP',
+            subject: `#${i}`,
+            message: 'hello',
+          }),
+        );
+      }
+      expect(await ok<Count>(phone.socket, C.GetUnreadCount, {})).toEqual({ count: 5 });
+      const [one, again] = await Promise.all([
+        ok<{ unreadCount: number }>(phone.socket, C.MarkRead, { notificationId: made[0].id }),
+        ok<{ unreadCount: number }>(laptop.socket, C.MarkRead, { notificationId: made[0].id }),
+      ]);
+      expect([one.unreadCount, again.unreadCount]).toEqual([4, 4]);
+      await Promise.all([
+        ok(phone.socket, C.MarkRead, { notificationId: made[1].id }),
+        ok(laptop.socket, C.MarkRead, { notificationId: made[2].id }),
+      ]);
+      await settle();
+      for (const device of [phone, laptop]) {
+        expect(device.counts[device.counts.length - 1]).toEqual({ count: 2 });
+      }
+      const all = await ok<{ userId: string; updated: number; unreadCount: number }>(
+        laptop.socket,
+        C.MarkAllRead,
+        {},
+      );
+      expect(all).toEqual({ userId: user.id, updated: 2, unreadCount: 0 });
+      await settle();
+      for (const device of [phone, laptop]) {
+        expect(device.counts[device.counts.length - 1]).toEqual({ count: 0 });
+      }
+      const unreadOnly = await ok<Page<NotificationView>>(phone.socket, C.List, {
+        unreadOnly: true,
+      });
+      expect(unreadOnly.items).toEqual([]);
+      expect(await must(t, user, 'get', '/api/notifications/unread-count')).toEqual({ count: 0 });
+    });
+
+    it('marks as read only one’s own notifications', async () => {
+      const [admin, owner, other] = [
+        await makeUser(t, 'ADMIN'),
+        await makeUser(t),
+        await makeUser(t),
+      ];
+      const n = await must<NotificationView>(t, admin, 'post', '/api/notifications', {
+        userId: owner.id,
+        type: 'IN_APP',
+        subject: 's',
+        message: 'm',
+      });
+      const s = await notificationSocket(other);
+      const ack = await emitAck(s, C.MarkRead, { notificationId: n.id });
+      expect(ack.error?.code).toBe('FORBIDDEN');
+      const rest = await call(t, other, 'post', `/api/notifications/${n.id}/read`);
+      expect(rest.status).toBe(403);
+      const mine = await must<{ readAt: string }>(
+        t,
+        owner,
+        'post',
+        `/api/notifications/${n.id}/read`,
+      );
+      const twice = await must<{ readAt: string }>(
+        t,
+        owner,
+        'post',
+        `/api/notifications/${n.id}/read`,
+      );
+      expect(twice.readAt).toBe(mine.readAt);
+    });
+  });
+
+  describe('REST', () => {
+    it('pages the list newest first', async () => {
+      const [admin, user] = [await makeUser(t, 'ADMIN'), await makeUser(t)];
+      for (let i = 0; i < 5; i++) {
+        await must(t, admin, 'post', '/api/notifications', {
+          userId: user.id,
+          type: 'IN_APP',
+          subject: `#${i}`,
+          message: 'm',
+          actionUrl: '/orders/1',
+          data: { i },
+        });
+      }
+      const subjects: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<NotificationView> = await must<Page<NotificationView>>(
+          t,
+          user,
+          'get',
+          `/api/notifications?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        subjects.push(...page.items.map((n) => n.subject));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(subjects).toEqual(['#4', '#3', '#2', '#1', '#0']);
+      const unread = await must<Page<NotificationView>>(
+        t,
+        user,
+        'get',
+        '/api/notifications?unreadOnly=true&limit=1',
+      );
+      expect(unread.hasMore).toBe(true);
+    });
+
+    it('lets only ADMIN notify, a known user, with a valid body', async () => {
+      const [admin, user] = [await makeUser(t, 'ADMIN'), await makeUser(t)];
+      const body = { userId: user.id, type: 'IN_APP', subject: 's', message: 'm' };
+      expect((await call(t, user, 'post', '/api/notifications', body)).status).toBe(403);
+      const unknown = await call<{ code: string }>(t, admin, 'post', '/api/notifications', {
+        ...body,
+        userId: 'nobody-here',
+      });
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
+      for (const [change, field] of [
+        [{ type: 'SMS' }, 'type'],
+        [{ subject: '' }, 'subject'],
+        [{ message: 'x'.repeat(4001) }, 'message'],
+        [{ actionUrl: 'javascript:alert(1)' }, 'actionUrl'],
+        [{ data: 'text' }, 'data'],
+        [{ extra: true }, 'extra'],
+      ] as const) {
+        const res = await call<{ code: string; details: unknown }>(
+          t,
+          admin,
+          'post',
+          '/api/notifications',
+          {
+            ...body,
+            ...change,
+          },
+        );
+        expect([field, res.body.code]).toEqual([field, 'VALIDATION_FAILED']);
+        expect(JSON.stringify(res.body.details)).toContain(field);
+      }
+    });
+  });
+});
