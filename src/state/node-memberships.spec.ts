@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppConfig } from '../config/app-config.js';
+import { MemoryStateStore } from './memory-state.store.js';
+import { NodeMemberships } from './node-memberships.js';
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const config = (nodeTtlMs: number) =>
+  ({ presence: { nodeTtlMs, ttlMs: 1000, graceMs: 0 } }) as unknown as AppConfig;
+
+describe('NodeMemberships', () => {
+  it('counts holders per node and shares the member while any holds it', async () => {
+    const store = new MemoryStateStore();
+    const [a, b] = [
+      new NodeMemberships(store, config(10_000)),
+      new NodeMemberships(store, config(10_000)),
+    ];
+    expect(await a.hold('k', 'u1')).toBe(true);
+    expect(await a.hold('k', 'u1')).toBe(false);
+    expect(await b.hold('k', 'u1')).toBe(true);
+    expect(await a.members(['k'])).toEqual([['u1']]);
+    expect(await a.release('k', 'u1')).toBe(false);
+    expect(await a.release('k', 'u1')).toBe(true);
+    expect(await a.members(['k'])).toEqual([['u1']]);
+    await b.release('k', 'u1');
+    expect(await a.members(['k'])).toEqual([[]]);
+    a.onModuleDestroy();
+    b.onModuleDestroy();
+  });
+
+  it('keeps what a live node holds beyond its TTL, and drops what a dead node held after it', async () => {
+    const store = new MemoryStateStore();
+    const live = new NodeMemberships(store, config(300));
+    const dead = new NodeMemberships(store, config(300));
+    await live.hold('k', 'alive');
+    await dead.hold('k', 'crashed');
+    dead.onModuleDestroy(); // stops renewing, as a killed process would
+    await wait(500);
+    expect(await live.members(['k'])).toEqual([['alive']]);
+    live.onModuleDestroy();
+  });
+
+  it('puts back, on renewal, what a failed store write missed', async () => {
+    const store = new MemoryStateStore();
+    const flaky = Object.create(store) as MemoryStateStore;
+    let down = true;
+    flaky.addMembers = (entries, ttl) =>
+      down ? Promise.reject(new Error('store away')) : store.addMembers(entries, ttl);
+    const node = new NodeMemberships(flaky, config(300));
+    await expect(node.hold('k', 'u')).rejects.toThrow('store away');
+    down = false;
+    await wait(150);
+    expect(await node.members(['k'])).toEqual([['u']]);
+    node.onModuleDestroy();
+  });
+});
