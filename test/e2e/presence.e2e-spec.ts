@@ -159,10 +159,22 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
       [C.GetUser, { userId: 42 }],
       [C.Subscribe, { userIds: Array.from({ length: 501 }, (_, i) => `u${i}`) }],
       [C.Subscribe, { userIds: 'everyone' }],
+      [C.Subscribe, { userIds: [''] }],
     ] as const) {
       const ack = await emitAck(s, event, payload);
       expect([event, ack.error?.code]).toEqual([event, 'VALIDATION_FAILED']);
     }
+  });
+
+  it('caps the users one socket watches', async () => {
+    const [a] = await trio();
+    const s = await presenceSocket(a);
+    const batch = (from: number) => Array.from({ length: 500 }, (_, i) => `w${from + i}`);
+    await ok(s, C.Subscribe, { userIds: batch(0) });
+    await ok(s, C.Subscribe, { userIds: batch(500) });
+    await ok(s, C.Subscribe, { userIds: batch(0) }); // already watched: nothing added
+    const over = await emitAck(s, C.Subscribe, { userIds: ['one-too-many'] });
+    expect(over.error?.code).toBe('VALIDATION_FAILED');
   });
 
   it('sets and lists typing over REST, for those with access to the chat', async () => {
@@ -172,15 +184,9 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
     await ok(bSocket, ChatClientEvent.JoinChat, chat.id);
     const typing = record<{ userId: string; isTyping: boolean }>(bSocket, 'userTyping');
     await must(t, a, 'post', '/api/presence/typing', { chatId: chat.id, isTyping: true });
-    expect(await must(t, b, 'get', `/api/presence/typing/${chat.id}`)).toEqual({
-      chatId: chat.id,
-      userIds: [a.id],
-    });
+    expect(await must(t, b, 'get', `/api/presence/typing/${chat.id}`)).toEqual([a.id]);
     await must(t, a, 'post', '/api/presence/typing', { chatId: chat.id, isTyping: false });
-    expect(await must(t, b, 'get', `/api/presence/typing/${chat.id}`)).toEqual({
-      chatId: chat.id,
-      userIds: [],
-    });
+    expect(await must(t, b, 'get', `/api/presence/typing/${chat.id}`)).toEqual([]);
     await settle();
     expect(typing.map((e) => [e.userId, e.isTyping])).toEqual([
       [a.id, true],

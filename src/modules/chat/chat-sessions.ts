@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/auth/actor.js';
-import type { AppSocket } from '../../common/ws/app-socket.js';
+import type { AppSocket, JoinedChat } from '../../common/ws/app-socket.js';
 import { ChatServerEvent, Room } from '../../realtime/events.js';
 import type { ChatLink } from './chat-links.js';
 import { ChatService } from './chat.service.js';
@@ -37,34 +37,56 @@ export class ChatSessions {
     void socket.join(Room.user(userId));
     socket.on('disconnecting', () => {
       for (const chatId of typedIn(socket)) this.typists.stop(chatId, userId);
-      for (const [chatId, link] of joinedBy(socket)) {
-        if (socket.rooms.has(Room.chat(chatId))) announce(socket, chatId, userId, 'left', link);
+      for (const [chatId, joined] of joinedBy(socket)) {
+        if (!joined.active) continue;
+        if (socket.rooms.has(Room.chat(chatId)))
+          announce(socket, chatId, userId, 'left', joined.link);
         this.active.left(chatId, userId);
       }
     });
   }
 
-  async join(actor: Actor, socket: AppSocket, dto: JoinChatDto, link?: ChatLink): Promise<Joined> {
-    const room = Room.chat(dto.chatId);
-    const rejoin = joinedBy(socket).has(dto.chatId);
-    const joined = await this.messages.join(actor, dto, () => socket.join(room));
-    if (!rejoin) {
-      joinedBy(socket).set(dto.chatId, link ?? {});
+  /**
+   * The socket is marked as joining before the access check and history are awaited, so a second
+   * joinChat meanwhile, or a disconnect, cannot count it twice or leave it counted.
+   */
+  async join(
+    actor: Actor,
+    socket: AppSocket,
+    dto: JoinChatDto,
+    link: ChatLink = {},
+  ): Promise<Joined> {
+    const known = joinedBy(socket).get(dto.chatId);
+    const entry = known ?? { link, active: false };
+    if (!known) joinedBy(socket).set(dto.chatId, entry);
+    try {
+      const joined = await this.messages.join(actor, dto, () => socket.join(Room.chat(dto.chatId)));
+      if (known) return joined;
+      if (!socket.connected || joinedBy(socket).get(dto.chatId) !== entry) {
+        // Left (or gone) while joining: undo the subscription instead of counting it.
+        await socket.leave(Room.chat(dto.chatId));
+        return joined;
+      }
+      entry.active = true;
       this.active.joined(dto.chatId, actor.id);
       announce(socket, dto.chatId, actor.id, 'joined', link);
+      return joined;
+    } catch (error) {
+      if (!known && !entry.active) joinedBy(socket).delete(dto.chatId);
+      throw error;
     }
-    return joined;
   }
 
   async leave(actor: Actor, socket: AppSocket, chatId: string): Promise<void> {
-    const link = joinedBy(socket).get(chatId);
-    if (!link) return;
+    const joined = joinedBy(socket).get(chatId);
+    if (!joined) return;
     joinedBy(socket).delete(chatId);
-    this.active.left(chatId, actor.id);
     this.typists.stop(chatId, actor.id);
+    if (!joined.active) return; // still joining: the join undoes itself
+    this.active.left(chatId, actor.id);
     if (!socket.rooms.has(Room.chat(chatId))) return;
     await socket.leave(Room.chat(chatId));
-    announce(socket, chatId, actor.id, 'left', link);
+    announce(socket, chatId, actor.id, 'left', joined.link);
   }
 
   /** Sockets joined to the chat passed the access check when joining; others are checked now. */
@@ -99,7 +121,7 @@ function typedIn(socket: AppSocket): Set<string> {
   return (socket.data.typedIn ??= new Set<string>());
 }
 
-/** The chats this socket joined, with what each is linked to (for participantUpdate). */
-function joinedBy(socket: AppSocket): Map<string, ChatLink> {
-  return (socket.data.joined ??= new Map<string, ChatLink>());
+/** The chats this socket joined or is joining, with what each is linked to (participantUpdate). */
+function joinedBy(socket: AppSocket): Map<string, JoinedChat> {
+  return (socket.data.joined ??= new Map<string, JoinedChat>());
 }

@@ -85,25 +85,27 @@ export class NotificationsService {
 
   /**
    * Creates, or updates in place, the one unread notification each user has under
-   * `coalesceKey`: the latest `input`, with `data.count` counting the occurrences.
+   * `coalesceKey`: the latest `input`, with `data.count` counting the occurrences. Only a new
+   * notification is pushed (with the unread count it raises); an update changes no count and is
+   * seen on the next list, so a notification arrives once.
    */
   async notifyCoalesced(
     userIds: string[],
     coalesceKey: string,
     input: NotificationInput & { data: Record<string, unknown> },
-  ): Promise<NotificationView[]> {
+  ): Promise<void> {
     const recipients = [...new Set(userIds)];
-    if (recipients.length === 0) return [];
-    return this.perUser.runAll(recipients, async () => {
-      const rows = await this.db.query<NotificationRow[]>(
+    if (recipients.length === 0) return;
+    await this.perUser.runAll(recipients, async () => {
+      const rows = await this.db.query<(NotificationRow & { inserted: boolean })[]>(
         `INSERT INTO notifications AS n (user_id, type, kind, subject, message, action_url, data, coalesce_key)
          SELECT u, $2, $3, $4, $5, $6, $7::jsonb || '{"count": 1}'::jsonb, $8 FROM unnest($1::text[]) AS u
          ON CONFLICT (user_id, coalesce_key) WHERE read_at IS NULL AND coalesce_key IS NOT NULL
          DO UPDATE SET subject = EXCLUDED.subject, message = EXCLUDED.message,
            action_url = EXCLUDED.action_url,
            data = EXCLUDED.data || jsonb_build_object('count', COALESCE((n.data->>'count')::int, 1) + 1),
-           created_at = now(), updated_at = now()
-         RETURNING ${COLUMNS}`,
+           updated_at = now()
+         RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
         [
           recipients,
           input.type,
@@ -115,7 +117,7 @@ export class NotificationsService {
           coalesceKey,
         ],
       );
-      return this.published(rows);
+      await this.published(rows.filter((row) => row.inserted));
     });
   }
 
@@ -179,6 +181,7 @@ export class NotificationsService {
 
   /** Publishes the rows, then each recipient's unread count. */
   private async published(rows: NotificationRow[]): Promise<NotificationView[]> {
+    if (rows.length === 0) return [];
     const views = rows.map((row) => {
       const view = toNotificationView(row);
       const event: NotificationPublishedEvent = { userId: row.user_id, notification: view };

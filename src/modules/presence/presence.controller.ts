@@ -4,7 +4,7 @@ import type { AuthUser } from '../../common/auth/auth-user.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { TypingDto } from '../chat/dto/message-ref.dto.js';
-import { PresenceResponse, TypingUsersResponse } from './dto/presence.dto.js';
+import { PresenceResponse } from './dto/presence.dto.js';
 import { PresenceQueries } from './presence.queries.js';
 import { PresenceService } from './presence.service.js';
 import type { PresenceView } from './presence.types.js';
@@ -42,11 +42,11 @@ export class PresenceController {
   }
 
   @Get('typing/:chatId')
-  @ApiOkResponse({ type: TypingUsersResponse })
+  @ApiOkResponse({ type: [String], description: 'The ids of the users typing in the chat' })
   typists(
     @CurrentUser() user: AuthUser,
     @Param('chatId', UuidParam) chatId: string,
-  ): Promise<{ chatId: string; userIds: string[] }> {
+  ): Promise<string[]> {
     return this.queries.typingIn(user, chatId);
   }
 

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import type { Actor } from '../../common/auth/actor.js';
+import { invalidField } from '../../common/errors/domain.exception.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
@@ -16,6 +17,9 @@ import { PresenceQueries } from './presence.queries.js';
 import { PresenceRealtime } from './presence.realtime.js';
 import { PresenceService } from './presence.service.js';
 import type { PresenceView } from './presence.types.js';
+
+const WATCH_ROOM = Room.watch('');
+export const MAX_WATCHED = 1000;
 
 /** /presence: a user's own status, others' statuses, and userStatus as they change. */
 @RealtimeGateway(Ns.Presence)
@@ -52,13 +56,22 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection {
     return this.queries.onlinePeers(actor.id);
   }
 
-  /** userStatus of these users from now on, whether or not they share a chat with the caller. */
+  /**
+   * userStatus of these users from now on, whether or not they share a chat with the caller;
+   * a socket watches at most MAX_WATCHED users in all.
+   */
   @SubscribeMessage(C.Subscribe)
   async subscribe(
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: SubscribePresenceDto,
   ): Promise<{ users: PresenceView[] }> {
-    await socket.join(dto.userIds.map(Room.watch));
+    const rooms = dto.userIds.map(Room.watch);
+    const watched = [...socket.rooms].filter((room) => room.startsWith(WATCH_ROOM)).length;
+    const adding = rooms.filter((room) => !socket.rooms.has(room)).length;
+    if (watched + adding > MAX_WATCHED) {
+      throw invalidField('userIds', 'maxWatched', `a socket watches at most ${MAX_WATCHED} users`);
+    }
+    await socket.join(rooms);
     return { users: await this.presence.of(dto.userIds) };
   }
 }

@@ -21,10 +21,10 @@ export class PresenceQueries {
     return {};
   }
 
-  /** GET /presence/typing/:chatId: who is typing there now, on any node. */
-  async typingIn(actor: Actor, chatId: string): Promise<{ chatId: string; userIds: string[] }> {
+  /** GET /presence/typing/:chatId: the ids of who is typing there now, on any node. */
+  async typingIn(actor: Actor, chatId: string): Promise<string[]> {
     await this.chats.access(actor, chatId);
-    return { chatId, userIds: await this.typists.typingIn(chatId) };
+    return this.typists.typingIn(chatId);
   }
 
   async one(userId: string): Promise<PresenceView> {

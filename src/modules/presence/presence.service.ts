@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -21,7 +21,12 @@ const key = {
   lastSeen: (userId: string) => `presence:seen:${userId}`,
   /** The status last announced, so that only changes are announced. */
   announced: (userId: string) => `presence:status:${userId}`,
+  /** Users last announced online or away: what the sweep re-checks. */
+  present: 'presence:present',
 };
+
+/** How long a user stays in `present` without being re-announced (a sweep renews nothing). */
+const PRESENT_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Online while any socket of the user is connected, in any namespace on any node, or until
@@ -30,12 +35,13 @@ const key = {
  * Every change is published once as `presence.status_changed`.
  */
 @Injectable()
-export class PresenceService implements OnModuleDestroy {
+export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
   /** One change at a time per user on this node, in arrival order. */
   private readonly queue = new KeyedQueue();
   /** Per user, the pending re-check (end of the grace period or of a heartbeat). */
   private readonly checks = new Map<string, NodeJS.Timeout>();
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly store: StateStore,
@@ -79,9 +85,33 @@ export class PresenceService implements OnModuleDestroy {
     return (await this.read(userIds)).map(({ view }) => view);
   }
 
+  /**
+   * Every PRESENCE_NODE_TTL_MS, re-checks the users announced present: those whose sockets were
+   * on a node that crashed or shut down, or whose heartbeat ran out unseen, are announced
+   * offline. Every node sweeps; the atomic swap lets only one announce each change.
+   */
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => void this.sweep(), this.config.presence.nodeTtlMs);
+    this.sweeper.unref();
+  }
+
   onModuleDestroy(): void {
+    clearInterval(this.sweeper);
     for (const timer of this.checks.values()) clearTimeout(timer);
     this.checks.clear();
+  }
+
+  async sweep(): Promise<void> {
+    try {
+      const [present] = await this.store.members([key.present]);
+      const states = await this.read(present);
+      for (const { view } of states) {
+        if (view.status === 'offline')
+          this.serially(view.userId, () => this.recompute(view.userId));
+      }
+    } catch (error) {
+      this.logger.error(`presence sweep failed: ${String(error)}`);
+    }
   }
 
   private async read(
@@ -106,20 +136,34 @@ export class PresenceService implements OnModuleDestroy {
     });
   }
 
-  /** Works out the user's status now and announces it if it is not what was last announced. */
-  private async recompute(userId: string): Promise<PresenceView> {
+  /**
+   * Works out the user's status now and announces it if it is not what was last announced. The
+   * read and the swap are two steps, so another node may change the state in between: the state
+   * is read again after the swap, and a difference is worked out once more.
+   */
+  private async recompute(userId: string, rounds = 3): Promise<PresenceView> {
     const [{ view, connected, heartbeatUntil }] = await this.read([userId]);
     if (!connected && heartbeatUntil !== null) this.checkLater(userId, heartbeatUntil - Date.now());
     const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
-    if (previous === view.status) return view;
+    if (previous !== view.status) await this.announce(view);
+    if (rounds > 1) {
+      const [again] = await this.read([userId]);
+      if (again.view.status !== view.status) return this.recompute(userId, rounds - 1);
+    }
+    return view;
+  }
+
+  private async announce(view: PresenceView): Promise<void> {
     if (view.status === 'offline') {
       view.lastSeen = new Date().toISOString();
-      await this.store.set(key.lastSeen(userId), view.lastSeen);
-      await this.store.delete(key.away(userId));
+      await this.store.set(key.lastSeen(view.userId), view.lastSeen);
+      await this.store.delete(key.away(view.userId));
+      await this.store.removeMember(key.present, view.userId);
+    } else {
+      await this.store.addMembers([{ key: key.present, member: view.userId }], PRESENT_TTL_MS);
     }
     const event: PresenceChangedEvent = { ...view, timestamp: new Date().toISOString() };
     this.events.emit(PresenceDomainEvent.StatusChanged, event);
-    return view;
   }
 
   private checkLater(userId: string, ms: number): void {

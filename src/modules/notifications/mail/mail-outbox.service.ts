@@ -6,8 +6,9 @@ import { MailTransport } from './mail-transport.js';
 
 /** After this many failed attempts a mail is marked FAILED (and kept). */
 export const MAIL_MAX_ATTEMPTS = 10;
-const BATCH = 20;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
+/** Longer than one SMTP attempt can take (nodemailer's timeouts add up to 40 s). */
+const LEASE = `interval '2 minutes'`;
 
 interface DueMail {
   id: string;
@@ -83,46 +84,57 @@ export class MailOutboxService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async drain(): Promise<void> {
-    for (;;) {
-      const due = await this.lease();
-      for (const mail of due) await this.deliver(mail);
-      if (due.length < BATCH) return;
-    }
+    for (let mail = await this.lease(); mail; mail = await this.lease()) await this.deliver(mail);
   }
 
-  /** Takes up to BATCH due mails for a minute, skipping those another node holds. */
-  private async lease(): Promise<DueMail[]> {
+  /** Takes the next due mail for as long as a send can take, skipping those another node holds. */
+  private async lease(): Promise<DueMail | undefined> {
     const [rows] = await this.db.query<[DueMail[], number]>(
-      `UPDATE mail_outbox m SET next_attempt_at = now() + interval '1 minute'
+      `UPDATE mail_outbox m SET next_attempt_at = now() + ${LEASE}
        FROM (SELECT id FROM mail_outbox WHERE status = 'PENDING' AND next_attempt_at <= now()
-             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due, users u
+             ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) due, users u
        WHERE m.id = due.id AND u.id = m.user_id
        RETURNING m.id, m.subject, m.body, m.attempts, u.email`,
-      [BATCH],
     );
-    return rows;
+    return rows[0];
   }
 
   private async deliver(mail: DueMail): Promise<void> {
     try {
       if (!mail.email) throw new Error('the user has no email address (token claim "email")');
-      await this.transport!.send({ to: mail.email, subject: mail.subject, text: mail.body });
-      await this.db.query(
+      await this.transport!.send({
+        to: mail.email,
+        subject: mail.subject,
+        text: mail.body,
+        // The same for every attempt, so a receiver can drop a duplicate.
+        messageId: `<${mail.id}@mail-outbox>`,
+      });
+    } catch (error) {
+      await this.failed(mail, error);
+      return;
+    }
+    // Sent: recording it must not count as a failed send (that would send it again).
+    await this.db
+      .query(
         `UPDATE mail_outbox SET status = 'SENT', attempts = attempts + 1, sent_at = now(),
            last_error = NULL WHERE id = $1`,
         [mail.id],
+      )
+      .catch((error: unknown) =>
+        this.logger.error(`mail ${mail.id} sent but not recorded as sent: ${String(error)}`),
       );
-    } catch (error) {
-      const attempts = mail.attempts + 1;
-      const delayMs = Math.min(this.config.mail.retryMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
-      this.logger.warn(`mail ${mail.id} not sent (attempt ${attempts}): ${String(error)}`);
-      await this.db.query(
-        `UPDATE mail_outbox SET attempts = $2::int, last_error = $3,
+  }
+
+  private async failed(mail: DueMail, error: unknown): Promise<void> {
+    const attempts = mail.attempts + 1;
+    const delayMs = Math.min(this.config.mail.retryMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+    this.logger.warn(`mail ${mail.id} not sent (attempt ${attempts}): ${String(error)}`);
+    await this.db.query(
+      `UPDATE mail_outbox SET attempts = $2::int, last_error = $3,
            status = CASE WHEN $2::int >= $4::int THEN 'FAILED' ELSE 'PENDING' END,
            next_attempt_at = now() + $5::int * interval '1 millisecond'
          WHERE id = $1`,
-        [mail.id, attempts, String(error).slice(0, 1000), MAIL_MAX_ATTEMPTS, delayMs],
-      );
-    }
+      [mail.id, attempts, String(error).slice(0, 1000), MAIL_MAX_ATTEMPTS, delayMs],
+    );
   }
 }

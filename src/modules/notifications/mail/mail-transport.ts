@@ -4,6 +4,7 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  messageId?: string;
 }
 
 /** Where mails go. Without SMTP_URL there is none, and EMAIL notifications stay in the outbox. */

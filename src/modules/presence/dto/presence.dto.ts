@@ -31,8 +31,3 @@ export class PresenceResponse {
   @ApiProperty({ enum: ['online', 'away', 'offline'] }) status!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSeen!: string | null;
 }
-
-export class TypingUsersResponse {
-  @ApiProperty() chatId!: string;
-  @ApiProperty({ type: [String] }) userIds!: string[];
-}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PresenceService } from '../../src/modules/presence/presence.service.js';
+import {
+  Namespace,
+  PresenceClientEvent as C,
+  PresenceServerEvent as S,
+} from '../../src/realtime/events.js';
+import { NodeMemberships } from '../../src/state/node-memberships.js';
+import { ok, record, settle } from '../support/chat.js';
+import { createTestApp, usingRedis, type TestApp } from '../support/create-test-app.js';
+import { tokenFor, uniqueId } from '../support/tokens.js';
+import { closeAllSockets, connect } from '../support/sockets.js';
+
+// Two nodes sharing presence through Redis (each with its own database: presence needs none to
+// be shared here, as the watcher subscribes explicitly). Needs Redis; .ci/run sets REDIS_URL.
+const describeRedis = usingRedis ? describe : describe.skip;
+if (!usingRedis) {
+  console.warn('presence-nodes suite SKIPPED: it needs Redis (set REDIS_URL); .ci/run sets it.');
+}
+
+type UserStatus = { userId: string; status: string; lastSeen: string | null };
+
+const user = (name: string) => {
+  const id = uniqueId(name);
+  return { id, token: tokenFor({ id, role: 'CLIENT' }) };
+};
+
+describeRedis('presence across nodes', () => {
+  const env = { PRESENCE_NODE_TTL_MS: '600', PRESENCE_GRACE_MS: '100' };
+  let node1: TestApp, node2: TestApp;
+
+  beforeAll(async () => {
+    [node1, node2] = [await createTestApp({ env }), await createTestApp({ env })];
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await node1?.close();
+    await node2?.close();
+  });
+
+  it('sees a user online through another node, and offline with lastSeen once that node dies', async () => {
+    // Over sockets only: passport's strategy registry is per process, so REST in a process with
+    // two apps would authenticate through the last one.
+    const [a, b] = [user('a'), user('b')];
+    const watcher = await connect(node1.url, Namespace.Presence, { token: b.token });
+    const seen = record<UserStatus>(watcher, S.UserStatus);
+    await ok(watcher, C.Subscribe, { userIds: [a.id] });
+    await connect(node2.url, Namespace.Chat, { token: a.token });
+    await settle(200);
+    // (userStatus crosses nodes with the Socket.IO Redis adapter; the state already does.)
+    const viaNode1 = await ok<UserStatus>(watcher, C.GetUser, { userId: a.id });
+    expect(viaNode1.status).toBe('online');
+
+    // node2 stops renewing and sweeping, as a killed process would; its socket stays open.
+    node2.app.get(NodeMemberships).onModuleDestroy();
+    node2.app.get(PresenceService).onModuleDestroy();
+    const deadline = Date.now() + 4000;
+    while (seen.length < 1 && Date.now() < deadline) await settle(100);
+    expect(seen.map((e) => [e.userId, e.status])).toEqual([[a.id, 'offline']]);
+    expect(seen[0].lastSeen).not.toBeNull();
+    expect((await ok<UserStatus>(watcher, C.GetUser, { userId: a.id })).status).toBe('offline');
+  });
+});
