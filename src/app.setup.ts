@@ -7,6 +7,9 @@ import { AppConfig } from './config/app-config.js';
 import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
+import { redisClusterAdapter } from './realtime/redis-cluster.adapter.js';
+import { REDIS } from './redis/redis.tokens.js';
+import type { Redis } from 'ioredis';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 
 /** Largest Socket.IO packet accepted; message text limits are enforced earlier, by validation. */
@@ -21,11 +24,11 @@ export function setupApp(app: INestApplication): INestApplication {
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();
+  const redis = app.get<Redis | null>(REDIS);
   app.useWebSocketAdapter(
-    new AuthenticatedIoAdapter(
-      app,
-      app.get(SocketAuthenticator).middleware,
-      {
+    new AuthenticatedIoAdapter(app, {
+      authenticate: app.get(SocketAuthenticator).middleware,
+      serverOptions: {
         path: '/socket.io',
         serveClient: false,
         maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
@@ -34,8 +37,9 @@ export function setupApp(app: INestApplication): INestApplication {
         allowRequest: (req, callback) =>
           callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
       },
-      announceSocket(app.get(EventEmitter2)),
-    ),
+      onConnection: announceSocket(app.get(EventEmitter2)),
+      cluster: redis ? redisClusterAdapter(redis) : undefined,
+    }),
   );
   setupSwagger(app);
   // Errors raised before Nest's router (malformed JSON, oversized bodies) get the contract's shape.

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { setupApp } from './app.setup.js';
@@ -7,6 +8,13 @@ import { AppConfig } from './config/app-config.js';
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
   setupApp(app);
+  // A promise some library forgot to handle must not take every socket of this node down.
+  const logger = new Logger('Process');
+  process.on('unhandledRejection', (reason: unknown) =>
+    logger.error(
+      `unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`,
+    ),
+  );
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
 }

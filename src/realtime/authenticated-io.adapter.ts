@@ -15,9 +15,13 @@ export class AuthenticatedIoAdapter extends IoAdapter {
 
   constructor(
     app: INestApplicationContext,
-    private readonly authenticate: Middleware,
-    private readonly serverOptions: Partial<ServerOptions>,
-    private readonly onConnection: ConnectionListener = () => undefined,
+    private readonly setup: {
+      authenticate: Middleware;
+      serverOptions: Partial<ServerOptions>;
+      onConnection?: ConnectionListener;
+      /** Carries events between nodes (the Redis adapter); none on a single node. */
+      cluster?: { adapter: ServerOptions['adapter']; close: () => Promise<void> };
+    },
   ) {
     super(app);
   }
@@ -25,8 +29,9 @@ export class AuthenticatedIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, {
       ...options,
-      ...this.serverOptions,
+      ...this.setup.serverOptions,
     } as ServerOptions);
+    if (this.setup.cluster) server.adapter(this.setup.cluster.adapter);
     this.guard(server.of('/'));
     return server;
   }
@@ -40,10 +45,15 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     return created as Server;
   }
 
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    await this.setup.cluster?.close();
+  }
+
   private guard(namespace: Namespace): void {
     if (this.guarded.has(namespace)) return;
     this.guarded.add(namespace);
-    namespace.use(this.authenticate);
-    namespace.on('connection', this.onConnection);
+    namespace.use(this.setup.authenticate);
+    if (this.setup.onConnection) namespace.on('connection', this.setup.onConnection);
   }
 }
