@@ -38,7 +38,7 @@ export function setupApp(app: INestApplication): INestApplication {
           callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
       },
       onConnection: announceSocket(app.get(EventEmitter2)),
-      cluster: redis ? redisClusterAdapter(redis) : undefined,
+      cluster: redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : undefined,
     }),
   );
   setupSwagger(app);

@@ -39,6 +39,9 @@ export class AppConfig {
   get redisUrl(): string | undefined {
     return this.env.REDIS_URL;
   }
+  get redisKeyPrefix(): string {
+    return this.env.REDIS_KEY_PREFIX;
+  }
   /**
    * Dev tokens let anyone mint any token, so they are never on in production, and by default
    * only in development with the generated secret (a deployment that set a real key but forgot

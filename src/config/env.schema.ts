@@ -73,6 +73,10 @@ export class EnvSchema {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /** Every key and channel this deployment uses in Redis starts with it (several apps, one Redis). */
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 of [A-Za-z0-9_.:-]' })
+  REDIS_KEY_PREFIX = 'msg:';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

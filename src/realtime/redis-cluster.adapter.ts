@@ -4,37 +4,59 @@ import { Redis } from 'ioredis';
 
 const logger = new Logger('RedisAdapter');
 
+/** How long closing waits for Redis to confirm before it drops the connections. */
+const QUIT_TIMEOUT_MS = 1000;
+
 /**
  * The Socket.IO Redis adapter (pub/sub): broadcasts, room changes and fetchSockets reach every
- * node. The publisher fails fast while Redis is away and its errors are logged, not thrown (the
- * adapter does not await publishes, and an unhandled rejection would end the process): events
- * meant for other nodes are lost during an outage, local sockets keep being served, and delivery
- * resumes when Redis returns. The subscriber queues its subscriptions until connected and
- * renews them after every reconnect.
+ * node. The adapter does not await its Redis calls, and an unhandled rejection would end the
+ * process, so failed publishes and (un)subscriptions are logged here instead: while Redis is
+ * away, events meant for other nodes are lost, local sockets keep being served, and delivery
+ * resumes when it returns. The subscriber queues its subscriptions until connected and renews
+ * them after every reconnect; the publisher fails fast.
  */
-export function redisClusterAdapter(redis: Redis): {
+export function redisClusterAdapter(
+  redis: Redis,
+  keyPrefix: string,
+): {
   adapter: ReturnType<typeof createAdapter>;
   close: () => Promise<void>;
 } {
   const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-  const publish = (channel: string, message: string | Buffer): Promise<number> =>
-    Redis.prototype.publish.call(pub, channel, message);
-  pub.publish = ((channel: string, message: string | Buffer) =>
-    publish(channel, message).catch((error: unknown) => {
-      logger.warn(`event not sent to other nodes: ${String(error)}`);
-      return 0;
-    }));
+  logFailures(pub, ['publish'], 'event not sent to other nodes');
+  logFailures(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], 'subscription');
   for (const client of [pub, sub]) {
     client.on('error', (error: Error) => logger.error(`redis: ${error.message}`));
   }
   let closed: Promise<void> | undefined;
   return {
-    adapter: createAdapter(pub, sub, { key: 'socket.io' }),
+    adapter: createAdapter(pub, sub, { key: `${keyPrefix}socket.io` }),
     // Called once per namespace when the app closes; the clients are shared, so quit once.
-    close: () =>
-      (closed ??= Promise.all(
-        [pub, sub].map((c) => c.quit().then(undefined, () => c.disconnect())),
-      ).then(() => undefined)),
+    close: () => (closed ??= Promise.all([pub, sub].map(quit)).then(() => undefined)),
   };
+}
+
+type Method = 'publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';
+
+/** Makes `methods` of `client` resolve (with 0) and log instead of rejecting. */
+function logFailures(client: Redis, methods: Method[], what: string): void {
+  for (const method of methods) {
+    const original = (Redis.prototype[method] as (...args: unknown[]) => Promise<unknown>).bind(
+      client,
+    );
+    (client as unknown as Record<Method, unknown>)[method] = (...args: unknown[]) =>
+      original(...args).catch((error: unknown) => {
+        if (client.status !== 'end') logger.warn(`${what} failed: ${String(error)}`);
+        return 0;
+      });
+  }
+}
+
+/** QUIT when connected (pending replies arrive first), else drop the connection at once. */
+async function quit(client: Redis): Promise<void> {
+  if (client.status !== 'ready') return client.disconnect();
+  const timer = new Promise<void>((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
+  await Promise.race([client.quit().then(undefined, () => undefined), timer]);
+  client.disconnect();
 }

@@ -1,16 +1,21 @@
 import type { Redis } from 'ioredis';
 import { StateStore } from './state-store.js';
 
-const PREFIX = 'rt:';
-
 /**
  * The state in Redis, shared by every node. A set is a sorted set scored by each member's expiry,
  * so a member a crashed node added runs out on its own; the key itself expires with its newest
  * member.
  */
 export class RedisStateStore extends StateStore {
-  constructor(private readonly redis: Redis) {
+  private readonly prefix: string;
+
+  /** `keyPrefix` names the deployment (REDIS_KEY_PREFIX); state keys add `rt:` to it. */
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix = '',
+  ) {
     super();
+    this.prefix = `${keyPrefix}rt:`;
   }
 
   async addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
@@ -18,14 +23,14 @@ export class RedisStateStore extends StateStore {
     const until = Date.now() + ttlMs;
     const batch = this.redis.pipeline();
     for (const { key, member } of entries) {
-      batch.zadd(PREFIX + key, until, member);
-      batch.pexpire(PREFIX + key, ttlMs);
+      batch.zadd(this.prefix + key, until, member);
+      batch.pexpire(this.prefix + key, ttlMs);
     }
     check(await batch.exec());
   }
 
   async removeMember(key: string, member: string): Promise<void> {
-    await this.redis.zrem(PREFIX + key, member);
+    await this.redis.zrem(this.prefix + key, member);
   }
 
   async members(keys: string[]): Promise<string[][]> {
@@ -33,29 +38,29 @@ export class RedisStateStore extends StateStore {
     const now = Date.now();
     const batch = this.redis.pipeline();
     for (const key of keys) {
-      batch.zremrangebyscore(PREFIX + key, '-inf', now);
-      batch.zrangebyscore(PREFIX + key, `(${now}`, '+inf');
+      batch.zremrangebyscore(this.prefix + key, '-inf', now);
+      batch.zrangebyscore(this.prefix + key, `(${now}`, '+inf');
     }
     const results = check(await batch.exec());
     return keys.map((_, i) => results[i * 2 + 1] as string[]);
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    if (ttlMs) await this.redis.set(PREFIX + key, value, 'PX', ttlMs);
-    else await this.redis.set(PREFIX + key, value);
+    if (ttlMs) await this.redis.set(this.prefix + key, value, 'PX', ttlMs);
+    else await this.redis.set(this.prefix + key, value);
   }
 
   async get(keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
-    return this.redis.mget(keys.map((key) => PREFIX + key));
+    return this.redis.mget(keys.map((key) => this.prefix + key));
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(PREFIX + key);
+    await this.redis.del(this.prefix + key);
   }
 
   async swap(key: string, value: string): Promise<string | null> {
-    return this.redis.set(PREFIX + key, value, 'GET');
+    return this.redis.set(this.prefix + key, value, 'GET');
   }
 }
 

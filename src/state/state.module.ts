@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
 import { REDIS } from '../redis/redis.tokens.js';
 import { MemoryStateStore } from './memory-state.store.js';
 import { NodeMemberships } from './node-memberships.js';
@@ -12,9 +13,9 @@ import { StateStore } from './state-store.js';
   providers: [
     {
       provide: StateStore,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null): StateStore =>
-        redis ? new RedisStateStore(redis) : new MemoryStateStore(),
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis | null, config: AppConfig): StateStore =>
+        redis ? new RedisStateStore(redis, config.redisKeyPrefix) : new MemoryStateStore(),
     },
     NodeMemberships,
   ],

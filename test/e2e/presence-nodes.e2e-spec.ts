@@ -26,7 +26,12 @@ const user = (name: string) => {
 };
 
 describeRedis('presence across nodes', () => {
-  const env = { PRESENCE_NODE_TTL_MS: '600', PRESENCE_GRACE_MS: '100' };
+  // Two databases, one Redis keyspace: the nodes share presence, nothing else.
+  const env = {
+    PRESENCE_NODE_TTL_MS: '600',
+    PRESENCE_GRACE_MS: '100',
+    REDIS_KEY_PREFIX: `t:presence-nodes:${process.pid}:`,
+  };
   let node1: TestApp, node2: TestApp;
 
   beforeAll(async () => {
@@ -47,9 +52,11 @@ describeRedis('presence across nodes', () => {
     await ok(watcher, C.Subscribe, { userIds: [a.id] });
     await connect(node2.url, Namespace.Chat, { token: a.token });
     await settle(200);
-    // (userStatus crosses nodes with the Socket.IO Redis adapter; the state already does.)
+    // userStatus crosses nodes through the Socket.IO Redis adapter, the state through the store.
+    expect(seen.map((e) => [e.userId, e.status])).toEqual([[a.id, 'online']]);
     const viaNode1 = await ok<UserStatus>(watcher, C.GetUser, { userId: a.id });
     expect(viaNode1.status).toBe('online');
+    seen.length = 0;
 
     // node2 stops renewing and sweeping, as a killed process would; its socket stays open.
     node2.app.get(NodeMemberships).onModuleDestroy();

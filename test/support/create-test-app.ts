@@ -16,6 +16,8 @@ export interface TestApp {
   dataDir: string;
   /** The database of this app when running against PostgreSQL. */
   databaseUrl?: string;
+  /** The Redis key prefix of this app: apps that reuse it form one cluster. */
+  redisKeyPrefix: string;
   /** Stops the app; `keepData` leaves its PGlite directory or database for a restart. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface TestAppOptions {
   /** Environment overrides (strings, as in a real environment). */
   env?: Record<string, string>;
   /** Reuse the storage of an earlier app (a restart). */
-  reuse?: Pick<TestApp, 'dataDir' | 'databaseUrl'>;
+  reuse?: Pick<TestApp, 'dataDir' | 'databaseUrl'> & { redisKeyPrefix?: string };
   /** Extra modules, e.g. probes that exercise shared conventions. */
   imports?: DynamicModule['imports'];
 }
@@ -44,6 +46,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     : usingPostgres
       ? await createDatabase(process.env.DATABASE_URL!)
       : undefined;
+  // Test apps of other suites share the Redis server, never its keys or channels.
+  const redisKeyPrefix =
+    options.env?.REDIS_KEY_PREFIX ?? options.reuse?.redisKeyPrefix ?? `t:${uniqueSuffix()}:`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -52,6 +57,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl ?? '',
     REDIS_URL: process.env.REDIS_URL ?? '',
+    REDIS_KEY_PREFIX: redisKeyPrefix,
     JWT_SECRET: TEST_JWT_SECRET,
     AUTH_DEV_TOKENS: 'true',
     DB_CONNECT_TIMEOUT_MS: '1500',
@@ -69,6 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     url,
     dataDir,
     databaseUrl,
+    redisKeyPrefix,
     async close({ keepData = false } = {}) {
       await app.close();
       if (keepData) return;
@@ -79,11 +86,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 async function createDatabase(adminUrl: string): Promise<string> {
-  const name = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = `t_${uniqueSuffix()}`;
   await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+function uniqueSuffix(): string {
+  return `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
 async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
