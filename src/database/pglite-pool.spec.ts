@@ -60,4 +60,16 @@ describe('PGlitePool', () => {
     const [, again] = await checkout(pool);
     again();
   });
+
+  it("reports pg's pool counts: one connection, idle unless lent, and who waits", async () => {
+    expect([pool.totalCount, pool.idleCount, pool.waitingCount]).toEqual([1, 1, 0]);
+    const [, release] = await checkout(pool);
+    const waiting = checkout(pool);
+    expect([pool.totalCount, pool.idleCount, pool.waitingCount]).toEqual([1, 0, 1]);
+    release();
+    const [, releaseNext] = await waiting;
+    expect([pool.idleCount, pool.waitingCount]).toEqual([0, 0]);
+    releaseNext();
+    expect([pool.idleCount, pool.waitingCount]).toEqual([1, 0]);
+  });
 });

@@ -37,6 +37,17 @@ export class PGlitePool extends EventEmitter {
     this.db = PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers });
   }
 
+  /** pg.Pool's counters, for metrics: one connection, idle unless lent, checkouts queued. */
+  get totalCount(): number {
+    return this.closed ? 0 : 1;
+  }
+  get idleCount(): number {
+    return this.closed || this.busy ? 0 : 1;
+  }
+  get waitingCount(): number {
+    return this.waiters.length;
+  }
+
   connect(callback: (error: Error | null, client?: PGliteClient, release?: Release) => void): void {
     this.acquire().then(
       async () => {
