@@ -85,6 +85,11 @@ export class AppConfig {
     return (this.env.PUBLIC_URL ?? '').replace(/\/+$/, '');
   }
 
+  /** Bearer token GET /metrics requires; undefined: /metrics is open (like /health). */
+  get metricsToken(): string | undefined {
+    return this.env.METRICS_TOKEN;
+  }
+
   /** Typing stops by itself when not renewed within this time. */
   get typingTtlMs(): number {
     return this.env.TYPING_TTL_MS;

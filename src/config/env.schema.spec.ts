@@ -51,6 +51,12 @@ describe('validateEnv', () => {
     }
   });
 
+  it('refuses a METRICS_TOKEN shorter than 16 characters and leaves an empty one unset', () => {
+    expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(validateEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    expect(validateEnv({ METRICS_TOKEN: 't'.repeat(16) }).METRICS_TOKEN).toBe('t'.repeat(16));
+  });
+
   it('requires a JWT secret or public key in production', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
       /JWT_SECRET or JWT_PUBLIC_KEY is required/,
