@@ -4,6 +4,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChatModule } from './modules/chat/chat.module.js';
 import { FilesModule } from './modules/files/files.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         RedisModule,
         StateModule,
         HealthModule,
+        MetricsModule,
         AuthModule,
         UsersModule,
         FilesModule,

@@ -11,6 +11,7 @@ import { redisClusterAdapter } from './realtime/redis-cluster.adapter.js';
 import { REDIS } from './redis/redis.tokens.js';
 import type { Redis } from 'ioredis';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { RealtimeMetrics } from './metrics/realtime.metrics.js';
 
 /** Largest Socket.IO packet accepted; message text limits are enforced earlier, by validation. */
 export const SOCKET_MAX_BUFFER_BYTES = 1_000_000;
@@ -19,7 +20,7 @@ export const SOCKET_MAX_BUFFER_BYTES = 1_000_000;
 export function setupApp(app: INestApplication): INestApplication {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api', { exclude: ['health', 'health/ready'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
@@ -38,6 +39,7 @@ export function setupApp(app: INestApplication): INestApplication {
           callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
       },
       onConnection: announceSocket(app.get(EventEmitter2)),
+      onServer: (server) => app.get(RealtimeMetrics).watch(server),
       cluster: redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : undefined,
     }),
   );

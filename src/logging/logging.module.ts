@@ -28,7 +28,9 @@ export function redactUrl(url: string | undefined): string | undefined {
             }),
           },
           autoLogging: {
-            ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false,
+            // Probes and scrapers call every few seconds: their requests would drown the log.
+            ignore: (req: IncomingMessage) =>
+              ['/health', '/metrics'].some((path) => req.url?.startsWith(path)),
           },
         },
       }),

@@ -19,6 +19,8 @@ export class AuthenticatedIoAdapter extends IoAdapter {
       authenticate: Middleware;
       serverOptions: Partial<ServerOptions>;
       onConnection?: ConnectionListener;
+      /** Hears of the root server once it exists (metrics read its namespaces). */
+      onServer?: (server: Server) => void;
       /** Carries events between nodes (the Redis adapter); none on a single node. */
       cluster?: { adapter: ServerOptions['adapter']; close: () => Promise<void> };
     },
@@ -33,6 +35,7 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     } as ServerOptions);
     if (this.setup.cluster) server.adapter(this.setup.cluster.adapter);
     this.guard(server.of('/'));
+    this.setup.onServer?.(server);
     return server;
   }
 

@@ -1,0 +1,24 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { Gauge } from 'prom-client';
+import { REDIS } from '../redis/redis.tokens.js';
+import { METRICS_PREFIX, MetricsRegistry } from './metrics.registry.js';
+import { UpProbe } from './up-probe.js';
+
+/** How long a scrape waits for Redis to answer before reporting it down. */
+export const REDIS_PROBE_TIMEOUT_MS = 1000;
+
+/** `redis_up`, only when REDIS_URL is set: whether Redis answers PING at scrape time. */
+@Injectable()
+export class RedisMetrics {
+  constructor(registry: MetricsRegistry, @Inject(REDIS) redis: Redis | null) {
+    if (!redis) return;
+    const probe = new UpProbe(() => redis.ping(), REDIS_PROBE_TIMEOUT_MS);
+    const up: Gauge = new Gauge({
+      name: `${METRICS_PREFIX}redis_up`,
+      help: `1 if Redis answered PING within ${REDIS_PROBE_TIMEOUT_MS} ms at scrape time, else 0.`,
+      registers: [registry],
+      collect: async () => up.set(await probe.check()),
+    });
+  }
+}
