@@ -3,6 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LimitsModule } from './common/limits/limits.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChatModule } from './modules/chat/chat.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         RedisModule,
         StateModule,
         HealthModule,
+        LimitsModule,
         AuthModule,
         UsersModule,
         FilesModule,
