@@ -34,7 +34,7 @@ export function setupApp(app: INestApplication): INestApplication {
       serverOptions: {
         path: '/socket.io',
         serveClient: false,
-        // Larger frames disconnect their client; message limits are enforced well below, by validation.
+        // A larger frame disconnects its client; validation keeps message limits well below it.
         maxHttpBufferSize: config.socketMaxBufferBytes,
         cors: { origin: config.corsOrigins, credentials: true },
         // CORS headers do not stop WebSocket upgrades from other origins; this does.
