@@ -7,14 +7,12 @@ import { AppConfig } from './config/app-config.js';
 import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
+import { socketLimits } from './realtime/limits/socket-limits.js';
 import { redisClusterAdapter } from './realtime/redis-cluster.adapter.js';
 import { REDIS } from './redis/redis.tokens.js';
 import type { Redis } from 'ioredis';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeMetrics } from './metrics/realtime.metrics.js';
-
-/** Largest Socket.IO packet accepted; message text limits are enforced earlier, by validation. */
-export const SOCKET_MAX_BUFFER_BYTES = 1_000_000;
 
 /** Everything about the HTTP and socket server that main.ts and the tests share. */
 export function setupApp(app: INestApplication): INestApplication {
@@ -26,19 +24,26 @@ export function setupApp(app: INestApplication): INestApplication {
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();
   const redis = app.get<Redis | null>(REDIS);
+  const limits = socketLimits(config.limits, config.trustProxy);
   app.useWebSocketAdapter(
     new AuthenticatedIoAdapter(app, {
-      authenticate: app.get(SocketAuthenticator).middleware,
+      middlewares: [
+        ...limits.beforeAuth,
+        app.get(SocketAuthenticator).middleware,
+        ...limits.afterAuth,
+      ],
       serverOptions: {
         path: '/socket.io',
         serveClient: false,
-        maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
+        // A larger frame disconnects its client; validation keeps message limits well below it.
+        maxHttpBufferSize: config.socketMaxBufferBytes,
         cors: { origin: config.corsOrigins, credentials: true },
         // CORS headers do not stop WebSocket upgrades from other origins; this does.
         allowRequest: (req, callback) =>
           callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
       },
-      onConnection: announceSocket(app.get(EventEmitter2)),
+      onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
+      onEngineConnection: limits.onEngineConnection,
       onServer: (server) => app.get(RealtimeMetrics).watch(server),
       cluster: redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : undefined,
     }),

@@ -32,6 +32,17 @@ describe('AppConfig', () => {
     expect(config({ JWT_PUBLIC_KEY: ec }).jwt.algorithms).toEqual(['ES256']);
   });
 
+  it('turns a limit off at 0 and reads connections per minute as a rate with that burst', () => {
+    const off = config({
+      LIMIT_MESSAGES_PER_SECOND: '0',
+      LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '0',
+    });
+    expect(off.limits).toMatchObject({ messages: null, connectionsPerIp: null });
+    const on = config({ LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '120', LIMIT_MESSAGES_BURST: '7' });
+    expect(on.limits.connectionsPerIp).toEqual({ perSecond: 2, burst: 120 });
+    expect(on.limits.messages).toEqual({ perSecond: 10, burst: 7 });
+  });
+
   it('stops at boot on an unreadable public key', () => {
     expect(() =>
       config({ JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----' }),

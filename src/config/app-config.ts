@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { RateLimit } from '../common/limits/token-bucket.js';
 import { EnvSchema, LogLevel } from './env.schema.js';
 import { resolveJwtKeys, JwtKeys } from './jwt-keys.js';
 
@@ -108,6 +109,29 @@ export class AppConfig {
       retryMs: this.env.MAIL_RETRY_MS,
     };
   }
+  /** Limits against abuse; `null` or 0: off. All of them are counted on each node separately. */
+  get limits(): Limits {
+    const e = this.env;
+    const rate = (perSecond: number, burst: number): RateLimit | null =>
+      perSecond > 0 ? { perSecond, burst } : null;
+    const perMinute = e.LIMIT_CONNECTIONS_PER_IP_PER_MINUTE;
+    return {
+      messages: rate(e.LIMIT_MESSAGES_PER_SECOND, e.LIMIT_MESSAGES_BURST),
+      socketEvents: rate(e.LIMIT_SOCKET_EVENTS_PER_SECOND, e.LIMIT_SOCKET_EVENTS_BURST),
+      connectionsPerIp: rate(perMinute / 60, perMinute),
+      socketsPerUser: e.LIMIT_SOCKETS_PER_USER,
+      roomsPerSocket: e.LIMIT_ROOMS_PER_SOCKET,
+      socketBufferedPackets: e.LIMIT_SOCKET_BUFFERED_PACKETS,
+      restPerMinute: e.LIMIT_REST_PER_MINUTE,
+    };
+  }
+  get socketMaxBufferBytes(): number {
+    return this.env.SOCKET_MAX_BUFFER_BYTES;
+  }
+  /** Client addresses come from X-Forwarded-For (set by a proxy in front). */
+  get trustProxy(): boolean {
+    return this.env.TRUST_PROXY;
+  }
   get db(): { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number } {
     return {
       connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,
@@ -115,6 +139,23 @@ export class AppConfig {
       poolSize: this.env.DB_POOL_SIZE,
     };
   }
+}
+
+export interface Limits {
+  /** Message sends per user, socket and REST alike. */
+  messages: RateLimit | null;
+  /** Client events per connection, all namespaces together. */
+  socketEvents: RateLimit | null;
+  /** New Engine.IO connections per client address. */
+  connectionsPerIp: RateLimit | null;
+  /** Namespace sockets per user; 0: no cap. */
+  socketsPerUser: number;
+  /** Chats one socket may have joined; 0: no cap. */
+  roomsPerSocket: number;
+  /** Packets waiting in a connection's write buffer before it is dropped; 0: no cap. */
+  socketBufferedPackets: number;
+  /** REST requests per user (or address, unauthenticated) per minute, as many at once; 0: off. */
+  restPerMinute: number;
 }
 
 /** Key under which the validated EnvSchema is stored in ConfigService. */

@@ -21,6 +21,16 @@ describe('validateEnv', () => {
     });
   });
 
+  it('reads limits, fractional rates included, and refuses a burst of 0', () => {
+    expect(
+      validateEnv({ LIMIT_MESSAGES_PER_SECOND: '0.5', LIMIT_SOCKETS_PER_USER: '0' }),
+    ).toMatchObject({ LIMIT_MESSAGES_PER_SECOND: 0.5, LIMIT_SOCKETS_PER_USER: 0 });
+    expect(() => validateEnv({ LIMIT_MESSAGES_BURST: '0' })).toThrow(/LIMIT_MESSAGES_BURST/);
+    expect(() => validateEnv({ LIMIT_SOCKET_EVENTS_PER_SECOND: '-1' })).toThrow(
+      /LIMIT_SOCKET_EVENTS_PER_SECOND/,
+    );
+  });
+
   it('treats empty values as unset', () => {
     expect(validateEnv({ DATABASE_URL: '', REDIS_URL: ' ' })).toMatchObject({
       DATABASE_URL: undefined,

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -42,6 +43,8 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 };
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -190,6 +193,63 @@ export class EnvSchema {
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  /** Behind a proxy (nginx) that sets X-Forwarded-For: limits count its first address. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  TRUST_PROXY = false;
+
+  /** Largest Socket.IO frame; a larger one disconnects its client. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(65_536)
+  SOCKET_MAX_BUFFER_BYTES = 1_000_000;
+
+  // Limits (per node): 0 turns one off. Rates may be fractions (0.5: one every 2 s).
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  LIMIT_MESSAGES_PER_SECOND = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LIMIT_MESSAGES_BURST = 300;
+
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  LIMIT_SOCKET_EVENTS_PER_SECOND = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LIMIT_SOCKET_EVENTS_BURST = 500;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_CONNECTIONS_PER_IP_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_SOCKETS_PER_USER = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_ROOMS_PER_SOCKET = 200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_SOCKET_BUFFERED_PACKETS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_REST_PER_MINUTE = 600;
 }
 
 /** Validates `process.env`-shaped input; throws one readable error listing every bad variable. */

@@ -4,11 +4,13 @@ import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
 type ConnectionListener = (socket: Socket) => void;
+type EngineConnectionListener = (conn: Socket['conn']) => void;
 
 /**
- * Nest's Socket.IO adapter with our server options and the authentication middleware on every
- * namespace, so no socket reaches a gateway unauthenticated; `onConnection` hears of every
- * socket that gets through, in any namespace.
+ * Nest's Socket.IO adapter with our server options and the handshake middlewares (limits and
+ * authentication) on every namespace, so no socket reaches a gateway unauthenticated;
+ * `onConnection` hears of every socket that gets through, in any namespace, and
+ * `onEngineConnection` of every Engine.IO connection (one per client, shared by its namespaces).
  */
 export class AuthenticatedIoAdapter extends IoAdapter {
   private readonly guarded = new WeakSet<Namespace>();
@@ -16,9 +18,11 @@ export class AuthenticatedIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly setup: {
-      authenticate: Middleware;
+      /** In order; authentication among them. */
+      middlewares: Middleware[];
       serverOptions: Partial<ServerOptions>;
-      onConnection?: ConnectionListener;
+      onConnection?: ConnectionListener[];
+      onEngineConnection?: EngineConnectionListener[];
       /** Hears of the root server once it exists (metrics read its namespaces). */
       onServer?: (server: Server) => void;
       /** Carries events between nodes (the Redis adapter); none on a single node. */
@@ -34,6 +38,9 @@ export class AuthenticatedIoAdapter extends IoAdapter {
       ...this.setup.serverOptions,
     } as ServerOptions);
     if (this.setup.cluster) server.adapter(this.setup.cluster.adapter);
+    for (const listener of this.setup.onEngineConnection ?? []) {
+      server.engine.on('connection', listener);
+    }
     this.guard(server.of('/'));
     this.setup.onServer?.(server);
     return server;
@@ -56,7 +63,7 @@ export class AuthenticatedIoAdapter extends IoAdapter {
   private guard(namespace: Namespace): void {
     if (this.guarded.has(namespace)) return;
     this.guarded.add(namespace);
-    namespace.use(this.setup.authenticate);
-    if (this.setup.onConnection) namespace.on('connection', this.setup.onConnection);
+    for (const middleware of this.setup.middlewares) namespace.use(middleware);
+    for (const listener of this.setup.onConnection ?? []) namespace.on('connection', listener);
   }
 }

@@ -20,6 +20,8 @@ export const ClientEvent = {
 /** What `connect_error` carries when the handshake is refused. */
 export interface ConnectErrorData {
   code: string;
+  /** RATE_LIMITED: when a new connection may succeed. */
+  retryAfterMs?: number;
 }
 
 /** Rooms of a namespace: every socket of a user, and every socket joined to a chat. */

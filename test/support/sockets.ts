@@ -1,4 +1,4 @@
-import { io, type Socket } from 'socket.io-client';
+import { io, Manager, type Socket } from 'socket.io-client';
 
 export type ClientSocket = Socket;
 
@@ -31,6 +31,11 @@ export function connect(
       ...options.headers,
     },
   });
+  return connected(socket);
+}
+
+/** Resolves once `socket` is connected; rejects with its `connect_error`. */
+function connected(socket: ClientSocket): Promise<ClientSocket> {
   sockets.add(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -39,6 +44,23 @@ export function connect(
       reject(error);
     });
   });
+}
+
+/**
+ * One Engine.IO connection carrying several namespaces, as the `io()` calls of a browser tab
+ * share one: `open` connects another namespace over it.
+ */
+export function sharedConnection(
+  baseUrl: string,
+  headers: Record<string, string> = {},
+): { open(namespace: string, token: string): Promise<ClientSocket> } {
+  const manager = new Manager(baseUrl, {
+    transports: ['websocket'],
+    reconnection: false,
+    timeout: 5000,
+    extraHeaders: headers,
+  });
+  return { open: (namespace, token) => connected(manager.socket(namespace, { auth: { token } })) };
 }
 
 /** The `connect_error` a refused handshake produces. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { toErrorBody } from '../errors/error-body.js';
-import { httpStatusOf } from '../errors/error-code.js';
+import { ErrorCode, httpStatusOf } from '../errors/error-code.js';
 
 /** REST errors as `{ statusCode, code, message, details? }`, whatever was thrown. */
 @Catch()
@@ -25,5 +25,9 @@ export function expressErrorHandler(
 function sendError(res: Response, exception: unknown): void {
   const body = toErrorBody(exception);
   const statusCode = httpStatusOf(body.code);
+  const retryAfterMs = (body.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (body.code === ErrorCode.RateLimited && typeof retryAfterMs === 'number') {
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  }
   res.status(statusCode).json({ statusCode, ...body });
 }

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from '../../common/http/jwt-auth.guard.js';
+import { RestRateGuard } from '../../common/limits/rest-rate.guard.js';
 import { RolesGuard } from '../../common/http/roles.guard.js';
 import { WsJwtGuard } from '../../common/ws/ws-jwt.guard.js';
 import { UsersModule } from '../users/users.module.js';
@@ -20,8 +21,9 @@ import { TokenService } from './token.service.js';
     JwtStrategy,
     SocketAuthenticator,
     WsJwtGuard,
-    // Order matters: authentication, then role checks.
+    // Order matters: authentication, then the REST rate (per user, so after it), then roles.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RestRateGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [TokenService, SocketAuthenticator, WsJwtGuard],

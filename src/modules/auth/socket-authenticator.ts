@@ -4,6 +4,7 @@ import type { AuthUser } from '../../common/auth/auth-user.js';
 import { toErrorBody } from '../../common/errors/error-body.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { ConnectErrorData, ServerEvent } from '../../realtime/events.js';
+import { handshakeRefusal } from '../../realtime/handshake-refusal.js';
 import { UsersService } from '../users/users.service.js';
 import { TokenService } from './token.service.js';
 
@@ -79,5 +80,5 @@ function connectError(error: unknown): Error & { data: ConnectErrorData } {
       : code === ErrorCode.Unauthorized
         ? 'unauthorized'
         : message;
-  return Object.assign(new Error(wire), { data: { code } });
+  return handshakeRefusal(code, wire);
 }

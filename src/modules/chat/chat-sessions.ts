@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { AppConfig } from '../../config/app-config.js';
 import type { Actor } from '../../common/auth/actor.js';
 import type { AppSocket, JoinedChat } from '../../common/ws/app-socket.js';
 import { ChatServerEvent, Room } from '../../realtime/events.js';
@@ -24,12 +27,17 @@ export interface Joined {
  */
 @Injectable()
 export class ChatSessions {
+  private readonly roomLimit: number;
+
   constructor(
     private readonly chats: ChatService,
     private readonly messages: MessageService,
     private readonly typists: TypingService,
     private readonly active: ActiveUsers,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.roomLimit = config.limits.roomsPerSocket;
+  }
 
   /** Puts the socket in its user's room; its disconnect stops its typing and leaves its chats. */
   attach(socket: AppSocket): void {
@@ -47,6 +55,7 @@ export class ChatSessions {
   }
 
   /**
+   * A socket holds at most LIMIT_ROOMS_PER_SOCKET chats (joined or joining); leaveChat frees one.
    * The socket is marked as joining before the access check and history are awaited, so a second
    * joinChat meanwhile, or a disconnect, cannot count it twice or leave it counted.
    */
@@ -57,6 +66,11 @@ export class ChatSessions {
     link: ChatLink = {},
   ): Promise<Joined> {
     const known = joinedBy(socket).get(dto.chatId);
+    if (!known && this.roomLimit > 0 && joinedBy(socket).size >= this.roomLimit) {
+      throw new DomainException(ErrorCode.Conflict, 'too many chats joined on this socket', {
+        limit: this.roomLimit,
+      });
+    }
     const entry = known ?? { link, active: false };
     if (!known) joinedBy(socket).set(dto.chatId, entry);
     try {

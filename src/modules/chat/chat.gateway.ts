@@ -8,6 +8,7 @@ import {
 import type { Namespace } from 'socket.io';
 import type { Actor } from '../../common/auth/actor.js';
 import type { AuthUser } from '../../common/auth/auth-user.js';
+import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
@@ -87,6 +88,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatClientEvent.SendMessage)
+  @LimitMessageRate()
   sendMessage(@WsActor() actor: Actor, @MessageBody() dto: SendMessageDto): Promise<MessageView> {
     return this.messages.send(actor, dto);
   }

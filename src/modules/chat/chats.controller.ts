@@ -22,6 +22,7 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
+import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import { ChatService } from './chat.service.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from './idempotency-key.js';
 import type { ChatView, MessageView, Page } from './chat.types.js';
@@ -104,6 +105,7 @@ export class ChatsController {
 
   /** `Idempotency-Key` plays the part of clientMessageId: a repeat returns the first message. */
   @Post(':id/messages')
+  @LimitMessageRate()
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiCreatedResponse({ type: MessageResponse })
   send(

@@ -6,6 +6,7 @@ import {
   SubscribeMessage,
 } from '@nestjs/websockets';
 import type { Actor } from '../../common/auth/actor.js';
+import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import { ValidateAs } from '../../common/validation/validate-as.pipe.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
@@ -69,6 +70,7 @@ export function LinkedChatGateway<K extends keyof ChatLink>(key: K, payloads: Li
     }
 
     @SubscribeMessage(C.SendMessage)
+    @LimitMessageRate()
     sendMessage(
       @WsActor() actor: Actor,
       @MessageBody(new ValidateAs(payloads.send)) payload: Keyed<K, SendMessageBodyDto>,

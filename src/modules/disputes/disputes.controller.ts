@@ -21,6 +21,7 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
+import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { MessageView, Page } from '../chat/chat.types.js';
 import { MessagePageResponse, MessageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
@@ -106,6 +107,7 @@ export class DisputesController {
   }
 
   @Post(':id/messages')
+  @LimitMessageRate()
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiCreatedResponse({ type: MessageResponse })
   async send(

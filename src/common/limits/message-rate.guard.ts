@@ -1,0 +1,25 @@
+import { CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { AppSocket } from '../ws/app-socket.js';
+import { MessageRateLimiter } from './message-rate.limiter.js';
+
+/**
+ * Refuses a message send over the user's rate before validation or any database work, so a
+ * refused send writes nothing. Runs after authentication (socket or REST), which sets the user.
+ */
+@Injectable()
+export class MessageRateGuard implements CanActivate {
+  constructor(private readonly limiter: MessageRateLimiter) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const user =
+      context.getType() === 'ws'
+        ? context.switchToWs().getClient<AppSocket>().data.user
+        : context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (user) this.limiter.take(user.id);
+    return true;
+  }
+}
+
+/** On every handler that sends a message, socket or REST. */
+export const LimitMessageRate = (): MethodDecorator => UseGuards(MessageRateGuard);

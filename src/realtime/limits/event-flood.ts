@@ -1,0 +1,28 @@
+import { toErrorBody } from '../../common/errors/error-body.js';
+import { rateLimited } from '../../common/limits/rate-limited.js';
+import { TokenBucket, type RateLimit } from '../../common/limits/token-bucket.js';
+import type { AppSocket } from '../../common/ws/app-socket.js';
+import { ServerEvent } from '../events.js';
+import type { EngineSocket } from './socket-types.js';
+
+/**
+ * Client events per connection, all its namespaces together. An event over the rate does not
+ * reach its handler: it is answered RATE_LIMITED with `retryAfterMs`, through its ack when it
+ * has one, else with an `error` event.
+ */
+export function limitEvents(limit: RateLimit): (socket: AppSocket) => void {
+  const buckets = new WeakMap<EngineSocket, TokenBucket>();
+  return (socket) => {
+    let bucket = buckets.get(socket.conn);
+    if (!bucket) buckets.set(socket.conn, (bucket = new TokenBucket(limit)));
+    const counted = bucket;
+    socket.use((packet, next) => {
+      const retryAfterMs = counted.take();
+      if (retryAfterMs === 0) return next();
+      const error = toErrorBody(rateLimited(retryAfterMs, 'too many events, slow down'));
+      const ack: unknown = packet[packet.length - 1];
+      if (typeof ack === 'function') (ack as (response: unknown) => void)({ ok: false, error });
+      else socket.emit(ServerEvent.Error, { event: packet[0], ...error });
+    });
+  };
+}

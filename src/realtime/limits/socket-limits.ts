@@ -1,0 +1,38 @@
+import type { Limits } from '../../config/app-config.js';
+import type { AppSocket } from '../../common/ws/app-socket.js';
+import { ConnectionRate } from './connection-rate.js';
+import { limitEvents } from './event-flood.js';
+import { dropSlowConsumers } from './slow-consumers.js';
+import type { EngineSocket, Middleware } from './socket-types.js';
+import { UserSockets } from './user-sockets.js';
+
+/** The socket limits that are on, as hooks for AuthenticatedIoAdapter. All of them per node. */
+export interface SocketLimitHooks {
+  /** Namespace middlewares before authentication (cheap refusals first). */
+  beforeAuth: Middleware[];
+  /** Namespace middlewares that need the authenticated user. */
+  afterAuth: Middleware[];
+  onEngineConnection: ((conn: EngineSocket) => void)[];
+  onConnection: ((socket: AppSocket) => void)[];
+}
+
+export function socketLimits(limits: Limits, trustProxy: boolean): SocketLimitHooks {
+  const hooks: SocketLimitHooks = {
+    beforeAuth: [],
+    afterAuth: [],
+    onEngineConnection: [],
+    onConnection: [],
+  };
+  if (limits.connectionsPerIp) {
+    const rate = new ConnectionRate(limits.connectionsPerIp, trustProxy);
+    hooks.onEngineConnection.push(rate.onEngineConnection);
+    hooks.beforeAuth.push(rate.middleware);
+  }
+  if (limits.socketBufferedPackets > 0) {
+    hooks.onEngineConnection.push(dropSlowConsumers(limits.socketBufferedPackets));
+  }
+  if (limits.socketsPerUser > 0)
+    hooks.afterAuth.push(new UserSockets(limits.socketsPerUser).middleware);
+  if (limits.socketEvents) hooks.onConnection.push(limitEvents(limits.socketEvents));
+  return hooks;
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Namespace as Ns } from '../../src/realtime/events.js';
+import { settle } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { makeUser, type TestClient } from '../support/factories.js';
+import {
+  closeAllSockets,
+  connect,
+  connectError,
+  sharedConnection,
+  type ClientSocket,
+} from '../support/sockets.js';
+
+type Refusal = Error & { data?: { code?: string; retryAfterMs?: number } };
+
+describe('connections per client address', () => {
+  let t: TestApp;
+  let user: TestClient;
+  const from = (address: string) => ({
+    token: user.token,
+    headers: { 'x-forwarded-for': address },
+  });
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '3', TRUST_PROXY: 'true' },
+    });
+    user = await makeUser(t);
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('refuses a connection over the address’s rate with connect_error RATE_LIMITED and retryAfterMs', async () => {
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.1'))).close();
+    const refused: Refusal = await connectError(t.url, Ns.Chat, from('203.0.113.1'));
+    expect(refused.message).toBe('too many connections');
+    expect(refused.data).toEqual({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    expect(refused.data?.retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it('leaves other addresses connecting', async () => {
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.2'))).close();
+    await connectError(t.url, Ns.Chat, from('203.0.113.2'));
+    await expect(connect(t.url, Ns.Chat, from('203.0.113.3'))).resolves.toBeDefined();
+  });
+
+  it('counts one connection once, whatever namespaces it carries', async () => {
+    const shared = sharedConnection(t.url, { 'x-forwarded-for': '203.0.113.4' });
+    for (const ns of [Ns.Chat, Ns.Orders, Ns.Disputes, Ns.Notifications, Ns.Presence]) {
+      await expect(shared.open(ns, user.token)).resolves.toBeDefined();
+    }
+  });
+});
+
+describe('connections per client address, without a trusted proxy', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '3' } });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('counts the peer address and ignores X-Forwarded-For', async () => {
+    const user = await makeUser(t);
+    const via = (address: string) => ({
+      token: user.token,
+      headers: { 'x-forwarded-for': address },
+    });
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, via(`198.51.100.${i}`))).close();
+    const refused: Refusal = await connectError(t.url, Ns.Chat, via('198.51.100.99'));
+    expect(refused.data?.code).toBe('RATE_LIMITED');
+  });
+});
+
+describe('sockets per user', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LIMIT_SOCKETS_PER_USER: '2' } });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('refuses a socket beyond the limit with connect_error CONFLICT, counting each namespace', async () => {
+    const user = await makeUser(t);
+    await connect(t.url, Ns.Chat, { token: user.token });
+    await connect(t.url, Ns.Presence, { token: user.token });
+    const refused: Refusal = await connectError(t.url, Ns.Orders, { token: user.token });
+    expect(refused.message).toBe('too many connections');
+    expect(refused.data).toEqual({ code: 'CONFLICT' });
+  });
+
+  it('gives the place back when a socket disconnects', async () => {
+    const user = await makeUser(t);
+    const first = await connect(t.url, Ns.Chat, { token: user.token });
+    await connect(t.url, Ns.Chat, { token: user.token });
+    await expect(connect(t.url, Ns.Chat, { token: user.token })).rejects.toThrow();
+    first.close();
+    let third: ClientSocket | undefined;
+    for (let tries = 0; !third && tries < 20; tries += 1) {
+      third = await connect(t.url, Ns.Chat, { token: user.token }).catch(() => undefined);
+      if (!third) await settle(50);
+    }
+    expect(third?.connected).toBe(true);
+  });
+
+  it('counts each user apart', async () => {
+    const [busy, other] = [await makeUser(t), await makeUser(t)];
+    await connect(t.url, Ns.Chat, { token: busy.token });
+    await connect(t.url, Ns.Chat, { token: busy.token });
+    await expect(connect(t.url, Ns.Chat, { token: busy.token })).rejects.toThrow();
+    await expect(connect(t.url, Ns.Chat, { token: other.token })).resolves.toBeDefined();
+  });
+});

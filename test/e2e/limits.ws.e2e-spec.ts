@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import {
+  ChatClientEvent as C,
+  ChatServerEvent as S,
+  ClientEvent,
+  LinkedChatClientEvent as L,
+  Namespace as Ns,
+  PresenceClientEvent,
+  ServerEvent,
+} from '../../src/realtime/events.js';
+import { makeGroup, ok, record, settle } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import {
+  auth,
+  disputeOn,
+  disputesSocket,
+  makeOrder,
+  must,
+  orderIn,
+  ordersSocket,
+} from '../support/orders.js';
+import { RawSocket } from '../support/raw-socket.js';
+import {
+  closeAllSockets,
+  emitAck,
+  nextEvent,
+  sharedConnection,
+  type Ack,
+} from '../support/sockets.js';
+
+/** A contract RATE_LIMITED acknowledgement with a positive retryAfterMs. */
+function expectRateLimited(ack: Ack): void {
+  expect(ack).toEqual({
+    ok: false,
+    error: {
+      code: 'RATE_LIMITED',
+      message: expect.any(String),
+      details: { retryAfterMs: expect.any(Number) },
+    },
+  });
+  expect((ack.error?.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+}
+
+const texts = async (t: TestApp, user: TestClient, chatId: string): Promise<(string | null)[]> =>
+  (await must<Page<MessageView>>(t, user, 'get', `/api/chats/${chatId}/messages`)).items.map(
+    (m) => m.text,
+  );
+
+describe('message rate per user', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // 3 at once, then one every 100 s: nothing refills during a test.
+    t = await createTestApp({
+      env: { LIMIT_MESSAGES_PER_SECOND: '0.01', LIMIT_MESSAGES_BURST: '3' },
+    });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('refuses sendMessage over the user’s rate with RATE_LIMITED and retryAfterMs, storing and broadcasting nothing', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, a, [b]);
+    const sb = await chatSocket(t, b);
+    await ok(sb, C.JoinChat, { chatId: chat.id });
+    const seen = record<MessageView>(sb, S.NewMessage);
+    const sa = await chatSocket(t, a);
+    for (let i = 0; i < 3; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+    expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'one too many' }));
+    await ok(sb, C.SendMessage, { chatId: chat.id, text: 'from b' });
+    expect(await texts(t, b, chat.id)).toEqual(['m0', 'm1', 'm2', 'from b']);
+    expect(seen.map((m) => m.text)).toEqual(['m0', 'm1', 'm2']);
+  });
+
+  it('shares one budget between /chat, /orders, /disputes and REST', async () => {
+    const [client, performer] = [await makeUser(t, 'CLIENT'), await makeUser(t, 'SPECIALIST')];
+    const chat = await makeGroup(t, client, [performer]);
+    const order = await orderIn(t, 'IN_PROGRESS', client, performer);
+    const dispute = await disputeOn(t, client, performer);
+    const [chats, orders, disputes] = [
+      await chatSocket(t, client),
+      await ordersSocket(t, client),
+      await disputesSocket(t, client),
+    ];
+    await ok(chats, C.SendMessage, { chatId: chat.id, text: 'over /chat' });
+    await ok(orders, L.SendMessage, { orderId: order.id, text: 'over /orders' });
+    await must(t, client, 'post', `/api/disputes/${dispute.id}/messages`, { text: 'over REST' });
+    expectRateLimited(await emitAck(disputes, L.SendMessage, { disputeId: dispute.id, text: 'x' }));
+    expectRateLimited(await emitAck(chats, C.SendMessage, { chatId: chat.id, text: 'x' }));
+    const rest = await request(t.url)
+      .post(`/api/orders/${order.id}/messages`)
+      .set(auth(client))
+      .send({ text: 'x' });
+    expect(rest.status).toBe(429);
+    expect(rest.body).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryAfterMs: expect.any(Number) },
+    });
+    const orderChat = await must<Page<MessageView>>(
+      t,
+      client,
+      'get',
+      `/api/orders/${order.id}/messages`,
+    );
+    const mine = orderChat.items.filter((m) => m.senderId === client.id);
+    expect(mine.map((m) => m.text)).toEqual(['over /orders']);
+  });
+
+  it('leaves other users sending', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, a, [b]);
+    const sa = await chatSocket(t, a);
+    for (let i = 0; i < 3; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `a${i}` });
+    expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'a3' }));
+    const sb = await chatSocket(t, b);
+    await expect(ok(sb, C.SendMessage, { chatId: chat.id, text: 'b0' })).resolves.toBeDefined();
+  });
+});
+
+describe('event rate per connection', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { LIMIT_SOCKET_EVENTS_PER_SECOND: '0.01', LIMIT_SOCKET_EVENTS_BURST: '5' },
+    });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('answers an event over the rate with RATE_LIMITED through its ack, without running the handler', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await must<ChatView>(t, a, 'post', '/api/chats', {
+      type: 'GROUP',
+      title: 'Flood',
+      memberIds: [b.id],
+    });
+    const sa = await chatSocket(t, a);
+    for (let i = 0; i < 5; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+    expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'flood' }));
+    expect(await texts(t, b, chat.id)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  });
+
+  it('answers with an error event when the refused event has no ack', async () => {
+    const a = await makeUser(t);
+    const sa = await chatSocket(t, a);
+    for (let i = 0; i < 5; i += 1) await ok(sa, ClientEvent.WhoAmI, {});
+    const error = nextEvent(sa, ServerEvent.Error);
+    sa.emit(ClientEvent.WhoAmI, {});
+    expect(await error).toEqual({
+      event: ClientEvent.WhoAmI,
+      code: 'RATE_LIMITED',
+      message: expect.any(String),
+      details: { retryAfterMs: expect.any(Number) },
+    });
+  });
+
+  it('counts every namespace of one connection together, and other connections apart', async () => {
+    const a = await makeUser(t);
+    const shared = sharedConnection(t.url);
+    const [chat, presence] = [
+      await shared.open(Ns.Chat, a.token),
+      await shared.open(Ns.Presence, a.token),
+    ];
+    for (let i = 0; i < 3; i += 1) await ok(chat, ClientEvent.WhoAmI, {});
+    for (let i = 0; i < 2; i += 1) await ok(presence, PresenceClientEvent.GetOnlineUsers, {});
+    expectRateLimited(await emitAck(presence, PresenceClientEvent.GetOnlineUsers, {}));
+    expectRateLimited(await emitAck(chat, ClientEvent.WhoAmI, {}));
+    const other = await chatSocket(t, a);
+    await expect(ok(other, ClientEvent.WhoAmI, {})).resolves.toMatchObject({ id: a.id });
+  });
+});
+
+describe('chats joined per socket', () => {
+  let t: TestApp;
+  let client: TestClient, performer: TestClient;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LIMIT_ROOMS_PER_SOCKET: '2' } });
+    [client, performer] = [await makeUser(t, 'CLIENT'), await makeUser(t, 'SPECIALIST')];
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  const conflict = {
+    ok: false,
+    error: { code: 'CONFLICT', message: expect.any(String), details: { limit: 2 } },
+  };
+
+  it('refuses joinChat beyond the limit with CONFLICT and details { limit }, on that socket only', async () => {
+    const chats = [
+      await makeGroup(t, client, [performer], 'one'),
+      await makeGroup(t, client, [performer], 'two'),
+      await makeGroup(t, client, [performer], 'three'),
+    ];
+    const s = await chatSocket(t, client);
+    await ok(s, C.JoinChat, { chatId: chats[0].id });
+    await ok(s, C.JoinChat, { chatId: chats[1].id });
+    expect(await emitAck(s, C.JoinChat, { chatId: chats[2].id })).toEqual(conflict);
+    const other = await chatSocket(t, client);
+    await expect(ok(other, C.JoinChat, { chatId: chats[2].id })).resolves.toBeDefined();
+  });
+
+  it('frees a place on leaveChat, and a chat joined again takes none', async () => {
+    const chats = [
+      await makeGroup(t, client, [performer], 'one'),
+      await makeGroup(t, client, [performer], 'two'),
+      await makeGroup(t, client, [performer], 'three'),
+    ];
+    const s = await chatSocket(t, client);
+    await ok(s, C.JoinChat, { chatId: chats[0].id });
+    await ok(s, C.JoinChat, { chatId: chats[1].id });
+    await ok(s, C.JoinChat, { chatId: chats[1].id });
+    await ok(s, C.LeaveChat, { chatId: chats[0].id });
+    await expect(ok(s, C.JoinChat, { chatId: chats[2].id })).resolves.toBeDefined();
+  });
+
+  it('applies to joinChat on /orders and /disputes', async () => {
+    const orders = [
+      await makeOrder(t, client, performer),
+      await makeOrder(t, client, performer),
+      await makeOrder(t, client, performer),
+    ];
+    const so = await ordersSocket(t, client);
+    await ok(so, L.JoinChat, { orderId: orders[0].id });
+    await ok(so, L.JoinChat, { orderId: orders[1].id });
+    expect(await emitAck(so, L.JoinChat, { orderId: orders[2].id })).toEqual(conflict);
+
+    const disputes = [
+      await disputeOn(t, client, performer),
+      await disputeOn(t, client, performer),
+      await disputeOn(t, client, performer),
+    ];
+    const sd = await disputesSocket(t, client);
+    await ok(sd, L.JoinChat, { disputeId: disputes[0].id });
+    await ok(sd, L.JoinChat, { disputeId: disputes[1].id });
+    expect(await emitAck(sd, L.JoinChat, { disputeId: disputes[2].id })).toEqual(conflict);
+  });
+});
+
+describe('frame size', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SOCKET_MAX_BUFFER_BYTES: '100000' } });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('disconnects only the client whose frame passes SOCKET_MAX_BUFFER_BYTES, storing nothing', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, a, [b]);
+    const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+    await ok(sb, C.JoinChat, { chatId: chat.id });
+    const seen = record<MessageView>(sb, S.NewMessage);
+    const gone = nextEvent<string>(sa, 'disconnect');
+    sa.emit(C.SendMessage, { chatId: chat.id, text: 'x'.repeat(150_000) }, () => undefined);
+    await gone;
+    await ok(sb, C.SendMessage, { chatId: chat.id, text: 'still here' });
+    expect(await texts(t, b, chat.id)).toEqual(['still here']);
+    expect(seen).toEqual([]);
+  });
+
+  it('answers a frame under it as usual', async () => {
+    const a = await makeUser(t);
+    const chat = await makeGroup(t, a, [await makeUser(t)]);
+    const sa = await chatSocket(t, a);
+    const ack = await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'x'.repeat(60_000) });
+    expect(ack.error?.code).toBe('VALIDATION_FAILED');
+    expect(sa.connected).toBe(true);
+  });
+});
+
+describe('slow consumers', () => {
+  let t: TestApp;
+  let slowClient: RawSocket | undefined;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: {
+        LIMIT_SOCKET_BUFFERED_PACKETS: '200',
+        LIMIT_MESSAGES_PER_SECOND: '0',
+        LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
+      },
+    });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    slowClient?.close();
+    await t?.close();
+  });
+
+  it('drops a client that stops reading once its write buffer passes the cap, and keeps serving the others', async () => {
+    const [sender, fast, slow] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, sender, [fast, slow]);
+    slowClient = await RawSocket.connect(t.url, Ns.Chat, slow.token);
+    expect(await slowClient.emit<Ack>(C.JoinChat, { chatId: chat.id })).toMatchObject({ ok: true });
+    const fastSocket = await chatSocket(t, fast);
+    await ok(fastSocket, C.JoinChat, { chatId: chat.id });
+    const received = record<MessageView>(fastSocket, S.NewMessage);
+    const updates = record<{ userId: string; action: string }>(fastSocket, S.ParticipantUpdate);
+    const slowLeft = () => updates.some((u) => u.userId === slow.id && u.action === 'left');
+    slowClient.pause();
+
+    // Enough large messages to fill the kernel's socket buffers, then the cap (a few MB).
+    const senderSocket = await chatSocket(t, sender);
+    const text = 'x'.repeat(4000);
+    let sent = 0;
+    while (!slowLeft() && sent < 5000) {
+      await Promise.all(
+        Array.from({ length: 10 }, () =>
+          ok(senderSocket, C.SendMessage, { chatId: chat.id, text }),
+        ),
+      );
+      sent += 10;
+    }
+    expect(slowLeft()).toBe(true);
+    for (let tries = 0; received.length < sent && tries < 50; tries += 1) await settle(100);
+    expect(received.map((m) => m.seq)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(fastSocket.connected).toBe(true);
+    slowClient.resume();
+    await slowClient.closed;
+  }, 120_000);
+});
