@@ -37,6 +37,17 @@ export class PGlitePool extends EventEmitter {
     this.db = PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers });
   }
 
+  // pg.Pool's counters, for whoever waits for the database to go quiet (graceful shutdown).
+  get totalCount(): number {
+    return 1;
+  }
+  get idleCount(): number {
+    return this.busy ? 0 : 1;
+  }
+  get waitingCount(): number {
+    return this.waiters.length;
+  }
+
   connect(callback: (error: Error | null, client?: PGliteClient, release?: Release) => void): void {
     this.acquire().then(
       async () => {

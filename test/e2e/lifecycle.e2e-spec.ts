@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClientEvent, Namespace } from '../../src/realtime/events.js';
 import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import { io } from 'socket.io-client';
 import { closeAllSockets, connect, emitAck, nextEvent } from '../support/sockets.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 
@@ -54,8 +55,32 @@ describe('restart and shutdown', () => {
     const dataSource = t.app.get(DataSource);
     const disconnected = nextEvent<string>(socket, 'disconnect');
     await t.close();
-    await expect(disconnected).resolves.toMatch(/io server disconnect|transport close/);
+    // Not `io server disconnect`, after which a client would not reconnect (to another node).
+    await expect(disconnected).resolves.toBe('transport close');
     expect(dataSource.isInitialized).toBe(false);
+  });
+
+  it('closes sockets for a rolling restart so that clients reconnect by themselves, and takes no new ones', async () => {
+    const t = await createTestApp();
+    apps.push(t);
+    const socket = io(`${t.url}${Namespace.Chat}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 50,
+      auth: { token: tokenFor({ id: uniqueId(), role: 'CLIENT' }) },
+    });
+    try {
+      await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+      const disconnected = nextEvent<string>(socket, 'disconnect');
+      const retried = new Promise((resolve) => socket.io.once('reconnect_error', resolve));
+      t.closeConnections();
+      await expect(disconnected).resolves.toBe('transport close');
+      // The client tries again on its own; this node refuses, so it can only land elsewhere.
+      await expect(retried).resolves.toBeInstanceOf(Error);
+      expect(socket.connected).toBe(false);
+    } finally {
+      socket.close();
+    }
   });
 
   it(`runs on ${usingPostgres ? 'PostgreSQL' : 'embedded PGlite'} as configured`, async () => {
