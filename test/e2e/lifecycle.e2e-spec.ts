@@ -2,7 +2,17 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClientEvent, Namespace } from '../../src/realtime/events.js';
-import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS } from '../../migrations/index.js';
+import {
+  createDatabase,
+  createTestApp,
+  dropDatabase,
+  usingPostgres,
+  type TestApp,
+} from '../support/create-test-app.js';
 import { io } from 'socket.io-client';
 import { closeAllSockets, connect, emitAck, nextEvent } from '../support/sockets.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
@@ -82,6 +92,30 @@ describe('restart and shutdown', () => {
       socket.close();
     }
   });
+
+  (usingPostgres ? it : it.skip)(
+    'starts two nodes at once on a database that still needs its migrations',
+    async () => {
+      const databaseUrl = await createDatabase(process.env.DATABASE_URL!);
+      const storage = () => ({ dataDir: mkdtempSync(join(tmpdir(), 'msg-test-')), databaseUrl });
+      const started = await Promise.allSettled([
+        createTestApp({ reuse: storage() }),
+        createTestApp({ reuse: storage() }),
+      ]);
+      const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      try {
+        expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'up'))).toEqual([
+          'up',
+          'up',
+        ]);
+        const done = await nodes[0].app.get(DataSource).query('SELECT name FROM migrations');
+        expect(done).toHaveLength(MIGRATIONS.length);
+      } finally {
+        for (const node of nodes) await node.close({ keepData: true });
+        await dropDatabase(process.env.DATABASE_URL!, databaseUrl);
+      }
+    },
+  );
 
   it(`runs on ${usingPostgres ? 'PostgreSQL' : 'embedded PGlite'} as configured`, async () => {
     const t = await createTestApp();
