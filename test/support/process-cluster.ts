@@ -74,8 +74,8 @@ export class ProcessCluster {
         ),
       );
     }
-    // One at a time: migrations run at start-up, and two first starts would race to run them.
-    for (const node of this.nodes) await node.start();
+    // Together, as a deployment would: the nodes take turns to run the migrations themselves.
+    await Promise.all(this.nodes.map((node) => node.start()));
     this.balancer = new RoundRobinBalancer(ports);
     await this.balancer.start();
     this.db = new pg.Client({ connectionString: this.databaseUrl });
