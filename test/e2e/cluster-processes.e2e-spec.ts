@@ -403,6 +403,11 @@ describeCluster('a cluster of node processes', () => {
       const senderDisconnects: string[] = [];
       aSender.on('disconnect', (reason) => senderDisconnects.push(reason));
       const bSender = await socket(node2, b);
+      // a types through node 1; b, on node 2, must hear it stop when node 1 goes.
+      await ok(bSender, C.JoinChat, chat.id);
+      const typing = record<{ userId: string; isTyping: boolean }>(bSender, S.UserTyping);
+      await ok(aSender, C.Typing, { chatId: chat.id, isTyping: true });
+      await waitUntil(() => typing.length === 1, 5000, 'b did not see a typing');
 
       let stoppedAt = 0;
       let logBefore = 0;
@@ -451,6 +456,12 @@ describeCluster('a cluster of node processes', () => {
       // Closed transports, not a server-side disconnect: the clients reconnected by themselves.
       expect(reader.disconnects.map((d) => d.reason)).toEqual(['transport close']);
       expect(senderDisconnects).toEqual(['transport close']);
+      // The disconnect was handled while node 1 could still tell the others.
+      await waitUntil(() => typing.length === 2, 5000, 'b did not see a stop typing');
+      expect(typing.map((e) => [e.userId, e.isTyping])).toEqual([
+        [a.id, true],
+        [a.id, false],
+      ]);
       expect(cluster.balancer.picks.slice(-2)).toEqual([1, 1]);
 
       const { rows, lastSeq } = await cluster.stored(chat.id);
