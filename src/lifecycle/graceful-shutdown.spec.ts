@@ -29,9 +29,8 @@ describe('shutDown', () => {
   });
 
   it('stops waiting after the grace period and says it did not finish', async () => {
-    const started = Date.now();
+    // The app never finishes closing: only the grace period can end the wait.
     const done = await shutDown(fakeApp([]), { closeConnections: () => undefined }, 300);
     expect(done).toBe(false);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
