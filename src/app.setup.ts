@@ -14,44 +14,48 @@ import type { Redis } from 'ioredis';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeMetrics } from './metrics/realtime.metrics.js';
 
+/** What a graceful shutdown needs from the server set up here. */
+export interface ServerControls {
+  /** Stops taking connections and closes every socket's transport (clients reconnect elsewhere). */
+  closeConnections(): void;
+}
+
 /** Everything about the HTTP and socket server that main.ts and the tests share. */
-export function setupApp(app: INestApplication): INestApplication {
+export function setupApp(app: INestApplication): ServerControls {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
-  app.enableShutdownHooks();
   const redis = app.get<Redis | null>(REDIS);
   const limits = socketLimits(config.limits, config.trustProxy);
-  app.useWebSocketAdapter(
-    new AuthenticatedIoAdapter(app, {
-      middlewares: [
-        ...limits.beforeAuth,
-        app.get(SocketAuthenticator).middleware,
-        ...limits.afterAuth,
-      ],
-      serverOptions: {
-        path: '/socket.io',
-        serveClient: false,
-        // A larger frame disconnects its client; validation keeps message limits well below it.
-        maxHttpBufferSize: config.socketMaxBufferBytes,
-        cors: { origin: config.corsOrigins, credentials: true },
-        // CORS headers do not stop WebSocket upgrades from other origins; this does.
-        allowRequest: (req, callback) =>
-          callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
-      },
-      onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
-      onEngineConnection: limits.onEngineConnection,
-      onServer: (server) => app.get(RealtimeMetrics).watch(server),
-      cluster: redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : undefined,
-    }),
-  );
+  const io = new AuthenticatedIoAdapter(app, {
+    middlewares: [
+      ...limits.beforeAuth,
+      app.get(SocketAuthenticator).middleware,
+      ...limits.afterAuth,
+    ],
+    serverOptions: {
+      path: '/socket.io',
+      serveClient: false,
+      // A larger frame disconnects its client; validation keeps message limits well below it.
+      maxHttpBufferSize: config.socketMaxBufferBytes,
+      cors: { origin: config.corsOrigins, credentials: true },
+      // CORS headers do not stop WebSocket upgrades from other origins; this does.
+      allowRequest: (req, callback) =>
+        callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
+    },
+    onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
+    onEngineConnection: limits.onEngineConnection,
+    onServer: (server) => app.get(RealtimeMetrics).watch(server),
+    cluster: redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : undefined,
+  });
+  app.useWebSocketAdapter(io);
   setupSwagger(app);
   // Errors raised before Nest's router (malformed JSON, oversized bodies) get the contract's shape.
   app.use(expressErrorHandler);
-  return app;
+  return { closeConnections: () => io.closeConnections() };
 }
 
 /** Browsers send Origin; clients that send none (servers, mobile apps) are not browsers. */

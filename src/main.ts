@@ -4,10 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { setupApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
+import { exitGracefullyOn } from './lifecycle/graceful-shutdown.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true });
-  setupApp(app);
+  const server = setupApp(app);
   // A promise some library forgot to handle must not take every socket of this node down.
   const logger = new Logger('Process');
   process.on('unhandledRejection', (reason: unknown) =>
@@ -16,6 +17,7 @@ async function bootstrap(): Promise<void> {
     ),
   );
   const config = app.get(AppConfig);
+  exitGracefullyOn(['SIGTERM', 'SIGINT'], app, server, config.shutdownGraceMs);
   await app.listen(config.port, config.host);
 }
 

@@ -132,6 +132,10 @@ export class AppConfig {
   get trustProxy(): boolean {
     return this.env.TRUST_PROXY;
   }
+  /** How long a graceful shutdown may take before the process exits anyway (with 1). */
+  get shutdownGraceMs(): number {
+    return this.env.SHUTDOWN_GRACE_MS;
+  }
   get db(): { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number } {
     return {
       connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,

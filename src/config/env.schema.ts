@@ -129,6 +129,12 @@ export class EnvSchema {
   @Max(1000)
   DB_POOL_SIZE = 10;
 
+  /** SIGTERM/SIGINT: how long connections, work in flight and clean-up may take before exit 1. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  SHUTDOWN_GRACE_MS = 10000;
+
   @Transform(toInt)
   @IsInt()
   @Min(50)

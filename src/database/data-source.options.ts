@@ -15,7 +15,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     type: 'postgres' as const,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: true,
+    // Run at start-up by DatabaseModule, one node at a time (migrate.ts).
+    migrationsRun: false,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     // gen_random_uuid() is built into PostgreSQL 13+ and PGlite: no extension to install.

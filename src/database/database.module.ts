@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source.options.js';
+import { migrate } from './migrate.js';
 
 @Module({
   imports: [
@@ -12,6 +14,11 @@ import { dataSourceOptions } from './data-source.options.js';
         // Fail fast at boot: the app must not start half-connected.
         retryAttempts: 0,
       }),
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options!).initialize();
+        await migrate(dataSource);
+        return dataSource;
+      },
     }),
   ],
 })

@@ -37,7 +37,7 @@ export class PGlitePool extends EventEmitter {
     this.db = PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers });
   }
 
-  /** pg.Pool's counters, for metrics: one connection, idle unless lent, checkouts queued. */
+  /** pg.Pool's counters, for metrics and for a shutdown waiting for the database to go quiet: one connection, idle unless lent, checkouts queued. */
   get totalCount(): number {
     return this.closed ? 0 : 1;
   }

@@ -14,6 +14,8 @@ type EngineConnectionListener = (conn: Socket['conn']) => void;
  */
 export class AuthenticatedIoAdapter extends IoAdapter {
   private readonly guarded = new WeakSet<Namespace>();
+  private root?: Server;
+  private connectionsClosed = false;
 
   constructor(
     app: INestApplicationContext,
@@ -42,8 +44,23 @@ export class AuthenticatedIoAdapter extends IoAdapter {
       server.engine.on('connection', listener);
     }
     this.guard(server.of('/'));
+    this.root = server;
     this.setup.onServer?.(server);
     return server;
+  }
+
+  /**
+   * Stops taking connections, then closes every client's transport: clients see `transport
+   * close` and reconnect by themselves, to another node. (A server-side `socket.disconnect()`
+   * would say `io server disconnect`, after which clients do not reconnect.) Their sockets'
+   * `disconnect` handlers run now, while every service is still up. Done once; `close` does it
+   * first too.
+   */
+  closeConnections(): void {
+    if (!this.root || this.connectionsClosed) return;
+    this.connectionsClosed = true;
+    this.root.httpServer?.close();
+    this.root.engine.close();
   }
 
   override create(
@@ -55,7 +72,11 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     return created as Server;
   }
 
+  /** Called for the server and for each namespace; the server's close covers them all. */
   override async close(server: Server): Promise<void> {
+    if (server !== this.root) return super.close(server);
+    this.closeConnections();
+    // Unsubscribes each namespace's adapter; the Redis connections go once that is done.
     await super.close(server);
     await this.setup.cluster?.close();
   }

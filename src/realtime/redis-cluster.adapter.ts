@@ -23,7 +23,7 @@ export function redisClusterAdapter(
   close: () => Promise<void>;
 } {
   const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const sub = subscriberOf(redis);
   logFailures(pub, ['publish'], 'event not sent to other nodes');
   logFailures(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], 'subscription');
   for (const client of [pub, sub]) {
@@ -35,6 +35,21 @@ export function redisClusterAdapter(
     // Called once per namespace when the app closes; the clients are shared, so quit once.
     close: () => (closed ??= Promise.all([pub, sub].map(quit)).then(() => undefined)),
   };
+}
+
+/**
+ * A connection for SUBSCRIBE only: it queues subscriptions until connected and renews them after
+ * every reconnect. Without the ready check: ioredis 5 sends its INFO after a SUBSCRIBE issued
+ * while the connection is being set up (Nest creates namespaces then), the server refuses it in
+ * subscriber mode, and ioredis reconnects without the subscriptions, so the node never hears
+ * the others again (redis/ioredis#2037). SUBSCRIBE needs no ready check anyway.
+ */
+export function subscriberOf(redis: Redis): Redis {
+  return redis.duplicate({
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: false,
+  });
 }
 
 type Method = 'publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';

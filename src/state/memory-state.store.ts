@@ -55,6 +55,9 @@ export class MemoryStateStore extends StateStore {
     return Promise.resolve(previous);
   }
 
+  /** Memory is never out of reach. */
+  onRestored(): void {}
+
   private live(key: string): string | null {
     const entry = this.values.get(key);
     if (!entry) return null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { AppConfig } from '../config/app-config.js';
 import { MemoryStateStore } from './memory-state.store.js';
 import { NodeMemberships } from './node-memberships.js';
+import { StateStore } from './state-store.js';
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const config = (nodeTtlMs: number) =>
@@ -52,4 +53,51 @@ describe('NodeMemberships', () => {
     expect(await node.members(['k'])).toEqual([['u']]);
     node.onModuleDestroy();
   });
+
+  it('puts back at once, when the store comes back, what it lost while away', async () => {
+    const store = new RestartingStore();
+    // Renewal every 20 s: only the store's coming back can explain an entry back within the test.
+    const node = new NodeMemberships(store, config(60_000));
+    await node.hold('k', 'u');
+    store.restartEmpty();
+    await wait(20);
+    expect(await node.members(['k'])).toEqual([['u']]);
+    node.onModuleDestroy();
+  });
 });
+
+/** A store whose server can restart with nothing in it, telling its listeners when it is back. */
+class RestartingStore extends StateStore {
+  private inner = new MemoryStateStore();
+  private readonly listeners: (() => void)[] = [];
+
+  restartEmpty(): void {
+    this.inner = new MemoryStateStore();
+    for (const listener of this.listeners) listener();
+  }
+
+  onRestored(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+  addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
+    return this.inner.addMembers(entries, ttlMs);
+  }
+  removeMember(key: string, member: string): Promise<void> {
+    return this.inner.removeMember(key, member);
+  }
+  members(keys: string[]): Promise<string[][]> {
+    return this.inner.members(keys);
+  }
+  set(key: string, value: string, ttlMs?: number): Promise<void> {
+    return this.inner.set(key, value, ttlMs);
+  }
+  get(keys: string[]): Promise<(string | null)[]> {
+    return this.inner.get(keys);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+  swap(key: string, value: string): Promise<string | null> {
+    return this.inner.swap(key, value);
+  }
+}

@@ -8,8 +8,9 @@ const SEPARATOR = '|';
 /**
  * Set memberships held by this node's sockets (a user connected, a user joined to a chat),
  * counted per socket and mirrored to the shared store as `member|node` with PRESENCE_NODE_TTL_MS,
- * renewed every third of it while held. A crashed node's entries run out by themselves, and
- * entries a failed store write missed come back with the next renewal.
+ * renewed every third of it while held, and at once when the store comes back after an outage.
+ * A crashed node's entries run out by themselves, and entries a failed store write missed come
+ * back with the next renewal.
  */
 @Injectable()
 export class NodeMemberships implements OnModuleDestroy {
@@ -26,6 +27,8 @@ export class NodeMemberships implements OnModuleDestroy {
     this.ttlMs = config.presence.nodeTtlMs;
     this.timer = setInterval(() => void this.renew(), Math.floor(this.ttlMs / 3));
     this.timer.unref();
+    // Entries ran out while the store was away: put them back now, not at the next renewal.
+    store.onRestored(() => void this.renew());
   }
 
   /** One more holder of `member` in `key`; true when it is this node's first. */

@@ -62,6 +62,16 @@ export class RedisStateStore extends StateStore {
   async swap(key: string, value: string): Promise<string | null> {
     return this.redis.set(this.prefix + key, value, 'GET');
   }
+
+  onRestored(listener: () => void): void {
+    let lost = false;
+    this.redis.on('close', () => (lost = true));
+    this.redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      listener();
+    });
+  }
 }
 
 /** A pipeline's results, or its first error thrown. */

@@ -22,4 +22,10 @@ export abstract class StateStore {
 
   /** Sets a value for good and returns the one it replaced, atomically. */
   abstract swap(key: string, value: string): Promise<string | null>;
+
+  /**
+   * Calls `listener` each time the store can be reached again after losing its connection; what
+   * it held may have run out (or gone, if the server restarted empty) meanwhile.
+   */
+  abstract onRestored(listener: () => void): void;
 }

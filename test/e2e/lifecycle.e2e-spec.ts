@@ -2,7 +2,18 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClientEvent, Namespace } from '../../src/realtime/events.js';
-import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS } from '../../migrations/index.js';
+import {
+  createDatabase,
+  createTestApp,
+  dropDatabase,
+  usingPostgres,
+  type TestApp,
+} from '../support/create-test-app.js';
+import { io } from 'socket.io-client';
 import { closeAllSockets, connect, emitAck, nextEvent } from '../support/sockets.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 
@@ -54,9 +65,57 @@ describe('restart and shutdown', () => {
     const dataSource = t.app.get(DataSource);
     const disconnected = nextEvent<string>(socket, 'disconnect');
     await t.close();
-    await expect(disconnected).resolves.toMatch(/io server disconnect|transport close/);
+    // Not `io server disconnect`, after which a client would not reconnect (to another node).
+    await expect(disconnected).resolves.toBe('transport close');
     expect(dataSource.isInitialized).toBe(false);
   });
+
+  it('closes sockets for a rolling restart so that clients reconnect by themselves, and takes no new ones', async () => {
+    const t = await createTestApp();
+    apps.push(t);
+    const socket = io(`${t.url}${Namespace.Chat}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 50,
+      auth: { token: tokenFor({ id: uniqueId(), role: 'CLIENT' }) },
+    });
+    try {
+      await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+      const disconnected = nextEvent<string>(socket, 'disconnect');
+      const retried = new Promise((resolve) => socket.io.once('reconnect_error', resolve));
+      t.closeConnections();
+      await expect(disconnected).resolves.toBe('transport close');
+      // The client tries again on its own; this node refuses, so it can only land elsewhere.
+      await expect(retried).resolves.toBeInstanceOf(Error);
+      expect(socket.connected).toBe(false);
+    } finally {
+      socket.close();
+    }
+  });
+
+  (usingPostgres ? it : it.skip)(
+    'starts two nodes at once on a database that still needs its migrations',
+    async () => {
+      const databaseUrl = await createDatabase(process.env.DATABASE_URL!);
+      const storage = () => ({ dataDir: mkdtempSync(join(tmpdir(), 'msg-test-')), databaseUrl });
+      const started = await Promise.allSettled([
+        createTestApp({ reuse: storage() }),
+        createTestApp({ reuse: storage() }),
+      ]);
+      const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      try {
+        expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'up'))).toEqual([
+          'up',
+          'up',
+        ]);
+        const done = await nodes[0].app.get(DataSource).query('SELECT name FROM migrations');
+        expect(done).toHaveLength(MIGRATIONS.length);
+      } finally {
+        for (const node of nodes) await node.close({ keepData: true });
+        await dropDatabase(process.env.DATABASE_URL!, databaseUrl);
+      }
+    },
+  );
 
   it(`runs on ${usingPostgres ? 'PostgreSQL' : 'embedded PGlite'} as configured`, async () => {
     const t = await createTestApp();

@@ -18,6 +18,8 @@ export interface TestApp {
   databaseUrl?: string;
   /** The Redis key prefix of this app: apps that reuse it form one cluster. */
   redisKeyPrefix: string;
+  /** What a graceful shutdown does first: no new connections, every socket's transport closed. */
+  closeConnections(): void;
   /** Stops the app; `keepData` leaves its PGlite directory or database for a restart. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -67,7 +69,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const root = AppModule.forRoot(env);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
   const app = await NestFactory.create(root, { bufferLogs: true, abortOnError: false });
-  setupApp(app);
+  const server = setupApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -76,6 +78,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dataDir,
     databaseUrl,
     redisKeyPrefix,
+    closeConnections: () => server.closeConnections(),
     async close({ keepData = false } = {}) {
       await app.close();
       if (keepData) return;
@@ -85,7 +88,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
 }
 
-async function createDatabase(adminUrl: string): Promise<string> {
+/** A fresh, empty database next to the one `adminUrl` names; returns its URL. */
+export async function createDatabase(adminUrl: string): Promise<string> {
   const name = `t_${uniqueSuffix()}`;
   await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);
@@ -93,11 +97,11 @@ async function createDatabase(adminUrl: string): Promise<string> {
   return url.toString();
 }
 
-function uniqueSuffix(): string {
+export function uniqueSuffix(): string {
   return `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
+export async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
   await withClient(adminUrl, (client) =>
     client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),

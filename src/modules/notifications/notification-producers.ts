@@ -40,7 +40,7 @@ export class NotificationProducers {
     this.guard('message.created', async () => {
       const [members, watching] = await Promise.all([
         this.chats.memberIds(message.chatId),
-        this.active.of(message.chatId),
+        this.watching(message.chatId),
       ]);
       const repliedTo = message.replyTo?.senderId;
       const notifyReply =
@@ -134,6 +134,19 @@ export class NotificationProducers {
     this.guard(input.kind, () =>
       this.notifications.notify(recipients, { type: NotificationType.InApp, ...input }),
     );
+  }
+
+  /**
+   * Who is looking at the chat. When that cannot be known (Redis is away), nobody is: one
+   * notification too many (they are coalesced per chat) beats one lost.
+   */
+  private async watching(chatId: string): Promise<string[]> {
+    try {
+      return await this.active.of(chatId);
+    } catch (error) {
+      this.logger.warn(`who is looking at ${chatId} is unknown, notifying all: ${String(error)}`);
+      return [];
+    }
   }
 
   private guard(what: string, work: () => Promise<unknown>): void {

@@ -1,0 +1,65 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ServerControls } from '../app.setup.js';
+import { databaseQuiet } from '../database/database-quiet.js';
+
+/** How long the database must have been idle before it is closed. */
+const QUIET_MS = 100;
+
+/**
+ * Stops the node for a rolling restart, in this order: no new connections, and every socket's
+ * transport closed so that its client reconnects by itself (to another node) and recovers with
+ * joinChat `sinceSeq`; the work in flight (sends, and the notifications they set off) finishes;
+ * then the app closes (hooks, Redis, database). Resolves true when all of it was done within
+ * `graceMs`, false when the time ran out first or a step failed.
+ */
+export async function shutDown(
+  app: INestApplication,
+  server: ServerControls,
+  graceMs: number,
+): Promise<boolean> {
+  const logger = new Logger('Shutdown');
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const steps = async (): Promise<true> => {
+    server.closeConnections();
+    const quiet = await databaseQuiet(app.get(DataSource), {
+      quietMs: QUIET_MS,
+      withinMs: graceMs,
+    });
+    if (!quiet) logger.warn('database work still running at shutdown; closing anyway');
+    await app.close();
+    return true;
+  };
+  try {
+    const done = await Promise.race([steps(), outOfTime]);
+    if (!done) logger.error(`shutdown not done within SHUTDOWN_GRACE_MS (${graceMs} ms)`);
+    else logger.log(`shut down in ${Date.now() - started} ms`);
+    return done;
+  } catch (error) {
+    logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** On the first of `signals`, shuts down and exits: 0 when that went well, 1 otherwise. */
+export function exitGracefullyOn(
+  signals: NodeJS.Signals[],
+  app: INestApplication,
+  server: ServerControls,
+  graceMs: number,
+): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    new Logger('Shutdown').log(`${signal}: closing connections, then the app`);
+    void shutDown(app, server, graceMs).then((done) => process.exit(done ? 0 : 1));
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+}
