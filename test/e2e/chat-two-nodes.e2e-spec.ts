@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeNeeding } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
 import { ChatClientEvent as C } from '../../src/realtime/events.js';
 import { makeGroup, ok } from '../support/chat.js';
-import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { closeAllSockets, type ClientSocket } from '../support/sockets.js';
 
 // Two app instances on one PostgreSQL database: nothing in-process (the per-chat queue) orders
 // their sends, so only the database's row lock and unique constraints keep seq and idempotency.
 // PGlite is one process's database and cannot be shared: this suite needs PostgreSQL.
-const describePostgres = usingPostgres ? describe : describe.skip;
-if (!usingPostgres) {
-  console.warn(
-    'chat-two-nodes suite SKIPPED: it needs PostgreSQL (set DATABASE_URL); .ci/run sets it.',
-  );
-}
+const describePostgres = describeNeeding('chat-two-nodes', ['PostgreSQL']);
 
 describePostgres('two nodes writing into one chat', () => {
   let node1: TestApp, node2: TestApp;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeNeeding } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { MessageView } from '../../src/modules/chat/chat.types.js';
 import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
 import {
@@ -10,7 +11,6 @@ import {
   PresenceServerEvent,
 } from '../../src/realtime/events.js';
 import { ok, record } from '../support/chat.js';
-import { usingPostgres, usingRedis } from '../support/create-test-app.js';
 import { ProcessCluster, type ClusterUser } from '../support/process-cluster.js';
 import {
   ChatReader,
@@ -30,13 +30,7 @@ import { closeAllSockets, connect, emitAckWithin, nextEvent } from '../support/s
 // Redis under a unique prefix, each node behind its own TCP proxies to both (cut a proxy and that
 // node sees its server restart), and a round-robin balancer in front. Needs PostgreSQL and Redis;
 // .ci/run provides both.
-const ready = usingPostgres && usingRedis;
-const describeCluster = ready ? describe : describe.skip;
-if (!ready) {
-  console.warn(
-    'cluster-processes suite SKIPPED: it needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL); .ci/run sets both.',
-  );
-}
+const describeCluster = describeNeeding('cluster-processes', ['PostgreSQL', 'Redis']);
 
 const PRESENCE_NODE_TTL_MS = 1500;
 const DB_CONNECT_TIMEOUT_MS = 1500;

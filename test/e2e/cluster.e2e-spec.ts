@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeNeeding } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
 import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
 import {
@@ -10,23 +11,14 @@ import {
   PresenceServerEvent,
 } from '../../src/realtime/events.js';
 import { ok, record, settle } from '../support/chat.js';
-import {
-  createTestApp,
-  usingPostgres,
-  usingRedis,
-  type TestApp,
-} from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
 import { must, orderIn } from '../support/orders.js';
 import { closeAllSockets, connect, nextEvent } from '../support/sockets.js';
 
 // Two nodes on one PostgreSQL database and one Redis: the Socket.IO Redis adapter carries every
 // event to the node its sockets are on. Needs both; .ci/run provides them.
-const ready = usingPostgres && usingRedis;
-const describeCluster = ready ? describe : describe.skip;
-if (!ready) {
-  console.warn('cluster suite SKIPPED: it needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL).');
-}
+const describeCluster = describeNeeding('cluster', ['PostgreSQL', 'Redis']);
 
 describeCluster('two nodes behind one Redis', () => {
   let node1: TestApp, node2: TestApp;

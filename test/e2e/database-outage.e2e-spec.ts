@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ClientEvent, Namespace } from '../../src/realtime/events.js';
-import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import type { TestApp } from '../support/create-test-app.js';
+import { createTestAppBehindDatabaseProxy, describeNeeding } from '../support/services.js';
 import {
   closeAllSockets,
   connect,
@@ -9,44 +10,28 @@ import {
   emitAck,
   type ClientSocket,
 } from '../support/sockets.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 
 // PGlite runs inside the process and cannot go away on its own: this suite needs PostgreSQL.
-const describePostgres = usingPostgres ? describe : describe.skip;
-if (!usingPostgres) {
-  console.warn(
-    'database-outage suite SKIPPED: it needs PostgreSQL (set DATABASE_URL); .ci/run sets it.',
-  );
-}
+const describePostgres = describeNeeding('database-outage', ['PostgreSQL']);
 
 describePostgres('PostgreSQL going away mid-run', () => {
   let t: TestApp;
   let proxy: TcpProxy;
+  let close: () => Promise<void>;
   let socket: ClientSocket;
   const user = { id: uniqueId(), role: 'CLIENT' };
   const auth = (): string => `Bearer ${tokenFor(user)}`;
 
   beforeAll(async () => {
-    const target = new URL(process.env.DATABASE_URL!);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
     // The app's own database is created directly; the app then reaches it only through the proxy.
-    const direct = await createTestApp();
-    await direct.close({ keepData: true });
-    const viaProxy = new URL(direct.databaseUrl!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    t = await createTestApp({
-      reuse: { dataDir: direct.dataDir, databaseUrl: direct.databaseUrl },
-      env: { DATABASE_URL: viaProxy.toString() },
-    });
+    ({ t, proxy, close } = await createTestAppBehindDatabaseProxy());
     socket = await connect(t.url, Namespace.Chat, { token: tokenFor(user) });
   });
   afterAll(async () => {
     closeAllSockets();
-    await proxy?.start().catch(() => undefined);
-    await t?.close();
-    await proxy?.stop();
+    await close?.();
   });
 
   it('serves normally while the database is up', async () => {

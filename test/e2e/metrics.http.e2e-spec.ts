@@ -2,16 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import request from 'supertest';
 import { ChatClientEvent as C, Namespace } from '../../src/realtime/events.js';
 import { makeGroup } from '../support/chat.js';
-import {
-  createTestApp,
-  usingPostgres,
-  usingRedis,
-  type TestApp,
-} from '../support/create-test-app.js';
+import { createTestApp, usingRedis, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser } from '../support/factories.js';
 import { scrape, valueOf, waitForValue, type Sample } from '../support/metrics.js';
 import { closeAllSockets, connect, emitAck } from '../support/sockets.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
+import { createTestAppBehindDatabaseProxy, describeNeeding } from '../support/services.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 
 const sent = { namespace: Namespace.Chat, event: C.SendMessage };
@@ -196,31 +192,17 @@ describe('GET /metrics with Redis configured but unreachable', () => {
 });
 
 // PGlite runs inside the process and cannot go away on its own: this needs PostgreSQL.
-const describePostgres = usingPostgres ? describe : describe.skip;
-if (!usingPostgres) {
-  console.warn('metrics db_up 0 test SKIPPED: it needs PostgreSQL (set DATABASE_URL).');
-}
+const describePostgres = describeNeeding('metrics db_up 0', ['PostgreSQL']);
 
 describePostgres('GET /metrics with PostgreSQL gone', () => {
   let t: TestApp;
   let proxy: TcpProxy;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    const target = new URL(process.env.DATABASE_URL!);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const direct = await createTestApp();
-    await direct.close({ keepData: true });
-    const viaProxy = new URL(direct.databaseUrl!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    t = await createTestApp({
-      reuse: { dataDir: direct.dataDir, databaseUrl: direct.databaseUrl },
-      env: { DATABASE_URL: viaProxy.toString() },
-    });
+    ({ t, proxy, close } = await createTestAppBehindDatabaseProxy());
   });
   afterAll(async () => {
-    await proxy?.start().catch(() => undefined);
-    await t?.close();
-    await proxy?.stop();
+    await close?.();
   });
 
   it('reports db_up 0 while the database does not answer, and 1 once it is back', async () => {

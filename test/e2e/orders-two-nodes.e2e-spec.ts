@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeNeeding } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { MessageView, Page } from '../../src/modules/chat/chat.types.js';
 import type { DisputeView } from '../../src/modules/disputes/dispute.types.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
-import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
 import { call, disputeOn, must, orderIn } from '../support/orders.js';
 
 // Two app instances on one PostgreSQL database: no in-process queue stands between their status
 // changes, so only the compare-and-set in the database decides which one wins.
 // PGlite is one process's database and cannot be shared: this suite needs PostgreSQL.
-const describePostgres = usingPostgres ? describe : describe.skip;
-if (!usingPostgres) {
-  console.warn(
-    'orders-two-nodes suite SKIPPED: it needs PostgreSQL (set DATABASE_URL); .ci/run sets it.',
-  );
-}
+const describePostgres = describeNeeding('orders-two-nodes', ['PostgreSQL']);
 
 describePostgres('status changes racing on two nodes', () => {
   let node1: TestApp, node2: TestApp;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeNeeding } from '../support/services.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { PresenceService } from '../../src/modules/presence/presence.service.js';
 import {
   Namespace,
@@ -7,16 +8,13 @@ import {
 } from '../../src/realtime/events.js';
 import { NodeMemberships } from '../../src/state/node-memberships.js';
 import { ok, record, settle } from '../support/chat.js';
-import { createTestApp, usingRedis, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 import { closeAllSockets, connect } from '../support/sockets.js';
 
 // Two nodes sharing presence through Redis (each with its own database: presence needs none to
 // be shared here, as the watcher subscribes explicitly). Needs Redis; .ci/run sets REDIS_URL.
-const describeRedis = usingRedis ? describe : describe.skip;
-if (!usingRedis) {
-  console.warn('presence-nodes suite SKIPPED: it needs Redis (set REDIS_URL); .ci/run sets it.');
-}
+const describeRedis = describeNeeding('presence-nodes', ['Redis']);
 
 type UserStatus = { userId: string; status: string; lastSeen: string | null };
 

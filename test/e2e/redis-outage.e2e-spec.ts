@@ -1,29 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { ChatView, Page } from '../../src/modules/chat/chat.types.js';
 import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
 import { settle } from '../support/chat.js';
-import { createTestApp, usingRedis, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser } from '../support/factories.js';
 import { must } from '../support/orders.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
+import { describeNeeding, proxyTo } from '../support/services.js';
 
 // One node whose Redis goes away mid-run (the cluster-processes suite does it to two nodes).
-const describeRedis = usingRedis ? describe : describe.skip;
-if (!usingRedis) {
-  console.warn('redis-outage suite SKIPPED: it needs Redis (set REDIS_URL); .ci/run sets it.');
-}
+const describeRedis = describeNeeding('redis-outage', ['Redis']);
 
 describeRedis('Redis going away mid-run', () => {
   let t: TestApp;
   let proxy: TcpProxy;
 
   beforeAll(async () => {
-    const target = new URL(process.env.REDIS_URL!);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-    await proxy.start();
-    const viaProxy = new URL(target);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    t = await createTestApp({ env: { REDIS_URL: viaProxy.toString() } });
+    let url: string;
+    ({ proxy, url } = await proxyTo(process.env.REDIS_URL!));
+    t = await createTestApp({ env: { REDIS_URL: url } });
   });
   afterAll(async () => {
     await t?.close();

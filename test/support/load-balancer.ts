@@ -1,4 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { LoopbackForwarder } from './loopback-forwarder.js';
 
 /**
  * A loopback TCP load balancer: each new connection goes to the next backend in turn, skipping
@@ -6,15 +7,14 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * hold one TCP connection each, so no stickiness is needed; when a backend dies, its clients'
  * reconnections land on the backends still listening.
  */
-export class RoundRobinBalancer {
-  private server?: Server;
-  private readonly open = new Set<Socket>();
+export class RoundRobinBalancer extends LoopbackForwarder {
   private next = 0;
-  port = 0;
   /** The backend index of every connection forwarded so far, in order. */
   readonly picks: number[] = [];
 
-  constructor(private readonly backendPorts: number[]) {}
+  constructor(private readonly backendPorts: number[]) {
+    super();
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -25,25 +25,7 @@ export class RoundRobinBalancer {
     this.next = index % this.backendPorts.length;
   }
 
-  async start(): Promise<void> {
-    const server = createServer((client) => this.forward(client));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', resolve);
-    });
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.open) s.destroy();
-    this.open.clear();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private forward(client: Socket, tried = 0): void {
+  protected forward(client: Socket, tried = 0): void {
     if (tried === 0) {
       this.track(client);
       client.on('error', () => client.destroy());
@@ -66,14 +48,7 @@ export class RoundRobinBalancer {
       this.track(upstream);
       upstream.on('error', () => upstream.destroy());
       // Bytes the client sent meanwhile wait in its readable buffer until piped.
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      LoopbackForwarder.splice(client, upstream);
     });
-  }
-
-  private track(socket: Socket): void {
-    this.open.add(socket);
-    socket.on('close', () => this.open.delete(socket));
   }
 }

@@ -7,7 +7,8 @@ import type { ChatView } from '../../src/modules/chat/chat.types.js';
 import { createDatabase, dropDatabase, uniqueSuffix } from './create-test-app.js';
 import { RoundRobinBalancer } from './load-balancer.js';
 import { buildServer, freePort, NodeProcess, removeBuild } from './node-process.js';
-import { TcpProxy } from './tcp-proxy.js';
+import { proxyTo } from './services.js';
+import type { TcpProxy } from './tcp-proxy.js';
 import { TEST_JWT_SECRET, tokenFor, uniqueId } from './tokens.js';
 
 export interface ClusterUser {
@@ -34,23 +35,18 @@ export class ProcessCluster {
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<void> {
-    const pgTarget = new URL(process.env.DATABASE_URL!);
-    const redisTarget = new URL(process.env.REDIS_URL!);
     [this.mainJs, this.databaseUrl] = await Promise.all([
       buildServer('cluster'),
       createDatabase(process.env.DATABASE_URL!),
     ]);
     const ports = [await freePort(), await freePort()];
     for (const [i, port] of ports.entries()) {
-      const pgProxy = new TcpProxy(pgTarget.hostname, Number(pgTarget.port || 5432));
-      const redisProxy = new TcpProxy(redisTarget.hostname, Number(redisTarget.port || 6379));
-      await Promise.all([pgProxy.start(), redisProxy.start()]);
-      this.pgProxies.push(pgProxy);
-      this.redisProxies.push(redisProxy);
-      const viaPg = new URL(this.databaseUrl);
-      viaPg.host = `127.0.0.1:${pgProxy.port}`;
-      const viaRedis = new URL(redisTarget);
-      viaRedis.host = `127.0.0.1:${redisProxy.port}`;
+      const [viaPg, viaRedis] = await Promise.all([
+        proxyTo(this.databaseUrl),
+        proxyTo(process.env.REDIS_URL!),
+      ]);
+      this.pgProxies.push(viaPg.proxy);
+      this.redisProxies.push(viaRedis.proxy);
       const name = `node${i + 1}`;
       const dataDir = join(this.workDir, name);
       this.nodes.push(
@@ -65,8 +61,8 @@ export class ProcessCluster {
             AUTH_DEV_TOKENS: 'true',
             LOG_LEVEL: 'warn',
             DATA_DIR: dataDir,
-            DATABASE_URL: viaPg.toString(),
-            REDIS_URL: viaRedis.toString(),
+            DATABASE_URL: viaPg.url,
+            REDIS_URL: viaRedis.url,
             REDIS_KEY_PREFIX: this.redisKeyPrefix,
             ...this.env,
           },
