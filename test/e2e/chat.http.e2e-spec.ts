@@ -56,6 +56,18 @@ describe('chat REST API', () => {
     await request(t.url).get('/api/chats?limit=500').set(as(a)).expect(400);
   });
 
+  it('answers a seq cursor beyond any chat with 400, not 500', async () => {
+    for (const query of ['before=2147483648', 'after=99999999999', 'after=2147483648']) {
+      const res = await request(t.url).get(`/api/chats/${chat.id}/messages?${query}`).set(as(a));
+      expect([query, res.status, res.body.code]).toEqual([query, 400, 'VALIDATION_FAILED']);
+    }
+    await request(t.url)
+      .post(`/api/chats/${chat.id}/read`)
+      .set(as(a))
+      .send({ upToSeq: 2 ** 31 })
+      .expect(400);
+  });
+
   it('sends a message that reaches joined sockets exactly like a socket send', async () => {
     const seen = record<MessageView>(sb, S.NewMessage);
     const res = await request(t.url)

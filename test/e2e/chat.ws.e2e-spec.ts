@@ -403,6 +403,27 @@ describe('/chat', () => {
         emitAck(s, C.GetMessages, { chatId: chat.id, before: 5, after: 1 }),
       ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     });
+
+    // seq is a PostgreSQL integer: a bigger cursor used to reach the query and answer INTERNAL.
+    it.each([
+      [C.GetMessages, { before: 2 ** 31 }],
+      [C.GetMessages, { after: 1e20 }],
+      [C.JoinChat, { sinceSeq: 2 ** 53 }],
+      [C.JoinChat, { sinceSeq: '9999999999' }],
+      [C.ReadMessages, { upToSeq: 2 ** 31 }],
+    ])(
+      'refuses %s with a seq beyond any chat (%j) with VALIDATION_FAILED',
+      async (event, extra) => {
+        const [a, b] = [await makeUser(t), await makeUser(t)];
+        const chat = await group(a, [b]);
+        const s = await chatSocket(t, a);
+        const ack = await emitAck(s, event, { chatId: chat.id, ...extra });
+        expect(ack.error?.code).toBe('VALIDATION_FAILED');
+        expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toEqual(
+          Object.keys(extra),
+        );
+      },
+    );
   });
 
   describe('read markers, chat list and presence in a chat', () => {

@@ -6,6 +6,8 @@ import { AcceptsBareValue } from '../../../common/validation/bare-value.decorato
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 100;
+/** Largest seq: seq columns are PostgreSQL integers, and a bigger number fails in the query. */
+export const MAX_SEQ = 2_147_483_647;
 
 /** A seq cursor: a number, or the numeric string a previous page returned as nextCursor. */
 export function SeqCursor(min: number): PropertyDecorator {
@@ -16,6 +18,7 @@ export function SeqCursor(min: number): PropertyDecorator {
     IsOptional(),
     IsInt(),
     Min(min),
+    Max(MAX_SEQ),
   );
 }
 

@@ -9,10 +9,11 @@ import {
   IsInt,
   IsUUID,
   Length,
+  Max,
   MaxLength,
   Min,
 } from 'class-validator';
-import { ChatIdDto } from './chat-ref.dto.js';
+import { ChatIdDto, MAX_SEQ } from './chat-ref.dto.js';
 
 /** MESSAGE_MAX_LENGTH of the contract. */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -58,5 +59,6 @@ export class ReadMessagesDto extends ChatIdDto {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   upToSeq?: number;
 }
