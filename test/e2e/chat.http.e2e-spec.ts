@@ -56,6 +56,11 @@ describe('chat REST API', () => {
     await request(t.url).get('/api/chats?limit=500').set(as(a)).expect(400);
   });
 
+  it('reads an id in the path in upper case as the same id', async () => {
+    const res = await request(t.url).get(`/api/chats/${chat.id.toUpperCase()}`).set(as(a));
+    expect([res.status, res.body.id]).toEqual([200, chat.id]);
+  });
+
   it('answers a seq cursor beyond any chat with 400, not 500', async () => {
     for (const query of ['before=2147483648', 'after=99999999999', 'after=2147483648']) {
       const res = await request(t.url).get(`/api/chats/${chat.id}/messages?${query}`).set(as(a));

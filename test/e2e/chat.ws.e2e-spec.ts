@@ -132,6 +132,25 @@ describe('/chat', () => {
       });
     });
 
+    // Ids are case-insensitive in PostgreSQL but were used as given for rooms and lists.
+    it('treats a chatId in upper case as the same chat: the socket gets its messages', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      const joined = await ok<Joined>(sb, C.JoinChat, { chatId: chat.id.toUpperCase() });
+      expect(joined.chat.id).toBe(chat.id);
+      const received = nextEvent<MessageView>(sb, S.NewMessage);
+      await ok(sa, C.SendMessage, { chatId: chat.id, text: 'hello' });
+      await expect(received).resolves.toMatchObject({ chatId: chat.id, text: 'hello' });
+      await expect(
+        ok<{ userIds: string[] }>(sa, C.GetActiveUsers, { chatId: chat.id }),
+      ).resolves.toMatchObject({ userIds: [b.id] });
+      await ok(sb, C.LeaveChat, { chatId: chat.id.toUpperCase() });
+      await expect(
+        ok<{ userIds: string[] }>(sa, C.GetActiveUsers, { chatId: chat.id }),
+      ).resolves.toMatchObject({ userIds: [] });
+    });
+
     it('refuses a malformed chatId with VALIDATION_FAILED', async () => {
       const s = await chatSocket(t, await makeUser(t));
       await expect(emitAck(s, C.JoinChat, { chatId: 'not-a-uuid' })).resolves.toMatchObject({

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { AcceptsBareValue } from '../../../common/validation/bare-value.decorator.js';
 
 export const DEFAULT_PAGE = 50;
@@ -35,7 +36,7 @@ export function PageLimit(): PropertyDecorator {
 
 export class ChatIdDto {
   @ApiProperty()
-  @IsUUID()
+  @IsUuid()
   chatId!: string;
 }
 

@@ -1,3 +1,4 @@
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
@@ -7,7 +8,6 @@ import {
   IsOptional,
   IsString,
   IsInt,
-  IsUUID,
   Length,
   Max,
   MaxLength,
@@ -32,12 +32,12 @@ export class SendMessageDto extends ChatIdDto {
   @IsArray()
   @ArrayMaxSize(MAX_ATTACHMENTS)
   @ArrayUnique()
-  @IsUUID('all', { each: true })
+  @IsUuid({ each: true })
   attachmentIds?: string[];
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsUUID()
+  @IsUuid()
   replyToId?: string;
 
   @ApiPropertyOptional({ description: 'Idempotency key chosen by the client' })
@@ -52,7 +52,7 @@ export class ReadMessagesDto extends ChatIdDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
-  @IsUUID('all', { each: true })
+  @IsUuid({ each: true })
   messageIds?: string[];
 
   @ApiPropertyOptional()
