@@ -231,6 +231,13 @@ describe('/chat', () => {
       ['text of the wrong type', { text: 42 }, 'text'],
       ['an unknown field', { text: 'hi', pinned: true }, 'pinned'],
       ['a malformed replyToId', { text: 'hi', replyToId: 'nope' }, 'replyToId'],
+      // PostgreSQL text cannot hold NUL: it used to fail in the insert, as INTERNAL.
+      ['a NUL character in the text', { text: 'a\u0000b' }, 'text'],
+      [
+        'a NUL character in clientMessageId',
+        { text: 'hi', clientMessageId: '\u0000' },
+        'clientMessageId',
+      ],
     ])('refuses %s with VALIDATION_FAILED and stores nothing', async (_name, payload, field) => {
       const before = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
       const ack = await emitAck(sa, C.SendMessage, { chatId: chat.id, ...payload });
