@@ -3,7 +3,7 @@ import { ChatClientEvent, ChatServerEvent } from '../../../src/realtime/events.j
 import { ok, settle } from '../chat.js';
 import type { TestApp } from '../create-test-app.js';
 import { chatSocket, type TestClient } from '../factories.js';
-import type { ClientSocket } from '../sockets.js';
+import { emitAckWithin, type ClientSocket } from '../sockets.js';
 import type { FuzzWorld } from './world.js';
 
 /** Alice and Bob, joined to the fuzzed group, taking turns to write while the storm goes on. */
@@ -66,15 +66,17 @@ export class NormalChat {
 
   private async say(i: number): Promise<void> {
     const { user, socket } = this.people[i % this.people.length];
+    const text = `normal ${i} from ${user.name}`;
     try {
-      this.sent.push(
-        await ok<MessageView>(socket, ChatClientEvent.SendMessage, {
-          chatId: this.chatId,
-          text: `normal ${i} from ${user.name}`,
-        }),
-      );
+      // A bounded wait, generous because the storm shares the machine.
+      const ack = await emitAckWithin<MessageView>(15_000, socket, ChatClientEvent.SendMessage, {
+        chatId: this.chatId,
+        text,
+      });
+      if (ack.ok) this.sent.push(ack.data!);
+      else this.failures.push(`${text}: ${JSON.stringify(ack.error)}`);
     } catch (error) {
-      this.failures.push(String(error));
+      this.failures.push(`${text}: ${String(error)}`);
     }
     await settle(25);
   }

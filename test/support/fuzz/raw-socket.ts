@@ -5,6 +5,8 @@ export type RawFrame = string | Buffer | { text: Buffer };
 type Received = string | Buffer;
 
 let nextProbeId = 900_000;
+/** How long an answer may take before the connection counts as hung (a bound, not a target). */
+const ANSWER_WAIT_MS = 10_000;
 
 /**
  * A bare WebSocket speaking Engine.IO v4 / Socket.IO v5 by hand, to send what no client library
@@ -67,7 +69,7 @@ export class RawSocket {
     namespace: string,
     event: string,
     payload: unknown,
-    timeoutMs = 3000,
+    timeoutMs = ANSWER_WAIT_MS,
   ): Promise<unknown[] | undefined> {
     const id = (nextProbeId += 1);
     this.send(`42${namespace},${id}${JSON.stringify([event, payload])}`);
@@ -78,7 +80,7 @@ export class RawSocket {
   async ackOf(
     namespace: string,
     id: number | string,
-    timeoutMs = 3000,
+    timeoutMs = ANSWER_WAIT_MS,
   ): Promise<unknown[] | undefined> {
     const prefix = `43${namespace},${id}[`;
     const reply = await this.next((m) => typeof m === 'string' && m.startsWith(prefix), timeoutMs);
@@ -103,7 +105,7 @@ export class RawSocket {
   }
 
   /** The next frame that matches (earlier unmatched frames stay queued), or undefined on close or timeout. */
-  next(match: (m: Received) => boolean, timeoutMs = 3000): Promise<Received | undefined> {
+  next(match: (m: Received) => boolean, timeoutMs = ANSWER_WAIT_MS): Promise<Received | undefined> {
     const index = this.inbox.findIndex(match);
     if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]);
     if (this.closed) return Promise.resolve(undefined);
