@@ -49,7 +49,7 @@ const MAX_DEPTH = 16;
 /** Per object: more would make the error list as long as the payload. */
 const MAX_KEYS = 100;
 /** Longer keys are refused without being named, so an error never echoes them back. */
-const MAX_KEY_LENGTH = 100;
+export const MAX_KEY_LENGTH = 100;
 const NUL = '\u0000';
 // __proto__, constructor and prototype pollute; the other Object.prototype names (hasOwnProperty,
 // toString...) slip through class-validator's whitelist, which looks fields up in a plain object.
@@ -95,7 +95,8 @@ function findSuspiciousKey(
   return undefined;
 }
 
-function isBinary(value: object): boolean {
+/** A Buffer or typed array: what Socket.IO makes of binary data. */
+export function isBinary(value: object): boolean {
   return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
 }
 
