@@ -92,6 +92,38 @@ describe('socket acknowledgements and errors', () => {
     expect(ack.error?.code).toBe('VALIDATION_FAILED');
   });
 
+  // class-validator looks fields up in a plain object, so inherited names passed as known fields.
+  it.each([['hasOwnProperty'], ['isPrototypeOf'], ['__lookupGetter__'], ['toString']])(
+    'refuses a %s key, which names an Object.prototype member, as an unknown field',
+    async (key) => {
+      const ack = await emitAck(socket, 'echo', { text: 'hi', [key]: 'x' });
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+      expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toEqual([key]);
+    },
+  );
+
+  it('refuses an over-long key without sending it back', async () => {
+    const key = `k${'x'.repeat(10_000)}`;
+    const ack = await emitAck(socket, 'echo', { text: 'hi', [key]: 1 });
+    expect(ack.error?.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(ack)).not.toContain('xxxxxxxxxx');
+  });
+
+  it('refuses an object with thousands of keys with a short answer', async () => {
+    const payload = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]));
+    const ack = await emitAck(socket, 'echo', { text: 'hi', ...payload });
+    expect(ack.error?.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(ack).length).toBeLessThan(1_000);
+  });
+
+  it('refuses binary data as the payload, in one detail', async () => {
+    const ack = await emitAck(socket, 'echo', Buffer.alloc(2_000));
+    expect(ack.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: '', constraints: { isObject: 'payload must be an object' } }],
+    });
+  });
+
   it('accepts ordinary free-form data', async () => {
     await expect(
       emitAck(socket, 'echo', { text: 'hi', meta: { a: { b: [1, 2] } } }),

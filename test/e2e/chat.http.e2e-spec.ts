@@ -56,6 +56,33 @@ describe('chat REST API', () => {
     await request(t.url).get('/api/chats?limit=500').set(as(a)).expect(400);
   });
 
+  it('refuses NUL characters in bodies and query strings with 400, not 500', async () => {
+    const body = await request(t.url)
+      .post(`/api/chats/${chat.id}/messages`)
+      .set(as(a))
+      .send({ text: 'a\u0000b' });
+    expect([body.status, body.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const query = await request(t.url).get('/api/chats?cursor=%00').set(as(a));
+    expect([query.status, query.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('reads an id in the path in upper case as the same id', async () => {
+    const res = await request(t.url).get(`/api/chats/${chat.id.toUpperCase()}`).set(as(a));
+    expect([res.status, res.body.id]).toEqual([200, chat.id]);
+  });
+
+  it('answers a seq cursor beyond any chat with 400, not 500', async () => {
+    for (const query of ['before=2147483648', 'after=99999999999', 'after=2147483648']) {
+      const res = await request(t.url).get(`/api/chats/${chat.id}/messages?${query}`).set(as(a));
+      expect([query, res.status, res.body.code]).toEqual([query, 400, 'VALIDATION_FAILED']);
+    }
+    await request(t.url)
+      .post(`/api/chats/${chat.id}/read`)
+      .set(as(a))
+      .send({ upToSeq: 2 ** 31 })
+      .expect(400);
+  });
+
   it('sends a message that reaches joined sockets exactly like a socket send', async () => {
     const seen = record<MessageView>(sb, S.NewMessage);
     const res = await request(t.url)

@@ -132,6 +132,25 @@ describe('/chat', () => {
       });
     });
 
+    // Ids are case-insensitive in PostgreSQL but were used as given for rooms and lists.
+    it('treats a chatId in upper case as the same chat: the socket gets its messages', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      const joined = await ok<Joined>(sb, C.JoinChat, { chatId: chat.id.toUpperCase() });
+      expect(joined.chat.id).toBe(chat.id);
+      const received = nextEvent<MessageView>(sb, S.NewMessage);
+      await ok(sa, C.SendMessage, { chatId: chat.id, text: 'hello' });
+      await expect(received).resolves.toMatchObject({ chatId: chat.id, text: 'hello' });
+      await expect(
+        ok<{ userIds: string[] }>(sa, C.GetActiveUsers, { chatId: chat.id }),
+      ).resolves.toMatchObject({ userIds: [b.id] });
+      await ok(sb, C.LeaveChat, { chatId: chat.id.toUpperCase() });
+      await expect(
+        ok<{ userIds: string[] }>(sa, C.GetActiveUsers, { chatId: chat.id }),
+      ).resolves.toMatchObject({ userIds: [] });
+    });
+
     it('refuses a malformed chatId with VALIDATION_FAILED', async () => {
       const s = await chatSocket(t, await makeUser(t));
       await expect(emitAck(s, C.JoinChat, { chatId: 'not-a-uuid' })).resolves.toMatchObject({
@@ -212,6 +231,13 @@ describe('/chat', () => {
       ['text of the wrong type', { text: 42 }, 'text'],
       ['an unknown field', { text: 'hi', pinned: true }, 'pinned'],
       ['a malformed replyToId', { text: 'hi', replyToId: 'nope' }, 'replyToId'],
+      // PostgreSQL text cannot hold NUL: it used to fail in the insert, as INTERNAL.
+      ['a NUL character in the text', { text: 'a\u0000b' }, 'text'],
+      [
+        'a NUL character in clientMessageId',
+        { text: 'hi', clientMessageId: '\u0000' },
+        'clientMessageId',
+      ],
     ])('refuses %s with VALIDATION_FAILED and stores nothing', async (_name, payload, field) => {
       const before = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
       const ack = await emitAck(sa, C.SendMessage, { chatId: chat.id, ...payload });
@@ -403,6 +429,27 @@ describe('/chat', () => {
         emitAck(s, C.GetMessages, { chatId: chat.id, before: 5, after: 1 }),
       ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     });
+
+    // seq is a PostgreSQL integer: a bigger cursor used to reach the query and answer INTERNAL.
+    it.each([
+      [C.GetMessages, { before: 2 ** 31 }],
+      [C.GetMessages, { after: 1e20 }],
+      [C.JoinChat, { sinceSeq: 2 ** 53 }],
+      [C.JoinChat, { sinceSeq: '9999999999' }],
+      [C.ReadMessages, { upToSeq: 2 ** 31 }],
+    ])(
+      'refuses %s with a seq beyond any chat (%j) with VALIDATION_FAILED',
+      async (event, extra) => {
+        const [a, b] = [await makeUser(t), await makeUser(t)];
+        const chat = await group(a, [b]);
+        const s = await chatSocket(t, a);
+        const ack = await emitAck(s, event, { chatId: chat.id, ...extra });
+        expect(ack.error?.code).toBe('VALIDATION_FAILED');
+        expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toEqual(
+          Object.keys(extra),
+        );
+      },
+    );
   });
 
   describe('read markers, chat list and presence in a chat', () => {

@@ -221,6 +221,28 @@ describe('/notifications', () => {
       expect(await must(t, user, 'get', '/api/notifications/unread-count')).toEqual({ count: 0 });
     });
 
+    it('refuses markAllRead with a payload, marking nothing, and takes {} or nothing', async () => {
+      const [admin, user] = [await makeUser(t, 'ADMIN'), await makeUser(t)];
+      const [device] = await devices(user, 1);
+      await must(t, admin, 'post', '/api/notifications', {
+        userId: user.id,
+        type: 'IN_APP',
+        subject: 's',
+        message: 'm',
+      });
+      for (const payload of [{ notificationId: 'x' }, 'all', [], 0]) {
+        const ack = await emitAck(device.socket, C.MarkAllRead, payload);
+        expect([payload, ack.error?.code]).toEqual([payload, 'VALIDATION_FAILED']);
+      }
+      expect(await ok<Count>(device.socket, C.GetUnreadCount, {})).toEqual({ count: 1 });
+      await expect(
+        emitAck(device.socket, C.GetUnreadCount, { unread: true }),
+      ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+      expect(await ok(device.socket, C.MarkAllRead, {})).toMatchObject({ updated: 1 });
+      const bare = (await device.socket.timeout(5000).emitWithAck(C.MarkAllRead)) as unknown;
+      expect(bare).toMatchObject({ ok: true, data: { updated: 0 } });
+    });
+
     it('marks as read only one’s own notifications', async () => {
       const [admin, owner, other] = [
         await makeUser(t, 'ADMIN'),

@@ -8,7 +8,8 @@ import { AppValidationPipe } from './validation.pipe.js';
 export class ValidateAs implements PipeTransform {
   private static readonly pipe = new AppValidationPipe();
 
-  constructor(private readonly type: Type) {}
+  /** Public so tooling (the fuzz suite) can see what a handler validates its payload as. */
+  constructor(readonly type: Type) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     return ValidateAs.pipe.transform(value, { ...metadata, metatype: this.type });

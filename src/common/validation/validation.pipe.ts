@@ -29,8 +29,13 @@ export class AppValidationPipe extends ValidationPipe {
       value = { [bareKey]: value };
     // A REST request without a body sends no fields: required ones are then named one by one.
     if (isDto && metadata.type === 'body' && value === undefined) value = {};
+    if (isDto && metadata.type === 'query' && value !== null && typeof value === 'object') {
+      const suspicious = findSuspiciousKey(value, '', 0);
+      if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
+    }
     if (isDto && (metadata.type === 'body' || metadata.type === 'custom')) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      // Binary data arrives as a Buffer: an object, but with a key per byte.
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || isBinary(value)) {
         throw invalidField('', 'isObject', 'payload must be an object');
       }
       const suspicious = findSuspiciousKey(value, '', 0);
@@ -41,9 +46,19 @@ export class AppValidationPipe extends ValidationPipe {
 }
 
 const MAX_DEPTH = 16;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Per object: more would make the error list as long as the payload. */
+const MAX_KEYS = 100;
+/** Longer keys are refused without being named, so an error never echoes them back. */
+export const MAX_KEY_LENGTH = 100;
+const NUL = '\u0000';
+// __proto__, constructor and prototype pollute; the other Object.prototype names (hasOwnProperty,
+// toString...) slip through class-validator's whitelist, which looks fields up in a plain object.
+const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-/** Prototype-pollution keys and absurd nesting are refused outright, at any depth. */
+/**
+ * Prototype keys, absurd nesting, absurd keys and NUL characters (which PostgreSQL text cannot
+ * hold: they used to fail in the query, as INTERNAL) are refused outright, at any depth.
+ */
 function findSuspiciousKey(
   value: object,
   path: string,
@@ -52,18 +67,37 @@ function findSuspiciousKey(
   if (depth > MAX_DEPTH) {
     return { field: path, rule: 'maxDepth', message: `nesting deeper than ${MAX_DEPTH} levels` };
   }
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  if (!Array.isArray(value) && keys.length > MAX_KEYS) {
+    return { field: path, rule: 'maxKeys', message: `more than ${MAX_KEYS} properties` };
+  }
+  for (const key of keys) {
+    if (key.length > MAX_KEY_LENGTH) {
+      const message = `a property name longer than ${MAX_KEY_LENGTH} characters`;
+      return { field: path, rule: 'maxKeyLength', message };
+    }
+    if (key.includes(NUL)) {
+      return { field: path, rule: 'noNul', message: 'a property name with a NUL character' };
+    }
     const field = path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) {
       return { field, rule: 'whitelistValidation', message: `property ${key} should not exist` };
     }
     const child: unknown = (value as Record<string, unknown>)[key];
-    if (child !== null && typeof child === 'object') {
+    if (typeof child === 'string' && child.includes(NUL)) {
+      return { field, rule: 'noNul', message: `${field} must not contain NUL characters` };
+    }
+    if (child !== null && typeof child === 'object' && !isBinary(child)) {
       const found = findSuspiciousKey(child, field, depth + 1);
       if (found) return found;
     }
   }
   return undefined;
+}
+
+/** A Buffer or typed array: what Socket.IO makes of binary data. */
+export function isBinary(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {

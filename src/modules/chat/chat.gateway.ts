@@ -10,6 +10,7 @@ import type { Actor } from '../../common/auth/actor.js';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
+import { EmptyPayload } from '../../common/validation/empty-payload.pipe.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
 import { WsUser } from '../../common/ws/ws-user.decorator.js';
@@ -54,7 +55,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
   /** The caller as the server knows them: a cheap way for a client to check its session. */
   @SubscribeMessage(ClientEvent.WhoAmI)
-  whoAmI(@WsUser() user: AuthUser): Promise<UserDto> {
+  whoAmI(@WsUser() user: AuthUser, @MessageBody(EmptyPayload) _: object): Promise<UserDto> {
     return this.users.get(user.id);
   }
 

@@ -8,6 +8,7 @@ import {
 import type { Namespace } from 'socket.io';
 import type { Actor } from '../../common/auth/actor.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
+import { EmptyPayload } from '../../common/validation/empty-payload.pipe.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
 import { Namespace as Ns, NotificationClientEvent as C, Room } from '../../realtime/events.js';
@@ -35,7 +36,11 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection 
 
   /** The socket is already subscribed; this confirms it (and re-joins, should it have left). */
   @SubscribeMessage(C.Subscribe)
-  async subscribe(@WsActor() actor: Actor, @ConnectedSocket() socket: AppSocket) {
+  async subscribe(
+    @WsActor() actor: Actor,
+    @ConnectedSocket() socket: AppSocket,
+    @MessageBody(EmptyPayload) _: object,
+  ) {
     await socket.join(Room.user(actor.id));
     return { userId: actor.id };
   }
@@ -49,7 +54,10 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection 
   }
 
   @SubscribeMessage(C.GetUnreadCount)
-  getUnreadCount(@WsActor() actor: Actor): Promise<{ count: number }> {
+  getUnreadCount(
+    @WsActor() actor: Actor,
+    @MessageBody(EmptyPayload) _: object,
+  ): Promise<{ count: number }> {
     return this.notifications.unreadCount(actor.id);
   }
 
@@ -59,7 +67,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection 
   }
 
   @SubscribeMessage(C.MarkAllRead)
-  markAllRead(@WsActor() actor: Actor) {
+  markAllRead(@WsActor() actor: Actor, @MessageBody(EmptyPayload) _: object) {
     return this.notifications.markAllRead(actor.id);
   }
 }

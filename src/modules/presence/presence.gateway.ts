@@ -9,6 +9,7 @@ import type { Namespace } from 'socket.io';
 import type { Actor } from '../../common/auth/actor.js';
 import { invalidField } from '../../common/errors/domain.exception.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
+import { EmptyPayload } from '../../common/validation/empty-payload.pipe.js';
 import { RealtimeGateway } from '../../common/ws/realtime-gateway.decorator.js';
 import { WsActor } from '../../common/ws/ws-actor.decorator.js';
 import { Namespace as Ns, PresenceClientEvent as C, Room } from '../../realtime/events.js';
@@ -52,7 +53,10 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(C.GetOnlineUsers)
-  getOnlineUsers(@WsActor() actor: Actor): Promise<{ users: PresenceView[] }> {
+  getOnlineUsers(
+    @WsActor() actor: Actor,
+    @MessageBody(EmptyPayload) _: object,
+  ): Promise<{ users: PresenceView[] }> {
     return this.queries.onlinePeers(actor.id);
   }
 

@@ -1,11 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { AcceptsBareValue } from '../../../common/validation/bare-value.decorator.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 100;
+/** Largest seq: seq columns are PostgreSQL integers, and a bigger number fails in the query. */
+export const MAX_SEQ = 2_147_483_647;
 
 /** A seq cursor: a number, or the numeric string a previous page returned as nextCursor. */
 export function SeqCursor(min: number): PropertyDecorator {
@@ -16,6 +19,7 @@ export function SeqCursor(min: number): PropertyDecorator {
     IsOptional(),
     IsInt(),
     Min(min),
+    Max(MAX_SEQ),
   );
 }
 
@@ -32,7 +36,7 @@ export function PageLimit(): PropertyDecorator {
 
 export class ChatIdDto {
   @ApiProperty()
-  @IsUUID()
+  @IsUuid()
   chatId!: string;
 }
 

@@ -1,6 +1,7 @@
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
 import { IsSingleEmoji } from '../../../common/validation/is-single-emoji.validator.js';
 import { ChatStatus } from '../entities/chat.entity.js';
 import { ChatIdDto } from './chat-ref.dto.js';
@@ -8,7 +9,7 @@ import { MESSAGE_MAX_LENGTH } from './send-message.dto.js';
 
 export class MessageIdDto {
   @ApiProperty()
-  @IsUUID()
+  @IsUuid()
   messageId!: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE, GetMessagesDto, JoinChatDto, MAX_PAGE } from './chat-ref.dto.js';
+import { DEFAULT_PAGE, GetMessagesDto, JoinChatDto, MAX_PAGE, MAX_SEQ } from './chat-ref.dto.js';
 import { ChatStatusDto, EditMessageDto, TypingDto } from './message-ref.dto.js';
 import { ReadMessagesDto, SendMessageDto } from './send-message.dto.js';
 
@@ -41,6 +41,7 @@ export class MessagesQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_SEQ)
   before?: number;
 
   @ApiPropertyOptional({ description: 'Messages with seq above this (exclusive)' })
@@ -48,5 +49,6 @@ export class MessagesQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   after?: number;
 }

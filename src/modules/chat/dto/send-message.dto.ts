@@ -1,3 +1,4 @@
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
@@ -7,12 +8,12 @@ import {
   IsOptional,
   IsString,
   IsInt,
-  IsUUID,
   Length,
+  Max,
   MaxLength,
   Min,
 } from 'class-validator';
-import { ChatIdDto } from './chat-ref.dto.js';
+import { ChatIdDto, MAX_SEQ } from './chat-ref.dto.js';
 
 /** MESSAGE_MAX_LENGTH of the contract. */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -31,12 +32,12 @@ export class SendMessageDto extends ChatIdDto {
   @IsArray()
   @ArrayMaxSize(MAX_ATTACHMENTS)
   @ArrayUnique()
-  @IsUUID('all', { each: true })
+  @IsUuid({ each: true })
   attachmentIds?: string[];
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsUUID()
+  @IsUuid()
   replyToId?: string;
 
   @ApiPropertyOptional({ description: 'Idempotency key chosen by the client' })
@@ -51,12 +52,13 @@ export class ReadMessagesDto extends ChatIdDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
-  @IsUUID('all', { each: true })
+  @IsUuid({ each: true })
   messageIds?: string[];
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   upToSeq?: number;
 }

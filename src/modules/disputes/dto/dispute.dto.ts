@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ChatsQueryDto } from '../../chat/dto/rest.dto.js';
 import { DisputeStatus } from '../entities/dispute.entity.js';
@@ -9,7 +10,7 @@ const CLOSED = [DisputeStatus.Resolved, DisputeStatus.Rejected];
 
 export class OpenDisputeDto {
   @ApiProperty()
-  @IsUUID()
+  @IsUuid()
   orderId!: string;
 
   @ApiProperty({ maxLength: DISPUTE_TEXT_MAX })

@@ -6,11 +6,11 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   MaxLength,
 } from 'class-validator';
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ChatsQueryDto } from '../../chat/dto/rest.dto.js';
 import { MyChatsDto } from '../../chat/dto/chat-ref.dto.js';
@@ -37,7 +37,7 @@ export class NotificationsQueryDto extends ChatsQueryDto {
 
 export class NotificationIdDto {
   @ApiProperty()
-  @IsUUID()
+  @IsUuid()
   notificationId!: string;
 }
 

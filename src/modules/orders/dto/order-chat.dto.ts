@@ -1,5 +1,5 @@
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
+import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { AcceptsBareValue } from '../../../common/validation/bare-value.decorator.js';
 import {
   HistoryOptionsDto,
@@ -14,7 +14,7 @@ import type { LinkedChatPayloads } from '../../chat/linked-chat-gateway.mixin.js
 
 export class OrderIdDto {
   @ApiProperty()
-  @IsUUID()
+  @IsUuid()
   orderId!: string;
 }
 
