@@ -8,9 +8,8 @@ import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
 import { socketLimits } from './realtime/limits/socket-limits.js';
-import { redisClusterAdapter } from './realtime/redis-cluster.adapter.js';
-import { REDIS } from './redis/redis.tokens.js';
-import type { Redis } from 'ioredis';
+import type { RedisClusterLink } from './realtime/redis-cluster.adapter.js';
+import { REDIS_CLUSTER } from './redis/redis.tokens.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeMetrics } from './metrics/realtime.metrics.js';
 
@@ -28,7 +27,6 @@ export function setupApp(app: INestApplication): ServerControls {
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
-  const redis = app.get<Redis | null>(REDIS);
   const limits = socketLimits(config.limits, config.trustProxy);
   const io = new AuthenticatedIoAdapter(app, {
     middlewares: [
@@ -49,7 +47,7 @@ export function setupApp(app: INestApplication): ServerControls {
     onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
     onEngineConnection: limits.onEngineConnection,
     onServer: (server) => app.get(RealtimeMetrics).watch(server),
-    cluster: redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : undefined,
+    cluster: app.get<RedisClusterLink | null>(REDIS_CLUSTER) ?? undefined,
   });
   app.useWebSocketAdapter(io);
   setupSwagger(app);

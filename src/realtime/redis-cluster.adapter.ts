@@ -7,6 +7,17 @@ const logger = new Logger('RedisAdapter');
 /** How long closing waits for Redis to confirm before it drops the connections. */
 const QUIT_TIMEOUT_MS = 1000;
 
+/** While Redis is away every broadcast fails: say so once, then once per this interval. */
+const FAILURE_SUMMARY_MS = 10_000;
+
+/** The adapter, and the two connections it rides on. */
+export interface RedisClusterLink {
+  adapter: ReturnType<typeof createAdapter>;
+  /** Whether both the publisher and the subscriber are connected (readiness, metrics). */
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
 /**
  * The Socket.IO Redis adapter (pub/sub): broadcasts, room changes and fetchSockets reach every
  * node. The adapter does not await its Redis calls, and an unhandled rejection would end the
@@ -15,13 +26,7 @@ const QUIT_TIMEOUT_MS = 1000;
  * resumes when it returns. The subscriber queues its subscriptions until connected and renews
  * them after every reconnect; the publisher fails fast.
  */
-export function redisClusterAdapter(
-  redis: Redis,
-  keyPrefix: string,
-): {
-  adapter: ReturnType<typeof createAdapter>;
-  close: () => Promise<void>;
-} {
+export function redisClusterAdapter(redis: Redis, keyPrefix: string): RedisClusterLink {
   const pub = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const sub = subscriberOf(redis);
   logFailures(pub, ['publish'], 'event not sent to other nodes');
@@ -32,6 +37,7 @@ export function redisClusterAdapter(
   let closed: Promise<void> | undefined;
   return {
     adapter: createAdapter(pub, sub, { key: `${keyPrefix}socket.io` }),
+    connected: () => pub.status === 'ready' && sub.status === 'ready',
     // Called once per namespace when the app closes; the clients are shared, so quit once.
     close: () => (closed ??= Promise.all([pub, sub].map(quit)).then(() => undefined)),
   };
@@ -54,15 +60,38 @@ export function subscriberOf(redis: Redis): Redis {
 
 type Method = 'publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';
 
-/** Makes `methods` of `client` resolve (with 0) and log instead of rejecting. */
+/**
+ * Makes `methods` of `client` resolve (with 0) and log instead of rejecting: the first failure at
+ * once, then how many more failed, once per FAILURE_SUMMARY_MS, so an outage under load does
+ * not flood the log.
+ */
 function logFailures(client: Redis, methods: Method[], what: string): void {
+  let unreported = 0;
+  let summary: NodeJS.Timeout | undefined;
+  const failed = (error: unknown): void => {
+    if (client.status === 'end') return;
+    if (summary) {
+      unreported += 1;
+      return;
+    }
+    logger.warn(`${what} failed: ${String(error)}`);
+    summary = setInterval(() => {
+      if (unreported === 0) {
+        clearInterval(summary);
+        summary = undefined;
+        return;
+      }
+      logger.warn(`${what} failed ${unreported} more times in ${FAILURE_SUMMARY_MS / 1000} s`);
+      unreported = 0;
+    }, FAILURE_SUMMARY_MS).unref();
+  };
   for (const method of methods) {
     const original = (Redis.prototype[method] as (...args: unknown[]) => Promise<unknown>).bind(
       client,
     );
     (client as unknown as Record<Method, unknown>)[method] = (...args: unknown[]) =>
       original(...args).catch((error: unknown) => {
-        if (client.status !== 'end') logger.warn(`${what} failed: ${String(error)}`);
+        failed(error);
         return 0;
       });
   }

@@ -1,13 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckAttempt, HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
-import { REDIS } from './redis.tokens.js';
+import type { RedisClusterLink } from '../realtime/redis-cluster.adapter.js';
+import { probeRedis } from './redis-probe.js';
+import { REDIS, REDIS_CLUSTER } from './redis.tokens.js';
 
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(REDIS_CLUSTER) private readonly cluster: RedisClusterLink | null,
   ) {}
 
   get enabled(): boolean {
@@ -17,9 +20,7 @@ export class RedisHealthIndicator {
   check<Key extends string>(key: Key, timeoutMs: number): HealthCheckAttempt<Key> {
     return this.indicator
       .check(key)
-      .attempt(async () => {
-        await this.redis!.ping();
-      })
+      .attempt(() => probeRedis(this.redis!, this.cluster))
       .withTimeout(timeoutMs);
   }
 }

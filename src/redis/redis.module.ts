@@ -1,9 +1,10 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
-import { REDIS } from './redis.tokens.js';
+import { redisClusterAdapter, type RedisClusterLink } from '../realtime/redis-cluster.adapter.js';
+import { REDIS, REDIS_CLUSTER } from './redis.tokens.js';
 
-export { REDIS };
+export { REDIS, REDIS_CLUSTER };
 
 /** One shared Redis connection when REDIS_URL is set (null otherwise). */
 @Global()
@@ -26,13 +27,24 @@ export { REDIS };
         return redis;
       },
     },
+    {
+      // Closed by the Socket.IO adapter that uses it, or at shutdown here (closing is idempotent).
+      provide: REDIS_CLUSTER,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis | null, config: AppConfig): RedisClusterLink | null =>
+        redis ? redisClusterAdapter(redis, config.redisKeyPrefix) : null,
+    },
   ],
-  exports: [REDIS],
+  exports: [REDIS, REDIS_CLUSTER],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(REDIS_CLUSTER) private readonly cluster: RedisClusterLink | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.cluster?.close();
     await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 }

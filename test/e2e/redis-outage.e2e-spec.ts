@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import request from 'supertest';
 import type { ChatView, Page } from '../../src/modules/chat/chat.types.js';
 import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
+import type { RedisClusterLink } from '../../src/realtime/redis-cluster.adapter.js';
+import { REDIS_CLUSTER } from '../../src/redis/redis.tokens.js';
 import { settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser } from '../support/factories.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import { must } from '../support/orders.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { describeNeeding, proxyTo } from '../support/services.js';
@@ -38,5 +42,26 @@ describeRedis('Redis going away mid-run', () => {
     expect(listed.map((n) => [n.kind, n.message])).toEqual([
       ['message.new', 'while Redis is away'],
     ]);
+  });
+});
+
+describeRedis('the Socket.IO Redis adapter losing its connections', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('reports not ready, in /health/ready and redis_up, while Redis itself still answers', async () => {
+    await request(t.url).get('/health/ready').expect(200);
+    expect(valueOf(await scrape(t), 'messaging_redis_up')).toBe(1);
+    // The node would be deaf to the other nodes: its adapter's publisher and subscriber are gone.
+    await t.app.get<RedisClusterLink>(REDIS_CLUSTER).close();
+    const ready = await request(t.url).get('/health/ready').expect(503);
+    expect(ready.body.details.redis.status).toBe('down');
+    expect(valueOf(await scrape(t), 'messaging_redis_up')).toBe(0);
   });
 });
