@@ -13,7 +13,7 @@ function withPool(pool: { checkedOut: number; waiting?: number }): DataSource {
       return pool.waiting ?? 0;
     },
   };
-  return { driver: { master } } as unknown as DataSource;
+  return { isInitialized: true, driver: { master } } as unknown as DataSource;
 }
 
 describe('databaseQuiet', () => {

@@ -1,17 +1,10 @@
 import type { DataSource } from 'typeorm';
-
-/** What `pg.Pool` (and PGlitePool) tell about their connections. */
-interface PoolCounts {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
+import { poolCounts } from './pool-counts.js';
 
 /** Whether a query is running, or waiting for a connection, on the data source's pool. */
 export function databaseBusy(dataSource: DataSource): boolean {
-  const pool = (dataSource.driver as unknown as { master?: Partial<PoolCounts> }).master;
-  if (typeof pool?.totalCount !== 'number') return false;
-  return pool.totalCount - (pool.idleCount ?? 0) + (pool.waitingCount ?? 0) > 0;
+  const pool = poolCounts(dataSource);
+  return pool !== undefined && pool.totalCount - pool.idleCount + pool.waitingCount > 0;
 }
 
 /**

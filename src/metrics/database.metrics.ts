@@ -1,36 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { poolCounts, type PoolCounts } from '../database/pool-counts.js';
 import { METRICS_PREFIX, MetricsRegistry } from './metrics.registry.js';
 import { UpProbe } from './up-probe.js';
 
 /** How long a scrape waits for the database to answer before reporting it down. */
 export const DB_PROBE_TIMEOUT_MS = 1000;
 
-/** pg.Pool's counters; PGlitePool has the same ones. */
-interface PoolCounts {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
-
 /** Database metrics, all read at scrape time: the pool's counters and whether it answers. */
 @Injectable()
 export class DatabaseMetrics {
   constructor(registry: MetricsRegistry, dataSource: DataSource) {
     const registers = [registry];
-    // TypeORM's PostgresDriver keeps its pool (pg.Pool, or PGlitePool) as `master`.
-    const pool = (): PoolCounts | undefined =>
-      dataSource.isInitialized
-        ? (dataSource.driver as unknown as { master?: PoolCounts }).master
-        : undefined;
     const poolGauge = (name: string, help: string, read: (pool: PoolCounts) => number): void => {
       const gauge: Gauge = new Gauge({
         name: `${METRICS_PREFIX}${name}`,
         help,
         registers,
         collect: () => {
-          const counts = pool();
+          const counts = poolCounts(dataSource);
           gauge.set(counts ? read(counts) : 0);
         },
       });
