@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.e2e-builds/**', 'node_modules/**', 'data/**', 'coverage/**', '**/*.mjs'] },
+  {
+    ignores: ['dist/**', '.e2e-builds/**', 'node_modules/**', 'data/**', 'coverage/**', '**/*.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

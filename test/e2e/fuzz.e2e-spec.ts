@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { ChatClientEvent, Namespace, ServerEvent } from '../../src/realtime/events.js';
+import { ChatClientEvent, ClientEvent, Namespace, ServerEvent } from '../../src/realtime/events.js';
 import { ok } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket } from '../support/factories.js';
@@ -307,7 +307,7 @@ describe(`fuzzing every socket handler (seed ${seed})`, () => {
     it('stays up: /health answers and new sockets connect and work', async () => {
       await request(t.url).get('/health').expect(200);
       const s = await chatSocket(t, w.fuzzer);
-      await expect(ok(s, 'whoami', {})).resolves.toMatchObject({ id: w.fuzzer.id });
+      await expect(ok(s, ClientEvent.WhoAmI, {})).resolves.toMatchObject({ id: w.fuzzer.id });
       s.close();
     });
   });
@@ -330,7 +330,7 @@ describe(`fuzzing every socket handler (seed ${seed})`, () => {
           for (const frame of c.frames({ token: w.fuzzer.token, chatId: w.chatId })) {
             raw.send(frame);
           }
-          const outcome = await raw.probe(Namespace.Chat, 'whoami', {});
+          const outcome = await raw.probe(Namespace.Chat, ClientEvent.WhoAmI, {});
           outcomes.push(`  ${outcome.padEnd(6)} ${c.name}`);
           expect(outcome).not.toBe('hung');
           if (outcome === 'alive' && reply) await expect(reply).resolves.toBeDefined();
@@ -348,7 +348,7 @@ describe(`fuzzing every socket handler (seed ${seed})`, () => {
     it('is still up after the raw packets: /health answers and a client connects', async () => {
       await request(t.url).get('/health').expect(200);
       const s = await chatSocket(t, w.fuzzer);
-      await expect(ok(s, 'whoami', {})).resolves.toMatchObject({ id: w.fuzzer.id });
+      await expect(ok(s, ClientEvent.WhoAmI, {})).resolves.toMatchObject({ id: w.fuzzer.id });
       s.close();
     });
   });

@@ -88,7 +88,11 @@ describe('GET /metrics', () => {
         event: C.GetMyChats,
         le,
       });
-    expect(bucket('0.0005')).toBeDefined();
+    const bounds = ['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25'];
+    const counts = [...bounds, '0.5', '1', '2.5', '5'].map(bucket);
+    expect(counts.every((c) => typeof c === 'number')).toBe(true);
+    // Cumulative: each bucket holds at least what the one below holds.
+    expect(counts).toEqual([...(counts as number[])].sort((x, y) => x - y));
     expect(bucket('5')).toBe(
       valueOf(samples, 'messaging_ws_ack_duration_seconds_count', {
         namespace: Namespace.Chat,
