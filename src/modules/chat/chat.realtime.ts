@@ -98,7 +98,9 @@ export class ChatRealtime {
     // One emit per distinct unread count: members in step share one publish.
     const byCount = new Map<number, string[]>();
     for (const { userId, unread } of await this.chats.unreadByMember(message.chatId)) {
-      byCount.set(unread, [...(byCount.get(unread) ?? []), Room.user(userId)]);
+      const rooms = byCount.get(unread);
+      if (rooms) rooms.push(Room.user(userId));
+      else byCount.set(unread, [Room.user(userId)]);
     }
     for (const [unreadCount, rooms] of byCount) {
       this.nsp.to(rooms).except(Room.chat(message.chatId)).emit(ChatServerEvent.ChatActivity, {
