@@ -128,8 +128,8 @@ export class AppConfig {
   get socketMaxBufferBytes(): number {
     return this.env.SOCKET_MAX_BUFFER_BYTES;
   }
-  /** Client addresses come from X-Forwarded-For (set by a proxy in front). */
-  get trustProxy(): boolean {
+  /** Trusted proxies in front (0: none): how far from the right of X-Forwarded-For to read. */
+  get trustProxy(): number {
     return this.env.TRUST_PROXY;
   }
   /** How long a graceful shutdown may take before the process exits anyway (with 1). */

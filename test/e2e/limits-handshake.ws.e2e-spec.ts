@@ -40,6 +40,16 @@ describe('connections per client address', () => {
     expect(refused.data?.retryAfterMs).toBeGreaterThan(0);
   });
 
+  it('cannot be escaped by changing the X-Forwarded-For entries before the proxy’s', async () => {
+    const spoofed = (first: string) => ({
+      token: user.token,
+      headers: { 'x-forwarded-for': `${first}, 203.0.113.5` },
+    });
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, spoofed(`192.0.2.${i}`))).close();
+    const refused: Refusal = await connectError(t.url, Ns.Chat, spoofed('192.0.2.99'));
+    expect(refused.data?.code).toBe('RATE_LIMITED');
+  });
+
   it('leaves other addresses connecting', async () => {
     for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.2'))).close();
     await connectError(t.url, Ns.Chat, from('203.0.113.2'));

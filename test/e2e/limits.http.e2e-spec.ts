@@ -62,15 +62,16 @@ describe('REST throttling', () => {
     await me(second, '198.51.100.9').expect(200);
   });
 
-  it('keys unauthenticated requests by address: the first X-Forwarded-For behind a trusted proxy', async () => {
-    const devToken = (forwardedFor: string) =>
+  it('keys unauthenticated requests by address: the last X-Forwarded-For entry behind one trusted proxy', async () => {
+    // The proxy appends the peer it saw; whatever comes before it is the client's to choose.
+    const devToken = (clientSent: string, proxySaw: string) =>
       request(t.url)
         .post('/api/auth/dev-token')
-        .set('X-Forwarded-For', `${forwardedFor}, 10.0.0.1`)
+        .set('X-Forwarded-For', `${clientSent}, ${proxySaw}`)
         .send({ userId: uniqueId(), name: 'Dev', role: 'CLIENT' });
-    for (let i = 0; i < 5; i += 1) await devToken('198.51.100.1').expect(200);
-    expectRateLimited(await devToken('198.51.100.1'));
-    await devToken('198.51.100.2').expect(200);
+    for (let i = 0; i < 5; i += 1) await devToken(`203.0.113.${i}`, '198.51.100.1').expect(200);
+    expectRateLimited(await devToken('203.0.113.99', '198.51.100.1'));
+    await devToken('203.0.113.0', '198.51.100.2').expect(200);
   });
 
   it('never throttles /health, /health/ready or /metrics', async () => {

@@ -14,7 +14,7 @@ import { KeyedRateLimiter } from './token-bucket.js';
 @Injectable()
 export class RestRateGuard implements CanActivate {
   private readonly buckets: KeyedRateLimiter | null;
-  private readonly trustProxy: boolean;
+  private readonly trustProxy: number;
 
   constructor(config: AppConfig) {
     const perMinute = config.limits.restPerMinute;

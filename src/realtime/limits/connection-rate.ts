@@ -17,7 +17,7 @@ export class ConnectionRate {
 
   constructor(
     limit: RateLimit,
-    private readonly trustProxy: boolean,
+    private readonly trustProxy: number,
   ) {
     this.perAddress = new KeyedRateLimiter(limit);
   }

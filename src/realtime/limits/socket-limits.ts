@@ -16,7 +16,7 @@ export interface SocketLimitHooks {
   onConnection: ((socket: AppSocket) => void)[];
 }
 
-export function socketLimits(limits: Limits, trustProxy: boolean): SocketLimitHooks {
+export function socketLimits(limits: Limits, trustProxy: number): SocketLimitHooks {
   const hooks: SocketLimitHooks = {
     beforeAuth: [],
     afterAuth: [],
