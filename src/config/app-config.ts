@@ -122,6 +122,7 @@ export class AppConfig {
       socketsPerUser: e.LIMIT_SOCKETS_PER_USER,
       roomsPerSocket: e.LIMIT_ROOMS_PER_SOCKET,
       socketBufferedPackets: e.LIMIT_SOCKET_BUFFERED_PACKETS,
+      socketBufferedBytes: e.LIMIT_SOCKET_BUFFERED_BYTES,
       restPerMinute: e.LIMIT_REST_PER_MINUTE,
     };
   }
@@ -158,6 +159,8 @@ export interface Limits {
   roomsPerSocket: number;
   /** Packets waiting in a connection's write buffer before it is dropped; 0: no cap. */
   socketBufferedPackets: number;
+  /** Characters (bytes, for binary) waiting in a connection's write buffer before it is dropped; 0: no cap. */
+  socketBufferedBytes: number;
   /** REST requests per user (or address, unauthenticated) per minute, as many at once; 0: off. */
   restPerMinute: number;
 }

@@ -266,6 +266,11 @@ export class EnvSchema {
   @Transform(toInt)
   @IsInt()
   @Min(0)
+  LIMIT_SOCKET_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   LIMIT_REST_PER_MINUTE = 600;
 }
 

@@ -333,3 +333,62 @@ describe('slow consumers', () => {
     await slowClient.closed;
   }, 120_000);
 });
+
+describe('slow consumers, by bytes', () => {
+  let t: TestApp;
+  let slowClient: RawSocket | undefined;
+
+  beforeAll(async () => {
+    // Far fewer packets than the packet cap: only the byte cap can drop the reader.
+    t = await createTestApp({
+      env: {
+        LIMIT_SOCKET_BUFFERED_BYTES: '1000000',
+        LIMIT_MESSAGES_PER_SECOND: '0',
+        LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
+      },
+    });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    slowClient?.close();
+    await t?.close();
+  });
+
+  it('drops a paused client whose getMessages answers pass LIMIT_SOCKET_BUFFERED_BYTES, and keeps serving the others', async () => {
+    const [owner, reader] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, owner, [reader]);
+    const ownerSocket = await chatSocket(t, owner);
+    const text = 'x'.repeat(4000);
+    for (let batch = 0; batch < 10; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 10 }, () => ok(ownerSocket, C.SendMessage, { chatId: chat.id, text })),
+      );
+    }
+    await ok(ownerSocket, C.JoinChat, { chatId: chat.id });
+    const updates = record<{ userId: string; action: string }>(ownerSocket, S.ParticipantUpdate);
+    const readerLeft = () => updates.some((u) => u.userId === reader.id && u.action === 'left');
+
+    slowClient = await RawSocket.connect(t.url, Ns.Chat, reader.token);
+    expect(await slowClient.emit<Ack>(C.JoinChat, { chatId: chat.id })).toMatchObject({ ok: true });
+    slowClient.pause();
+    // Each answer is ~400 kB: a few fill the kernel's buffers, a few more the byte cap, and far
+    // fewer than LIMIT_SOCKET_BUFFERED_PACKETS (1000) packets wait.
+    let asked = 0;
+    while (!readerLeft() && asked < 200) {
+      for (let i = 0; i < 5; i += 1) {
+        void slowClient.emit(C.GetMessages, { chatId: chat.id, limit: 100 });
+      }
+      asked += 5;
+      await settle(100);
+    }
+    expect(readerLeft()).toBe(true);
+    const page = await ok<Page<MessageView>>(ownerSocket, C.GetMessages, {
+      chatId: chat.id,
+      limit: 100,
+    });
+    expect(page.items).toHaveLength(100);
+    expect(ownerSocket.connected).toBe(true);
+    slowClient.resume();
+    await slowClient.closed;
+  }, 120_000);
+});

@@ -28,8 +28,13 @@ export function socketLimits(limits: Limits, trustProxy: number): SocketLimitHoo
     hooks.onEngineConnection.push(rate.onEngineConnection);
     hooks.beforeAuth.push(rate.middleware);
   }
-  if (limits.socketBufferedPackets > 0) {
-    hooks.onEngineConnection.push(dropSlowConsumers(limits.socketBufferedPackets));
+  if (limits.socketBufferedPackets > 0 || limits.socketBufferedBytes > 0) {
+    hooks.onEngineConnection.push(
+      dropSlowConsumers({
+        packets: limits.socketBufferedPackets,
+        bytes: limits.socketBufferedBytes,
+      }),
+    );
   }
   if (limits.socketsPerUser > 0)
     hooks.afterAuth.push(new UserSockets(limits.socketsPerUser).middleware);
