@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
 import { Namespace as Ns } from '../../src/realtime/events.js';
 import { settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
@@ -48,6 +49,20 @@ describe('connections per client address', () => {
     for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, spoofed(`192.0.2.${i}`))).close();
     const refused: Refusal = await connectError(t.url, Ns.Chat, spoofed('192.0.2.99'));
     expect(refused.data?.code).toBe('RATE_LIMITED');
+  });
+
+  it('closes a refused connection that never asks for a namespace', async () => {
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.6'))).close();
+    const idle = new WebSocket(
+      `${t.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`,
+      {
+        headers: { 'x-forwarded-for': '203.0.113.6' },
+      },
+    );
+    const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    await new Promise((resolve) => idle.once('open', resolve));
+    await closed;
+    expect(idle.readyState).toBe(WebSocket.CLOSED);
   });
 
   it('leaves other addresses connecting', async () => {

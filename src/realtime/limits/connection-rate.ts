@@ -8,7 +8,8 @@ import type { EngineSocket, Middleware } from './socket-types.js';
  * New Engine.IO connections per client address (one per client, whatever namespaces it uses).
  * Only a namespace refusal reaches the client as connect_error data, so a connection over the
  * rate is let in, each namespace handshake on it is refused with RATE_LIMITED and
- * `retryAfterMs`, and the connection is closed once that is sent.
+ * `retryAfterMs`, and the connection is closed once that is sent. A refused connection that
+ * never asks for a namespace is closed after `graceMs` rather than Socket.IO's 45 s connectTimeout.
  */
 export class ConnectionRate {
   private readonly perAddress: KeyedRateLimiter;
@@ -18,6 +19,7 @@ export class ConnectionRate {
   constructor(
     limit: RateLimit,
     private readonly trustProxy: number,
+    private readonly graceMs = 2000,
   ) {
     this.perAddress = new KeyedRateLimiter(limit);
   }
@@ -25,7 +27,10 @@ export class ConnectionRate {
   readonly onEngineConnection = (conn: EngineSocket): void => {
     const address = clientIp(conn.remoteAddress, conn.request.headers, this.trustProxy);
     const wait = this.perAddress.take(address);
-    if (wait > 0) this.refused.set(conn, Date.now() + wait);
+    if (wait <= 0) return;
+    this.refused.set(conn, Date.now() + wait);
+    const timer = setTimeout(() => conn.close(), this.graceMs).unref();
+    conn.once('close', () => clearTimeout(timer));
   };
 
   readonly middleware: Middleware = (socket, next) => {
