@@ -162,6 +162,24 @@ describe('event rate per connection', () => {
     });
   });
 
+  it('leaves an event over the rate unanswered when no handler listens for it', async () => {
+    const a = await makeUser(t);
+    const sa = await chatSocket(t, a);
+    for (let i = 0; i < 5; i += 1) await ok(sa, ClientEvent.WhoAmI, {});
+    const errors = record<{ event?: string }>(sa, ServerEvent.Error);
+    const unknownAcks: unknown[] = [];
+    sa.emit('noSuchEvent', {});
+    sa.emit('noSuchEvent', {}, (answer: unknown) => unknownAcks.push(answer));
+    sa.emit('x'.repeat(200), {});
+    // Answered in the order sent: once this one is, the ones before it would have been.
+    expectRateLimited(await emitAck(sa, ClientEvent.WhoAmI, {}));
+    const error = nextEvent<{ event?: string }>(sa, ServerEvent.Error);
+    sa.emit(ClientEvent.WhoAmI, {});
+    expect(await error).toMatchObject({ event: ClientEvent.WhoAmI, code: 'RATE_LIMITED' });
+    expect(errors).toHaveLength(1);
+    expect(unknownAcks).toEqual([]);
+  });
+
   it('counts every namespace of one connection together, and other connections apart', async () => {
     const a = await makeUser(t);
     const shared = sharedConnection(t.url);
