@@ -12,7 +12,9 @@ import {
   type ClientSocket,
 } from '../support/sockets.js';
 
-type Refusal = Error & { data?: { code?: string; retryAfterMs?: number } };
+type Refusal = Error & {
+  data?: { code?: string; retryAfterMs?: number; details?: { retryAfterMs: number } };
+};
 
 describe('connections per client address', () => {
   let t: TestApp;
@@ -37,7 +39,11 @@ describe('connections per client address', () => {
     for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.1'))).close();
     const refused: Refusal = await connectError(t.url, Ns.Chat, from('203.0.113.1'));
     expect(refused.message).toBe('too many connections');
-    expect(refused.data).toEqual({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    expect(refused.data).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfterMs: expect.any(Number),
+      details: { retryAfterMs: refused.data?.retryAfterMs },
+    });
     expect(refused.data?.retryAfterMs).toBeGreaterThan(0);
   });
 

@@ -37,7 +37,12 @@ export class ConnectionRate {
     const until = this.refused.get(socket.conn);
     if (until === undefined) return next();
     const retryAfterMs = Math.max(1, until - Date.now());
-    next(handshakeRefusal(ErrorCode.RateLimited, 'too many connections', { retryAfterMs }));
+    next(
+      handshakeRefusal(ErrorCode.RateLimited, 'too many connections', {
+        retryAfterMs,
+        details: { retryAfterMs },
+      }),
+    );
     // Socket.IO sends the refusal on the next tick; close the connection after it.
     setImmediate(() => socket.conn.close());
   };
