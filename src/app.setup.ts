@@ -13,6 +13,7 @@ import { REDIS } from './redis/redis.tokens.js';
 import type { Redis } from 'ioredis';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeMetrics } from './metrics/realtime.metrics.js';
+import { LimitMetrics } from './metrics/limit.metrics.js';
 
 /** What a graceful shutdown needs from the server set up here. */
 export interface ServerControls {
@@ -29,7 +30,7 @@ export function setupApp(app: INestApplication): ServerControls {
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   const redis = app.get<Redis | null>(REDIS);
-  const limits = socketLimits(config.limits, config.trustProxy);
+  const limits = socketLimits(config.limits, config.trustProxy, app.get(LimitMetrics).refused);
   const io = new AuthenticatedIoAdapter(app, {
     middlewares: [
       ...limits.beforeAuth,

@@ -4,6 +4,7 @@ import { Namespace as Ns } from '../../src/realtime/events.js';
 import { settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import {
   closeAllSockets,
   connect,
@@ -15,6 +16,10 @@ import {
 type Refusal = Error & {
   data?: { code?: string; retryAfterMs?: number; details?: { retryAfterMs: number } };
 };
+
+/** messaging_limit_refusals_total{limit} on this app, 0 before the first. */
+const refusals = async (t: TestApp, limit: string): Promise<number> =>
+  valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit }) ?? 0;
 
 describe('connections per client address', () => {
   let t: TestApp;
@@ -37,7 +42,9 @@ describe('connections per client address', () => {
 
   it('refuses a connection over the address’s rate with connect_error RATE_LIMITED and retryAfterMs', async () => {
     for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.1'))).close();
+    const before = await refusals(t, 'connection_rate');
     const refused: Refusal = await connectError(t.url, Ns.Chat, from('203.0.113.1'));
+    expect(await refusals(t, 'connection_rate')).toBe(before + 1);
     expect(refused.message).toBe('too many connections');
     expect(refused.data).toEqual({
       code: 'RATE_LIMITED',
@@ -123,7 +130,9 @@ describe('sockets per user', () => {
     const user = await makeUser(t);
     await connect(t.url, Ns.Chat, { token: user.token });
     await connect(t.url, Ns.Presence, { token: user.token });
+    const before = await refusals(t, 'sockets_per_user');
     const refused: Refusal = await connectError(t.url, Ns.Orders, { token: user.token });
+    expect(await refusals(t, 'sockets_per_user')).toBe(before + 1);
     expect(refused.message).toBe('too many connections');
     expect(refused.data).toEqual({ code: 'CONFLICT' });
   });

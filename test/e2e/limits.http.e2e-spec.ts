@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import { auth, call, must } from '../support/orders.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 
@@ -40,7 +41,11 @@ describe('REST throttling', () => {
   it('answers 429 RATE_LIMITED with retryAfterMs and Retry-After once a user passes LIMIT_REST_PER_MINUTE', async () => {
     const token = fresh();
     for (let i = 0; i < 5; i += 1) await me(token).expect(200);
+    const refusals = async () =>
+      valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit: 'rest_rate' }) ?? 0;
+    const before = await refusals();
     expectRateLimited(await me(token));
+    expect(await refusals()).toBe(before + 1);
   });
 
   it('counts all routes of a user in one budget', async () => {

@@ -22,6 +22,7 @@ import {
   orderIn,
   ordersSocket,
 } from '../support/orders.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import { RawSocket } from '../support/raw-socket.js';
 import {
   closeAllSockets,
@@ -43,6 +44,10 @@ function expectRateLimited(ack: Ack): void {
   });
   expect((ack.error?.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
 }
+
+/** messaging_limit_refusals_total{limit} on this app, 0 before the first. */
+const refusals = async (t: TestApp, limit: string): Promise<number> =>
+  valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit }) ?? 0;
 
 const texts = async (t: TestApp, user: TestClient, chatId: string): Promise<(string | null)[]> =>
   (await must<Page<MessageView>>(t, user, 'get', `/api/chats/${chatId}/messages`)).items.map(
@@ -71,7 +76,9 @@ describe('message rate per user', () => {
     const seen = record<MessageView>(sb, S.NewMessage);
     const sa = await chatSocket(t, a);
     for (let i = 0; i < 3; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+    const before = await refusals(t, 'message_rate');
     expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'one too many' }));
+    expect(await refusals(t, 'message_rate')).toBe(before + 1);
     await ok(sb, C.SendMessage, { chatId: chat.id, text: 'from b' });
     expect(await texts(t, b, chat.id)).toEqual(['m0', 'm1', 'm2', 'from b']);
     expect(seen.map((m) => m.text)).toEqual(['m0', 'm1', 'm2']);
@@ -144,7 +151,9 @@ describe('event rate per connection', () => {
     });
     const sa = await chatSocket(t, a);
     for (let i = 0; i < 5; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+    const before = await refusals(t, 'event_rate');
     expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'flood' }));
+    expect(await refusals(t, 'event_rate')).toBe(before + 1);
     expect(await texts(t, b, chat.id)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
@@ -223,7 +232,9 @@ describe('chats joined per socket', () => {
     const s = await chatSocket(t, client);
     await ok(s, C.JoinChat, { chatId: chats[0].id });
     await ok(s, C.JoinChat, { chatId: chats[1].id });
+    const before = await refusals(t, 'rooms_per_socket');
     expect(await emitAck(s, C.JoinChat, { chatId: chats[2].id })).toEqual(conflict);
+    expect(await refusals(t, 'rooms_per_socket')).toBe(before + 1);
     const other = await chatSocket(t, client);
     await expect(ok(other, C.JoinChat, { chatId: chats[2].id })).resolves.toBeDefined();
   });
@@ -283,8 +294,13 @@ describe('frame size', () => {
     await ok(sb, C.JoinChat, { chatId: chat.id });
     const seen = record<MessageView>(sb, S.NewMessage);
     const gone = nextEvent<string>(sa, 'disconnect');
+    const before = await refusals(t, 'frame_size');
     sa.emit(C.SendMessage, { chatId: chat.id, text: 'x'.repeat(150_000) }, () => undefined);
     await gone;
+    for (let tries = 0; (await refusals(t, 'frame_size')) === before && tries < 50; tries += 1) {
+      await settle(50);
+    }
+    expect(await refusals(t, 'frame_size')).toBe(before + 1);
     await ok(sb, C.SendMessage, { chatId: chat.id, text: 'still here' });
     expect(await texts(t, b, chat.id)).toEqual(['still here']);
     expect(seen).toEqual([]);
@@ -400,6 +416,7 @@ describe('slow consumers, by bytes', () => {
       await settle(100);
     }
     expect(readerLeft()).toBe(true);
+    expect(await refusals(t, 'slow_consumer')).toBe(1);
     const page = await ok<Page<MessageView>>(ownerSocket, C.GetMessages, {
       chatId: chat.id,
       limit: 100,

@@ -2,7 +2,7 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { clientIp } from '../../common/limits/client-ip.js';
 import { KeyedRateLimiter, type RateLimit } from '../../common/limits/token-bucket.js';
 import { handshakeRefusal } from '../handshake-refusal.js';
-import type { EngineSocket, Middleware } from './socket-types.js';
+import type { EngineSocket, Middleware, OnRefused } from './socket-types.js';
 
 /**
  * New Engine.IO connections per client address (one per client, whatever namespaces it uses).
@@ -19,6 +19,7 @@ export class ConnectionRate {
   constructor(
     limit: RateLimit,
     private readonly trustProxy: number,
+    private readonly onRefused: OnRefused,
     private readonly graceMs = 2000,
   ) {
     this.perAddress = new KeyedRateLimiter(limit);
@@ -28,6 +29,7 @@ export class ConnectionRate {
     const address = clientIp(conn.remoteAddress, conn.request.headers, this.trustProxy);
     const wait = this.perAddress.take(address);
     if (wait <= 0) return;
+    this.onRefused('connection_rate');
     this.refused.set(conn, Date.now() + wait);
     const timer = setTimeout(() => conn.close(), this.graceMs).unref();
     conn.once('close', () => clearTimeout(timer));

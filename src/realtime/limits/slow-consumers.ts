@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EngineSocket } from './socket-types.js';
+import type { EngineSocket, OnRefused } from './socket-types.js';
 
 const logger = new Logger('SlowConsumers');
 
@@ -23,7 +23,10 @@ export interface BufferCaps {
  * `sinceSeq`. The buffer empties into the transport on 'flush', one batch at a time: the batch
  * being written is not counted, and is at most what the caps let through.
  */
-export function dropSlowConsumers(caps: BufferCaps): (conn: EngineSocket) => void {
+export function dropSlowConsumers(
+  caps: BufferCaps,
+  onRefused: OnRefused,
+): (conn: EngineSocket) => void {
   return (conn) => {
     let bytes = 0;
     const onFlush = (): void => {
@@ -41,6 +44,7 @@ export function dropSlowConsumers(caps: BufferCaps): (conn: EngineSocket) => voi
       if (!over) return;
       conn.off('packetCreate', onPacket);
       conn.off('flush', onFlush);
+      onRefused('slow_consumer');
       logger.warn(`dropping a client that stopped reading (${over} unsent)`);
       // Outside Socket.IO's send loop, which may be broadcasting to this very connection.
       process.nextTick(() => drop(conn));

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { handshakeRefusal } from '../handshake-refusal.js';
-import type { Middleware } from './socket-types.js';
+import type { Middleware, OnRefused } from './socket-types.js';
 
 /**
  * At most `limit` sockets per user on this node, counting each namespace a client connects to.
@@ -12,13 +12,17 @@ import type { Middleware } from './socket-types.js';
 export class UserSockets {
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly onRefused: OnRefused = () => undefined,
+  ) {}
 
   readonly middleware: Middleware = (socket, next) => {
     const userId = socket.data.user?.id;
     if (!userId || socket.conn.readyState !== 'open') return next();
     const count = this.counts.get(userId) ?? 0;
     if (count >= this.limit) {
+      this.onRefused('sockets_per_user');
       return next(handshakeRefusal(ErrorCode.Conflict, 'too many connections'));
     }
     this.counts.set(userId, count + 1);
