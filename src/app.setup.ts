@@ -12,6 +12,7 @@ import type { RedisClusterLink } from './realtime/redis-cluster.adapter.js';
 import { REDIS_CLUSTER } from './redis/redis.tokens.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeMetrics } from './metrics/realtime.metrics.js';
+import { LimitMetrics } from './metrics/limit.metrics.js';
 
 /** What a graceful shutdown needs from the server set up here. */
 export interface ServerControls {
@@ -27,7 +28,7 @@ export function setupApp(app: INestApplication): ServerControls {
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
-  const limits = socketLimits(config.limits, config.trustProxy);
+  const limits = socketLimits(config.limits, config.trustProxy, app.get(LimitMetrics).refused);
   const io = new AuthenticatedIoAdapter(app, {
     middlewares: [
       ...limits.beforeAuth,

@@ -122,14 +122,15 @@ export class AppConfig {
       socketsPerUser: e.LIMIT_SOCKETS_PER_USER,
       roomsPerSocket: e.LIMIT_ROOMS_PER_SOCKET,
       socketBufferedPackets: e.LIMIT_SOCKET_BUFFERED_PACKETS,
+      socketBufferedBytes: e.LIMIT_SOCKET_BUFFERED_BYTES,
       restPerMinute: e.LIMIT_REST_PER_MINUTE,
     };
   }
   get socketMaxBufferBytes(): number {
     return this.env.SOCKET_MAX_BUFFER_BYTES;
   }
-  /** Client addresses come from X-Forwarded-For (set by a proxy in front). */
-  get trustProxy(): boolean {
+  /** Trusted proxies in front (0: none): how far from the right of X-Forwarded-For to read. */
+  get trustProxy(): number {
     return this.env.TRUST_PROXY;
   }
   /** How long a graceful shutdown may take before the process exits anyway (with 1). */
@@ -158,6 +159,8 @@ export interface Limits {
   roomsPerSocket: number;
   /** Packets waiting in a connection's write buffer before it is dropped; 0: no cap. */
   socketBufferedPackets: number;
+  /** Characters (bytes, for binary) waiting in a connection's write buffer before it is dropped; 0: no cap. */
+  socketBufferedBytes: number;
   /** REST requests per user (or address, unauthenticated) per minute, as many at once; 0: off. */
   restPerMinute: number;
 }

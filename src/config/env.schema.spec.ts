@@ -31,6 +31,15 @@ describe('validateEnv', () => {
     );
   });
 
+  it('reads TRUST_PROXY as a count of proxies, true and false as 1 and 0', () => {
+    expect(validateEnv({}).TRUST_PROXY).toBe(0);
+    expect(validateEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
+    expect(validateEnv({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(0);
+    expect(validateEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(() => validateEnv({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
+    expect(() => validateEnv({ TRUST_PROXY: '-1' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('treats empty values as unset', () => {
     expect(validateEnv({ DATABASE_URL: '', REDIS_URL: ' ' })).toMatchObject({
       DATABASE_URL: undefined,

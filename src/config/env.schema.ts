@@ -45,6 +45,12 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toNumber = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+/** `true`/`false` (and their spellings) as 1/0, for settings that were booleans before. */
+const toHopCount = ({ value }: { value: unknown }): unknown => {
+  const flag = toBoolean({ value });
+  if (typeof flag === 'boolean') return flag ? 1 : 0;
+  return toInt({ value });
+};
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -200,10 +206,15 @@ export class EnvSchema {
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
-  /** Behind a proxy (nginx) that sets X-Forwarded-For: limits count its first address. */
-  @Transform(toBoolean)
-  @IsBoolean()
-  TRUST_PROXY = false;
+  /**
+   * Proxies in front that append to X-Forwarded-For: limits count the address that many entries
+   * from the right. `false`/0: none (the peer counts); `true`: 1.
+   */
+  @Transform(toHopCount)
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  TRUST_PROXY = 0;
 
   /** Largest Socket.IO frame; a larger one disconnects its client. */
   @Transform(toInt)
@@ -251,6 +262,11 @@ export class EnvSchema {
   @IsInt()
   @Min(0)
   LIMIT_SOCKET_BUFFERED_PACKETS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_SOCKET_BUFFERED_BYTES = 8 * 1024 * 1024;
 
   @Transform(toInt)
   @IsInt()

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { DatabaseMetrics } from './database.metrics.js';
 import { MetricsController } from './metrics.controller.js';
+import { LimitMetrics } from './limit.metrics.js';
 import { METRICS_PREFIX, MetricsRegistry } from './metrics.registry.js';
 import { RealtimeMetrics } from './realtime.metrics.js';
 import { RedisMetrics } from './redis.metrics.js';
@@ -32,9 +33,10 @@ function collectProcessMetrics(): void {
       },
     },
     RealtimeMetrics,
+    LimitMetrics,
     DatabaseMetrics,
     RedisMetrics,
   ],
-  exports: [RealtimeMetrics],
+  exports: [RealtimeMetrics, LimitMetrics],
 })
 export class MetricsModule {}

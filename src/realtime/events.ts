@@ -20,8 +20,10 @@ export const ClientEvent = {
 /** What `connect_error` carries when the handshake is refused. */
 export interface ConnectErrorData {
   code: string;
-  /** RATE_LIMITED: when a new connection may succeed. */
+  /** RATE_LIMITED: when a new connection may succeed (kept flat for earlier clients). */
   retryAfterMs?: number;
+  /** RATE_LIMITED: the contract's `details`, as in acks and REST errors. */
+  details?: { retryAfterMs: number };
 }
 
 /** Rooms of a namespace: every socket of a user, and every socket joined to a chat. */

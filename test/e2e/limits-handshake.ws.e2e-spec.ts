@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
 import { Namespace as Ns } from '../../src/realtime/events.js';
 import { settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import {
   closeAllSockets,
   connect,
@@ -11,7 +13,13 @@ import {
   type ClientSocket,
 } from '../support/sockets.js';
 
-type Refusal = Error & { data?: { code?: string; retryAfterMs?: number } };
+type Refusal = Error & {
+  data?: { code?: string; retryAfterMs?: number; details?: { retryAfterMs: number } };
+};
+
+/** messaging_limit_refusals_total{limit} on this app, 0 before the first. */
+const refusals = async (t: TestApp, limit: string): Promise<number> =>
+  valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit }) ?? 0;
 
 describe('connections per client address', () => {
   let t: TestApp;
@@ -34,10 +42,40 @@ describe('connections per client address', () => {
 
   it('refuses a connection over the address’s rate with connect_error RATE_LIMITED and retryAfterMs', async () => {
     for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.1'))).close();
+    const before = await refusals(t, 'connection_rate');
     const refused: Refusal = await connectError(t.url, Ns.Chat, from('203.0.113.1'));
+    expect(await refusals(t, 'connection_rate')).toBe(before + 1);
     expect(refused.message).toBe('too many connections');
-    expect(refused.data).toEqual({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    expect(refused.data).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfterMs: expect.any(Number),
+      details: { retryAfterMs: refused.data?.retryAfterMs },
+    });
     expect(refused.data?.retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it('cannot be escaped by changing the X-Forwarded-For entries before the proxy’s', async () => {
+    const spoofed = (first: string) => ({
+      token: user.token,
+      headers: { 'x-forwarded-for': `${first}, 203.0.113.5` },
+    });
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, spoofed(`192.0.2.${i}`))).close();
+    const refused: Refusal = await connectError(t.url, Ns.Chat, spoofed('192.0.2.99'));
+    expect(refused.data?.code).toBe('RATE_LIMITED');
+  });
+
+  it('closes a refused connection that never asks for a namespace', async () => {
+    for (let i = 0; i < 3; i += 1) (await connect(t.url, Ns.Chat, from('203.0.113.6'))).close();
+    const idle = new WebSocket(
+      `${t.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`,
+      {
+        headers: { 'x-forwarded-for': '203.0.113.6' },
+      },
+    );
+    const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    await new Promise((resolve) => idle.once('open', resolve));
+    await closed;
+    expect(idle.readyState).toBe(WebSocket.CLOSED);
   });
 
   it('leaves other addresses connecting', async () => {
@@ -92,7 +130,9 @@ describe('sockets per user', () => {
     const user = await makeUser(t);
     await connect(t.url, Ns.Chat, { token: user.token });
     await connect(t.url, Ns.Presence, { token: user.token });
+    const before = await refusals(t, 'sockets_per_user');
     const refused: Refusal = await connectError(t.url, Ns.Orders, { token: user.token });
+    expect(await refusals(t, 'sockets_per_user')).toBe(before + 1);
     expect(refused.message).toBe('too many connections');
     expect(refused.data).toEqual({ code: 'CONFLICT' });
   });

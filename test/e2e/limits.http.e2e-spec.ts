@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import { auth, call, must } from '../support/orders.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 
@@ -40,7 +41,11 @@ describe('REST throttling', () => {
   it('answers 429 RATE_LIMITED with retryAfterMs and Retry-After once a user passes LIMIT_REST_PER_MINUTE', async () => {
     const token = fresh();
     for (let i = 0; i < 5; i += 1) await me(token).expect(200);
+    const refusals = async () =>
+      valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit: 'rest_rate' }) ?? 0;
+    const before = await refusals();
     expectRateLimited(await me(token));
+    expect(await refusals()).toBe(before + 1);
   });
 
   it('counts all routes of a user in one budget', async () => {
@@ -62,15 +67,16 @@ describe('REST throttling', () => {
     await me(second, '198.51.100.9').expect(200);
   });
 
-  it('keys unauthenticated requests by address: the first X-Forwarded-For behind a trusted proxy', async () => {
-    const devToken = (forwardedFor: string) =>
+  it('keys unauthenticated requests by address: the last X-Forwarded-For entry behind one trusted proxy', async () => {
+    // The proxy appends the peer it saw; whatever comes before it is the client's to choose.
+    const devToken = (clientSent: string, proxySaw: string) =>
       request(t.url)
         .post('/api/auth/dev-token')
-        .set('X-Forwarded-For', `${forwardedFor}, 10.0.0.1`)
+        .set('X-Forwarded-For', `${clientSent}, ${proxySaw}`)
         .send({ userId: uniqueId(), name: 'Dev', role: 'CLIENT' });
-    for (let i = 0; i < 5; i += 1) await devToken('198.51.100.1').expect(200);
-    expectRateLimited(await devToken('198.51.100.1'));
-    await devToken('198.51.100.2').expect(200);
+    for (let i = 0; i < 5; i += 1) await devToken(`203.0.113.${i}`, '198.51.100.1').expect(200);
+    expectRateLimited(await devToken('203.0.113.99', '198.51.100.1'));
+    await devToken('203.0.113.0', '198.51.100.2').expect(200);
   });
 
   it('never throttles /health, /health/ready or /metrics', async () => {

@@ -22,6 +22,7 @@ import {
   orderIn,
   ordersSocket,
 } from '../support/orders.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import { RawSocket } from '../support/raw-socket.js';
 import {
   closeAllSockets,
@@ -43,6 +44,10 @@ function expectRateLimited(ack: Ack): void {
   });
   expect((ack.error?.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
 }
+
+/** messaging_limit_refusals_total{limit} on this app, 0 before the first. */
+const refusals = async (t: TestApp, limit: string): Promise<number> =>
+  valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit }) ?? 0;
 
 const texts = async (t: TestApp, user: TestClient, chatId: string): Promise<(string | null)[]> =>
   (await must<Page<MessageView>>(t, user, 'get', `/api/chats/${chatId}/messages`)).items.map(
@@ -71,7 +76,9 @@ describe('message rate per user', () => {
     const seen = record<MessageView>(sb, S.NewMessage);
     const sa = await chatSocket(t, a);
     for (let i = 0; i < 3; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+    const before = await refusals(t, 'message_rate');
     expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'one too many' }));
+    expect(await refusals(t, 'message_rate')).toBe(before + 1);
     await ok(sb, C.SendMessage, { chatId: chat.id, text: 'from b' });
     expect(await texts(t, b, chat.id)).toEqual(['m0', 'm1', 'm2', 'from b']);
     expect(seen.map((m) => m.text)).toEqual(['m0', 'm1', 'm2']);
@@ -144,7 +151,9 @@ describe('event rate per connection', () => {
     });
     const sa = await chatSocket(t, a);
     for (let i = 0; i < 5; i += 1) await ok(sa, C.SendMessage, { chatId: chat.id, text: `m${i}` });
+    const before = await refusals(t, 'event_rate');
     expectRateLimited(await emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'flood' }));
+    expect(await refusals(t, 'event_rate')).toBe(before + 1);
     expect(await texts(t, b, chat.id)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
@@ -160,6 +169,24 @@ describe('event rate per connection', () => {
       message: expect.any(String),
       details: { retryAfterMs: expect.any(Number) },
     });
+  });
+
+  it('leaves an event over the rate unanswered when no handler listens for it', async () => {
+    const a = await makeUser(t);
+    const sa = await chatSocket(t, a);
+    for (let i = 0; i < 5; i += 1) await ok(sa, ClientEvent.WhoAmI, {});
+    const errors = record<{ event?: string }>(sa, ServerEvent.Error);
+    const unknownAcks: unknown[] = [];
+    sa.emit('noSuchEvent', {});
+    sa.emit('noSuchEvent', {}, (answer: unknown) => unknownAcks.push(answer));
+    sa.emit('x'.repeat(200), {});
+    // Answered in the order sent: once this one is, the ones before it would have been.
+    expectRateLimited(await emitAck(sa, ClientEvent.WhoAmI, {}));
+    const error = nextEvent<{ event?: string }>(sa, ServerEvent.Error);
+    sa.emit(ClientEvent.WhoAmI, {});
+    expect(await error).toMatchObject({ event: ClientEvent.WhoAmI, code: 'RATE_LIMITED' });
+    expect(errors).toHaveLength(1);
+    expect(unknownAcks).toEqual([]);
   });
 
   it('counts every namespace of one connection together, and other connections apart', async () => {
@@ -205,7 +232,9 @@ describe('chats joined per socket', () => {
     const s = await chatSocket(t, client);
     await ok(s, C.JoinChat, { chatId: chats[0].id });
     await ok(s, C.JoinChat, { chatId: chats[1].id });
+    const before = await refusals(t, 'rooms_per_socket');
     expect(await emitAck(s, C.JoinChat, { chatId: chats[2].id })).toEqual(conflict);
+    expect(await refusals(t, 'rooms_per_socket')).toBe(before + 1);
     const other = await chatSocket(t, client);
     await expect(ok(other, C.JoinChat, { chatId: chats[2].id })).resolves.toBeDefined();
   });
@@ -265,8 +294,13 @@ describe('frame size', () => {
     await ok(sb, C.JoinChat, { chatId: chat.id });
     const seen = record<MessageView>(sb, S.NewMessage);
     const gone = nextEvent<string>(sa, 'disconnect');
+    const before = await refusals(t, 'frame_size');
     sa.emit(C.SendMessage, { chatId: chat.id, text: 'x'.repeat(150_000) }, () => undefined);
     await gone;
+    for (let tries = 0; (await refusals(t, 'frame_size')) === before && tries < 50; tries += 1) {
+      await settle(50);
+    }
+    expect(await refusals(t, 'frame_size')).toBe(before + 1);
     await ok(sb, C.SendMessage, { chatId: chat.id, text: 'still here' });
     expect(await texts(t, b, chat.id)).toEqual(['still here']);
     expect(seen).toEqual([]);
@@ -329,6 +363,66 @@ describe('slow consumers', () => {
     for (let tries = 0; received.length < sent && tries < 50; tries += 1) await settle(100);
     expect(received.map((m) => m.seq)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
     expect(fastSocket.connected).toBe(true);
+    slowClient.resume();
+    await slowClient.closed;
+  }, 120_000);
+});
+
+describe('slow consumers, by bytes', () => {
+  let t: TestApp;
+  let slowClient: RawSocket | undefined;
+
+  beforeAll(async () => {
+    // Far fewer packets than the packet cap: only the byte cap can drop the reader.
+    t = await createTestApp({
+      env: {
+        LIMIT_SOCKET_BUFFERED_BYTES: '1000000',
+        LIMIT_MESSAGES_PER_SECOND: '0',
+        LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
+      },
+    });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    slowClient?.close();
+    await t?.close();
+  });
+
+  it('drops a paused client whose getMessages answers pass LIMIT_SOCKET_BUFFERED_BYTES, and keeps serving the others', async () => {
+    const [owner, reader] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, owner, [reader]);
+    const ownerSocket = await chatSocket(t, owner);
+    const text = 'x'.repeat(4000);
+    for (let batch = 0; batch < 10; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 10 }, () => ok(ownerSocket, C.SendMessage, { chatId: chat.id, text })),
+      );
+    }
+    await ok(ownerSocket, C.JoinChat, { chatId: chat.id });
+    const updates = record<{ userId: string; action: string }>(ownerSocket, S.ParticipantUpdate);
+    const readerLeft = () => updates.some((u) => u.userId === reader.id && u.action === 'left');
+
+    slowClient = await RawSocket.connect(t.url, Ns.Chat, reader.token);
+    expect(await slowClient.emit<Ack>(C.JoinChat, { chatId: chat.id })).toMatchObject({ ok: true });
+    slowClient.pause();
+    // Each answer is ~400 kB: a few fill the kernel's buffers, a few more the byte cap, and far
+    // fewer than LIMIT_SOCKET_BUFFERED_PACKETS (1000) packets wait.
+    let asked = 0;
+    while (!readerLeft() && asked < 200) {
+      for (let i = 0; i < 5; i += 1) {
+        void slowClient.emit(C.GetMessages, { chatId: chat.id, limit: 100 });
+      }
+      asked += 5;
+      await settle(100);
+    }
+    expect(readerLeft()).toBe(true);
+    expect(await refusals(t, 'slow_consumer')).toBe(1);
+    const page = await ok<Page<MessageView>>(ownerSocket, C.GetMessages, {
+      chatId: chat.id,
+      limit: 100,
+    });
+    expect(page.items).toHaveLength(100);
+    expect(ownerSocket.connected).toBe(true);
     slowClient.resume();
     await slowClient.closed;
   }, 120_000);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { LimitMetrics } from '../../metrics/limit.metrics.js';
 import { rateLimited } from './rate-limited.js';
 import { KeyedRateLimiter } from './token-bucket.js';
 
@@ -11,7 +12,10 @@ import { KeyedRateLimiter } from './token-bucket.js';
 export class MessageRateLimiter {
   private readonly buckets: KeyedRateLimiter | null;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly metrics: LimitMetrics,
+  ) {
     const limit = config.limits.messages;
     this.buckets = limit ? new KeyedRateLimiter(limit) : null;
   }
@@ -19,6 +23,8 @@ export class MessageRateLimiter {
   /** Takes one send from the user's bucket, or throws RATE_LIMITED. */
   take(userId: string): void {
     const wait = this.buckets?.take(userId) ?? 0;
-    if (wait > 0) throw rateLimited(wait, 'too many messages, slow down');
+    if (wait <= 0) return;
+    this.metrics.refused('message_rate');
+    throw rateLimited(wait, 'too many messages, slow down');
   }
 }

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../../config/app-config.js';
+import { LimitMetrics } from '../../metrics/limit.metrics.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { clientIp } from './client-ip.js';
 import { rateLimited } from './rate-limited.js';
@@ -14,9 +15,12 @@ import { KeyedRateLimiter } from './token-bucket.js';
 @Injectable()
 export class RestRateGuard implements CanActivate {
   private readonly buckets: KeyedRateLimiter | null;
-  private readonly trustProxy: boolean;
+  private readonly trustProxy: number;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly metrics: LimitMetrics,
+  ) {
     const perMinute = config.limits.restPerMinute;
     this.buckets =
       perMinute > 0 ? new KeyedRateLimiter({ perSecond: perMinute / 60, burst: perMinute }) : null;
@@ -31,7 +35,10 @@ export class RestRateGuard implements CanActivate {
       ? `user:${req.user.id}`
       : `ip:${clientIp(req.socket.remoteAddress, req.headers, this.trustProxy)}`;
     const wait = this.buckets.take(key);
-    if (wait > 0) throw rateLimited(wait, 'too many requests, slow down');
+    if (wait > 0) {
+      this.metrics.refused('rest_rate');
+      throw rateLimited(wait, 'too many requests, slow down');
+    }
     return true;
   }
 }

@@ -42,19 +42,39 @@ describe('TokenBucket', () => {
 
 describe('KeyedRateLimiter', () => {
   it('keeps one bucket per key', () => {
-    const limiter = new KeyedRateLimiter({ perSecond: 1, burst: 1 }, 60_000, 0);
+    const limiter = new KeyedRateLimiter({ perSecond: 1, burst: 1 });
     expect(limiter.take('a', 0)).toBe(0);
     expect(limiter.take('a', 0)).toBe(1000);
     expect(limiter.take('b', 0)).toBe(0);
   });
 
-  it('forgets full buckets in its sweep and keeps the others', () => {
-    const limiter = new KeyedRateLimiter({ perSecond: 1, burst: 100 }, 1000, 0);
+  it('forgets full buckets a few per call and keeps the others', () => {
+    const limiter = new KeyedRateLimiter({ perSecond: 1, burst: 100 }, 1000, 2);
     for (let i = 0; i < 50; i += 1) limiter.take(`once-${i}`, 0);
     for (let i = 0; i < 100; i += 1) limiter.take('busy', 0);
     expect(limiter.size).toBe(51);
     limiter.take('busy', 1000);
+    expect(limiter.size).toBeGreaterThan(1);
+    for (let i = 0; i < 30; i += 1) limiter.take('busy', 1000);
     expect(limiter.size).toBe(1);
     expect(limiter.take('busy', 1000)).toBeGreaterThan(0);
+  });
+
+  it('never holds more than maxKeys keys, however many it sees', () => {
+    const limiter = new KeyedRateLimiter({ perSecond: 0.001, burst: 1 }, 100);
+    for (let i = 0; i < 10_000; i += 1) limiter.take(`key-${i}`, 0);
+    expect(limiter.size).toBe(100);
+  });
+
+  it('forgets the least recently used key at the cap and keeps limiting the others', () => {
+    const limiter = new KeyedRateLimiter({ perSecond: 0.001, burst: 1 }, 3);
+    for (const key of ['a', 'b', 'c']) expect(limiter.take(key, 0)).toBe(0);
+    expect(limiter.take('a', 0)).toBeGreaterThan(0);
+    expect(limiter.take('d', 0)).toBe(0);
+    expect(limiter.size).toBe(3);
+    expect(limiter.take('a', 0)).toBeGreaterThan(0);
+    expect(limiter.take('c', 0)).toBeGreaterThan(0);
+    expect(limiter.take('d', 0)).toBeGreaterThan(0);
+    expect(limiter.take('b', 0)).toBe(0);
   });
 });

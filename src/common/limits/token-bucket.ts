@@ -46,26 +46,36 @@ export class TokenBucket {
 }
 
 /**
- * One token bucket per key (user, IP address), in memory. Full buckets are forgotten in a sweep
- * at most once per `sweepMs`, so keys seen once do not pile up.
+ * One token bucket per key (user, IP address), in memory, at most `maxKeys` of them. Each `take()`
+ * looks at `sweepStep` more buckets and forgets the full ones, so keys seen once do not pile up
+ * and no call walks the whole map. The map is in least-recently-used order: at the cap the key
+ * idle longest is forgotten (it starts again with a full bucket). That fails open for the idlest
+ * key rather than refusing keys never seen, which would lock out newcomers whenever someone
+ * cycles through more than `maxKeys` addresses.
  */
 export class KeyedRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
-  private sweptAt: number;
+  /** Where the sweep goes on; Map iterators see entries added after them. */
+  private cursor: Iterator<[string, TokenBucket]> | undefined;
 
   constructor(
     private readonly limit: RateLimit,
-    private readonly sweepMs = 60_000,
-    now = Date.now(),
-  ) {
-    this.sweptAt = now;
-  }
+    private readonly maxKeys = 100_000,
+    private readonly sweepStep = 2,
+  ) {}
 
   /** 0 when `key` may act now, else the milliseconds to wait. */
   take(key: string, now = Date.now()): number {
-    if (now - this.sweptAt >= this.sweepMs) this.sweep(now);
+    this.sweep(now);
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.limit, now)));
+    if (bucket) {
+      // Most recently used last.
+      this.buckets.delete(key);
+    } else {
+      bucket = new TokenBucket(this.limit, now);
+      if (this.buckets.size >= this.maxKeys) this.forgetLeastRecentlyUsed();
+    }
+    this.buckets.set(key, bucket);
     return bucket.take(now);
   }
 
@@ -74,7 +84,20 @@ export class KeyedRateLimiter {
   }
 
   private sweep(now: number): void {
-    this.sweptAt = now;
-    for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
+    for (let i = 0; i < this.sweepStep; i += 1) {
+      this.cursor ??= this.buckets.entries();
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        return;
+      }
+      const [key, bucket] = next.value;
+      if (bucket.isFull(now)) this.buckets.delete(key);
+    }
+  }
+
+  private forgetLeastRecentlyUsed(): void {
+    const oldest = this.buckets.keys().next();
+    if (!oldest.done) this.buckets.delete(oldest.value);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { AppConfig } from '../../config/app-config.js';
+import { LimitMetrics } from '../../metrics/limit.metrics.js';
 import type { Actor } from '../../common/auth/actor.js';
 import type { AppSocket, JoinedChat } from '../../common/ws/app-socket.js';
 import { ChatServerEvent, Room } from '../../realtime/events.js';
@@ -35,6 +36,7 @@ export class ChatSessions {
     private readonly typists: TypingService,
     private readonly active: ActiveUsers,
     config: AppConfig,
+    private readonly limitMetrics: LimitMetrics,
   ) {
     this.roomLimit = config.limits.roomsPerSocket;
   }
@@ -67,6 +69,7 @@ export class ChatSessions {
   ): Promise<Joined> {
     const known = joinedBy(socket).get(dto.chatId);
     if (!known && this.roomLimit > 0 && joinedBy(socket).size >= this.roomLimit) {
+      this.limitMetrics.refused('rooms_per_socket');
       throw new DomainException(ErrorCode.Conflict, 'too many chats joined on this socket', {
         limit: this.roomLimit,
       });

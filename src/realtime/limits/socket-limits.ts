@@ -3,7 +3,7 @@ import type { AppSocket } from '../../common/ws/app-socket.js';
 import { ConnectionRate } from './connection-rate.js';
 import { limitEvents } from './event-flood.js';
 import { dropSlowConsumers } from './slow-consumers.js';
-import type { EngineSocket, Middleware } from './socket-types.js';
+import type { EngineSocket, Middleware, OnRefused } from './socket-types.js';
 import { UserSockets } from './user-sockets.js';
 
 /** The socket limits that are on, as hooks for AuthenticatedIoAdapter. All of them per node. */
@@ -16,7 +16,11 @@ export interface SocketLimitHooks {
   onConnection: ((socket: AppSocket) => void)[];
 }
 
-export function socketLimits(limits: Limits, trustProxy: boolean): SocketLimitHooks {
+export function socketLimits(
+  limits: Limits,
+  trustProxy: number,
+  onRefused: OnRefused = () => undefined,
+): SocketLimitHooks {
   const hooks: SocketLimitHooks = {
     beforeAuth: [],
     afterAuth: [],
@@ -24,15 +28,43 @@ export function socketLimits(limits: Limits, trustProxy: boolean): SocketLimitHo
     onConnection: [],
   };
   if (limits.connectionsPerIp) {
-    const rate = new ConnectionRate(limits.connectionsPerIp, trustProxy);
+    const rate = new ConnectionRate(limits.connectionsPerIp, trustProxy, onRefused);
     hooks.onEngineConnection.push(rate.onEngineConnection);
     hooks.beforeAuth.push(rate.middleware);
   }
-  if (limits.socketBufferedPackets > 0) {
-    hooks.onEngineConnection.push(dropSlowConsumers(limits.socketBufferedPackets));
+  if (limits.socketBufferedPackets > 0 || limits.socketBufferedBytes > 0) {
+    hooks.onEngineConnection.push(
+      dropSlowConsumers(
+        {
+          packets: limits.socketBufferedPackets,
+          bytes: limits.socketBufferedBytes,
+        },
+        onRefused,
+      ),
+    );
   }
   if (limits.socketsPerUser > 0)
-    hooks.afterAuth.push(new UserSockets(limits.socketsPerUser).middleware);
-  if (limits.socketEvents) hooks.onConnection.push(limitEvents(limits.socketEvents));
+    hooks.afterAuth.push(new UserSockets(limits.socketsPerUser, onRefused).middleware);
+  if (limits.socketEvents) hooks.onConnection.push(limitEvents(limits.socketEvents, onRefused));
+  hooks.onEngineConnection.push(countOversizedFrames(onRefused));
   return hooks;
+}
+
+/**
+ * A WebSocket frame over SOCKET_MAX_BUFFER_BYTES closes its connection with ws's "Max payload size
+ * exceeded" as the transport error (a long-polling POST over it is answered 413, not counted).
+ */
+function countOversizedFrames(onRefused: OnRefused): (conn: EngineSocket) => void {
+  return (conn) => {
+    conn.once('close', (reason: string, description?: { message?: unknown }) => {
+      const message = description?.message;
+      if (
+        reason === 'transport error' &&
+        typeof message === 'string' &&
+        message.includes('Max payload size exceeded')
+      ) {
+        onRefused('frame_size');
+      }
+    });
+  };
 }
