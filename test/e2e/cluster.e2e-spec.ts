@@ -14,7 +14,7 @@ import {
   PresenceClientEvent,
   PresenceServerEvent,
 } from '../../src/realtime/events.js';
-import { ok, record, settle } from '../support/chat.js';
+import { ok, record } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
 import { disputeOn, must, orderIn } from '../support/orders.js';
@@ -95,7 +95,14 @@ describeCluster('two nodes behind one Redis', () => {
     const order = await orderIn(node1, 'NEW', c, p);
     await socket(node1, p, Namespace.Chat);
     await must(node1, p, 'patch', `/api/orders/${order.id}/status`, { status: 'IN_PROGRESS' });
-    await settle(300);
+    await waitUntil(
+      () =>
+        statuses.some((e) => e.userId === p.id) &&
+        orderEvents.length > 0 &&
+        notifications.length > 0,
+      5000,
+      'the events did not all reach node 2',
+    );
     expect(statuses.filter((e) => e.userId === p.id).map((e) => e.status)).toEqual(['online']);
     expect(orderEvents.map((e) => e.status)).toEqual(['IN_PROGRESS']);
     expect(notifications.map((n) => n.kind)).toEqual(['order.status']);
