@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { MigrationExecutor, type DataSource } from 'typeorm';
 
 /** The advisory lock every node of a deployment takes to migrate: any constant, the same for all. */
 const MIGRATION_LOCK = 4_051_807_211;
@@ -22,9 +22,17 @@ export async function migrate(dataSource: DataSource): Promise<void> {
   try {
     await acquire(lock);
     try {
-      await dataSource.runMigrations();
+      // On the lock's own connection: with DB_POOL_SIZE=1 there is no second one to migrate on.
+      const executor = new MigrationExecutor(dataSource, lock);
+      executor.transaction = dataSource.options.migrationsTransactionMode ?? 'all';
+      await executor.executePendingMigrations();
     } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      // A failed unlock must not hide the migration's own error; the lock goes with the session.
+      await lock
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
+        .catch((error: unknown) =>
+          new Logger('Migrations').warn(`could not release the migration lock: ${String(error)}`),
+        );
     }
   } finally {
     await lock.release();

@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { shutDown } from './graceful-shutdown.js';
+import { exitGracefullyOn, shutDown, shutdownDeadlines } from './graceful-shutdown.js';
 
 const idleDatabase = { driver: { master: { totalCount: 1, idleCount: 1, waitingCount: 0 } } };
+const busyDatabase = { driver: { master: { totalCount: 1, idleCount: 0, waitingCount: 0 } } };
 
 /** An app whose close takes `closeMs` (forever when undefined), recording the order of steps. */
-function fakeApp(steps: string[], closeMs?: number): INestApplication {
+function fakeApp(steps: string[], closeMs?: number, database = idleDatabase): INestApplication {
   return {
-    get: () => idleDatabase,
+    get: () => database,
     close: () =>
       new Promise<void>((resolve) => {
         steps.push('close');
@@ -32,5 +33,45 @@ describe('shutDown', () => {
     // The app never finishes closing: only the grace period can end the wait.
     const done = await shutDown(fakeApp([]), { closeConnections: () => undefined }, 300);
     expect(done).toBe(false);
+  });
+
+  it('gives the database part of the grace period, so that the rest is left for closing', () => {
+    const { quietWithinMs, graceMs } = shutdownDeadlines(10_000);
+    expect(graceMs).toBe(10_000);
+    expect(quietWithinMs).toBeGreaterThan(0);
+    expect(quietWithinMs).toBeLessThanOrEqual(0.6 * graceMs);
+  });
+
+  it('closes the app anyway when the database never goes quiet, within the grace period', async () => {
+    const steps: string[] = [];
+    const started = Date.now();
+    const done = await shutDown(
+      fakeApp(steps, 0, busyDatabase),
+      { closeConnections: () => steps.push('connections') },
+      500,
+    );
+    expect(steps).toEqual(['connections', 'close']);
+    expect(done).toBe(true);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('exitGracefullyOn', () => {
+  it('exits 1 at once on a second signal while the first is still shutting down', () => {
+    const signal = 'SIGUSR2';
+    const exits: number[] = [];
+    const before = process.listeners(signal);
+    exitGracefullyOn([signal], fakeApp([], 0), { closeConnections: () => undefined }, 1000, (c) =>
+      exits.push(c),
+    );
+    const added = process.listeners(signal).filter((l) => !before.includes(l));
+    try {
+      process.emit(signal, signal);
+      expect(exits).toEqual([]);
+      process.emit(signal, signal);
+      expect(exits).toEqual([1]);
+    } finally {
+      for (const listener of added) process.off(signal, listener);
+    }
   });
 });

@@ -5,6 +5,17 @@ import { databaseQuiet } from '../database/database-quiet.js';
 
 /** How long the database must have been idle before it is closed. */
 const QUIET_MS = 100;
+/** The share of the grace period the database may take to go quiet; the rest is for closing. */
+const QUIET_SHARE = 0.6;
+
+/**
+ * How the grace period is spent: waiting for the database work in flight to finish, up to
+ * `quietWithinMs`, then closing the app (even when the work is still running) by `graceMs`.
+ * Were both the same, the outer deadline would always win and the app would never be closed.
+ */
+export function shutdownDeadlines(graceMs: number): { quietWithinMs: number; graceMs: number } {
+  return { quietWithinMs: Math.floor(graceMs * QUIET_SHARE), graceMs };
+}
 
 /**
  * Stops the node for a rolling restart, in this order: no new connections, and every socket's
@@ -28,7 +39,7 @@ export async function shutDown(
     server.closeConnections();
     const quiet = await databaseQuiet(app.get(DataSource), {
       quietMs: QUIET_MS,
-      withinMs: graceMs,
+      withinMs: shutdownDeadlines(graceMs).quietWithinMs,
     });
     if (!quiet) logger.warn('database work still running at shutdown; closing anyway');
     await app.close();
@@ -47,19 +58,27 @@ export async function shutDown(
   }
 }
 
-/** On the first of `signals`, shuts down and exits: 0 when that went well, 1 otherwise. */
+/**
+ * On the first of `signals`, shuts down and exits: 0 when that went well, 1 otherwise. A second
+ * signal (an impatient operator, an orchestrator's repeat) exits 1 at once.
+ */
 export function exitGracefullyOn(
   signals: NodeJS.Signals[],
   app: INestApplication,
   server: ServerControls,
   graceMs: number,
+  exit: (code: number) => void = (code) => process.exit(code),
 ): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
+    if (stopping) {
+      new Logger('Shutdown').warn(`${signal} again: exiting now`);
+      exit(1);
+      return;
+    }
     stopping = true;
     new Logger('Shutdown').log(`${signal}: closing connections, then the app`);
-    void shutDown(app, server, graceMs).then((done) => process.exit(done ? 0 : 1));
+    void shutDown(app, server, graceMs).then((done) => exit(done ? 0 : 1));
   };
   for (const signal of signals) process.on(signal, onSignal);
 }

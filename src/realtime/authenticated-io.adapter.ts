@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
@@ -59,7 +60,17 @@ export class AuthenticatedIoAdapter extends IoAdapter {
   closeConnections(): void {
     if (!this.root || this.connectionsClosed) return;
     this.connectionsClosed = true;
-    this.root.httpServer?.close();
+    const http = this.root.httpServer as HttpServer | undefined;
+    if (http) {
+      // A keep-alive connection would go on carrying requests to a node that is going away:
+      // each request it brings from now on is answered with `Connection: close`, and idle ones
+      // are closed now (busy ones close after their response).
+      http.prependListener('request', (_req, res: ServerResponse) =>
+        res.setHeader('Connection', 'close'),
+      );
+      http.close();
+      http.closeIdleConnections();
+    }
     this.root.engine.close();
   }
 

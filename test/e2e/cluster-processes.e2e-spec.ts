@@ -68,6 +68,8 @@ describeCluster('a cluster of node processes', () => {
           await fn();
         } catch (error) {
           console.error(`${name}: failed; node logs follow\n${cluster.logs()}`);
+          // A test that failed during a cut must not leave the next one without its services.
+          await Promise.all([...cluster.pgProxies, ...cluster.redisProxies].map((p) => p.start()));
           throw error;
         }
       },
@@ -143,7 +145,8 @@ describeCluster('a cluster of node processes', () => {
         await cluster.user(),
         await cluster.user(),
       ];
-      const chat = await cluster.group(b, [a]);
+      const onNode1 = [await cluster.user(), await cluster.user(), await cluster.user()];
+      const chat = await cluster.group(b, [a, ...onNode1]);
       // a's reader comes in through the balancer and lands on node 1; when node 1 dies, the
       // balancer has only node 2 left for its automatic reconnection.
       cluster.balancer.pointAt(0);
@@ -165,40 +168,94 @@ describeCluster('a cluster of node processes', () => {
         'c was not online',
       );
 
-      const sender = await socket(node2, b);
+      // Senders on node 1 send back to back, two sends in flight per user, so that sends are in
+      // flight there when it dies; each send's first outcome is what a client would have seen.
+      const node1Sockets = await Promise.all(onNode1.map((u) => socket(node1, u)));
       let killedAt = 0;
+      const firstOutcomes: SendOutcome[] = [];
+      const sendOnNode1 = async (k: number, lane: number): Promise<void> => {
+        for (let i = 0; ; i++) {
+          const outcome = await sendOnce(
+            node1Sockets[k],
+            chat.id,
+            `kill-n1-${k}-${lane}-${i}`,
+            3000,
+          );
+          firstOutcomes.push(outcome);
+          if (outcome.result !== 'ok') return; // node 1 is gone: the rest go through node 2
+        }
+      };
+      const node1Sending = Promise.all(
+        onNode1.flatMap((_, k) => [0, 1].map((lane) => sendOnNode1(k, lane))),
+      );
+
+      const sender = await socket(node2, b);
       const outcomes = await steadily(
         50,
         (i) => i < N,
         async (i) => {
           if (i === N / 4) {
+            await waitUntil(
+              () => firstOutcomes.filter((o) => o.result === 'ok').length >= 30,
+              10_000,
+              'node 1 did not take sends',
+            );
             killedAt = Date.now();
             await node1().stop('SIGKILL');
           }
           return sendUntilOk(sender, chat.id, `kill-${i}`);
         },
       );
+      await node1Sending;
       expect(outcomes.filter((o) => o.result !== 'ok')).toEqual([]);
 
+      // Whatever node 1 did not acknowledge is retried through node 2 with the same id.
+      const retriedOnNode2 = await Promise.all(
+        onNode1.map(async (u, k) => {
+          const s = await socket(node2, u);
+          const mine = firstOutcomes.filter(
+            (o) => o.result !== 'ok' && o.clientMessageId.startsWith(`kill-n1-${k}-`),
+          );
+          return Promise.all(mine.map((o) => sendUntilOk(s, chat.id, o.clientMessageId)));
+        }),
+      );
+      expect(retriedOnNode2.flat().filter((o) => o.result !== 'ok')).toEqual([]);
+      const firstResults = countBy(firstOutcomes.map((o) => o.result));
+      expect(Object.keys(firstResults).sort()).toEqual(
+        expect.arrayContaining(['ok', 'disconnected']),
+      );
+      expect(
+        Object.keys(firstResults).filter((r) => !/^(ok|timeout|disconnected)$/.test(r)),
+      ).toEqual([]);
+
+      const { rows, lastSeq } = await cluster.stored(chat.id);
+      const total = rows.length;
+      const stored = rows.map((r) => r.clientMessageId);
+      // What was acknowledged is stored; nothing is stored that nobody sent; each send once.
+      const acked = [...outcomes, ...firstOutcomes]
+        .filter((o) => o.result === 'ok')
+        .map((o) => o.clientMessageId);
+      expect(acked.filter((id) => !stored.includes(id))).toEqual([]);
+      const sent = new Set([...outcomes, ...firstOutcomes].map((o) => o.clientMessageId));
+      expect(stored.filter((id) => !sent.has(id!))).toEqual([]);
+      expect(new Set(stored).size).toBe(total);
+      // Every send was acknowledged in the end, so every one is stored.
+      expect(total).toBe(sent.size);
+      expect(rows.map((r) => r.seq)).toEqual(range(1, total));
+      expect(lastSeq).toBe(total);
+
       await waitUntil(
-        () => reader.contiguous === N,
+        () => reader.contiguous === total,
         15_000,
         'the reader did not get every message',
       );
       expect(reader.conflicts).toEqual([]);
-      expect([...reader.ids.keys()].sort((x, y) => x - y)).toEqual(range(1, N));
+      expect([...reader.ids.keys()].sort((x, y) => x - y)).toEqual(range(1, total));
       expect(cluster.balancer.picks.at(-1)).toBe(1);
       expect(reader.disconnects.map((d) => d.reason)).toEqual(['transport close']);
       // Message N/4 was sent right after node 1 had died: the reader can only have recovered it.
       expect(reader.recovered).toBeGreaterThan(0);
       const reconnectedAfterMs = reader.connects[1] - killedAt;
-
-      const { rows, lastSeq } = await cluster.stored(chat.id);
-      expect(rows.map((r) => r.seq)).toEqual(range(1, N));
-      expect(rows.map((r) => r.clientMessageId).sort()).toEqual(
-        outcomes.map((o) => o.clientMessageId).sort(),
-      );
-      expect(lastSeq).toBe(N);
 
       // c's entry on node 1 is never removed by node 1; it runs out, and node 2 announces it.
       await waitUntil(
@@ -208,7 +265,8 @@ describeCluster('a cluster of node processes', () => {
       );
       const offlineAfterMs = Date.now() - killedAt;
       console.info(
-        `kill: reader reconnected after ${reconnectedAfterMs} ms and recovered ${reader.recovered} ` +
+        `kill: node-1 first outcomes ${JSON.stringify(firstResults)}; ${total} stored; ` +
+          `reader reconnected after ${reconnectedAfterMs} ms and recovered ${reader.recovered} ` +
           `messages; c offline after ~${offlineAfterMs} ms`,
       );
     },
@@ -226,11 +284,30 @@ describeCluster('a cluster of node processes', () => {
       const started = Date.now();
       const elapsed = () => Date.now() - started;
       const readiness: number[][] = [];
+      const duringCut: { event: string; answer: string }[] = [];
+      let terminated = 0;
       const outage = (async () => {
         await sleep(CUT_AFTER_MS);
+        // A server going down: it ends every session (57P01 admin shutdown), then refuses.
+        terminated = (
+          await cluster.db.query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+            [cluster.databaseName],
+          )
+        ).rowCount!;
         await Promise.all(cluster.pgProxies.map((p) => p.stop()));
         await sleep(CUT_FOR_MS / 2);
         readiness.push(await Promise.all(cluster.nodes.map((n) => n.readyStatus())));
+        // A read and another write answer UNAVAILABLE too.
+        for (const [k, s] of sockets.entries()) {
+          for (const [event, payload] of [
+            [C.GetMessages, { chatId: chat.id, limit: 10 }],
+            [C.ReadMessages, { chatId: chat.id, upToSeq: 1 }],
+          ] as const) {
+            const ack = await emitAckWithin(5000, s, event, payload);
+            duringCut.push({ event: `${event}@${k}`, answer: ack.ok ? 'ok' : ack.error!.code });
+          }
+        }
         await sleep(Math.max(0, CUT_AFTER_MS + CUT_FOR_MS - elapsed()));
         await Promise.all(cluster.pgProxies.map((p) => p.start()));
       })();
@@ -252,7 +329,8 @@ describeCluster('a cluster of node processes', () => {
       const unavailable = outcomes.filter((o) => o.result === 'UNAVAILABLE');
       console.info(
         `postgres cut: ${JSON.stringify(byResult)}; slowest answer ${Math.max(...outcomes.map((o) => o.latencyMs))} ms, ` +
-          `slowest UNAVAILABLE ${Math.max(0, ...unavailable.map((o) => o.latencyMs))} ms`,
+          `slowest UNAVAILABLE ${Math.max(0, ...unavailable.map((o) => o.latencyMs))} ms; ` +
+          `${terminated} server sessions terminated`,
       );
       expect(Object.keys(byResult).filter((r) => r !== 'ok' && r !== 'UNAVAILABLE')).toEqual([]);
       expect(unavailable.length).toBeGreaterThan(0);
@@ -260,6 +338,8 @@ describeCluster('a cluster of node processes', () => {
         DB_CONNECT_TIMEOUT_MS + DB_STATEMENT_TIMEOUT_MS + 1000,
       );
       expect(readiness).toEqual([[503, 503]]);
+      expect(terminated).toBeGreaterThan(0);
+      expect(duringCut.filter((a) => a.answer !== 'UNAVAILABLE')).toEqual([]);
 
       // Without restarting anything, sends work again and the nodes are ready.
       for (const [k, s] of sockets.entries()) {
@@ -271,6 +351,14 @@ describeCluster('a cluster of node processes', () => {
           5000,
           `${node.name} not ready`,
         );
+      }
+      for (const s of sockets) {
+        const page = await ok<{ items: MessageView[] }>(s, C.GetMessages, {
+          chatId: chat.id,
+          limit: 10,
+        });
+        expect(page.items.length).toBeGreaterThan(0);
+        await ok(s, C.ReadMessages, { chatId: chat.id, upToSeq: page.items.at(-1)!.seq });
       }
 
       const { rows, lastSeq } = await cluster.stored(chat.id);
@@ -288,98 +376,165 @@ describeCluster('a cluster of node processes', () => {
     },
   );
 
-  scenario(
-    "keeps serving each node's own sockets while Redis restarts, and resumes cross-node delivery after",
-    async () => {
-      const [p, q, r] = [await cluster.user(), await cluster.user(), await cluster.user()];
-      const chat = await cluster.group(p, [q, r]);
-      const [pOn1, qOn1, rOn2] = [
-        await socket(node1, p),
-        await socket(node1, q),
-        await socket(node2, r),
-      ];
-      for (const s of [pOn1, qOn1, rOn2]) await ok(s, C.JoinChat, chat.id);
-      const atQ = record<MessageView>(qOn1, S.NewMessage);
-      const atR = record<MessageView>(rOn2, S.NewMessage);
-      const first = await ok<MessageView>(pOn1, C.SendMessage, { chatId: chat.id, text: 'before' });
-      await waitUntil(
-        () => atR.some((m) => m.id === first.id),
-        5000,
-        'no cross-node delivery before the cut',
-      );
-
-      await Promise.all(cluster.redisProxies.map((proxy) => proxy.stop()));
-      const cutAt = Date.now();
-      // Sends go on from both nodes; each answers, and the node's own sockets get its messages.
-      const during: SendOutcome[] = [];
-      for (let i = 0; i < 5; i++) {
-        during.push(await sendOnce(pOn1, chat.id, `redis-1-${i}`, 5000));
-        during.push(await sendOnce(rOn2, chat.id, `redis-2-${i}`, 5000));
-      }
-      expect(during.map((o) => o.result)).toEqual(during.map(() => 'ok'));
-      const localIds = during
-        .filter((o) => o.clientMessageId.startsWith('redis-1-'))
-        .map((o) => o.id);
-      await waitUntil(
-        () => localIds.every((id) => atQ.some((m) => m.id === id)),
-        5000,
-        'a node did not deliver to its own sockets',
-      );
-      // What needs the shared state answers UNAVAILABLE (or ok), promptly, never INTERNAL.
-      const stateAcks = [
-        await emitAckWithin(5000, pOn1, C.Typing, { chatId: chat.id, isTyping: true }),
-        await emitAckWithin(5000, rOn2, C.GetActiveUsers, { chatId: chat.id }),
-      ];
-      expect(stateAcks.map((ack) => (ack.ok ? 'ok' : ack.error?.code))).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^(ok|UNAVAILABLE)$/)]),
-      );
-      for (const ack of stateAcks) expect(ack.ok || ack.error?.code === 'UNAVAILABLE').toBe(true);
-      expect(await Promise.all(cluster.nodes.map((n) => n.readyStatus()))).toEqual([503, 503]);
-      await sleep(Math.max(0, 3000 - (Date.now() - cutAt)));
-
-      await Promise.all(cluster.redisProxies.map((proxy) => proxy.start()));
-      const restoredAt = Date.now();
-      expect(cluster.nodes.map((n) => n.running)).toEqual([true, true]);
-      for (const node of cluster.nodes) {
+  for (const lostData of [false, true]) {
+    scenario(
+      lostData
+        ? 'comes back with presence and active users after Redis restarts without its data'
+        : "keeps serving each node's own sockets while Redis restarts, and resumes cross-node delivery after",
+      async () => {
+        const [p, q, r, w] = [
+          await cluster.user(),
+          await cluster.user(),
+          await cluster.user(),
+          await cluster.user(),
+        ];
+        const chat = await cluster.group(p, [q, r, w]);
+        const [pOn1, qOn1, rOn2] = [
+          await socket(node1, p),
+          await socket(node1, q),
+          await socket(node2, r),
+        ];
+        for (const s of [pOn1, qOn1, rOn2]) await ok(s, C.JoinChat, chat.id);
+        // w, on node 2, only watches presence.
+        const watcher = await socket(node2, w, Namespace.Presence);
+        const atQ = record<MessageView>(qOn1, S.NewMessage);
+        const atR = record<MessageView>(rOn2, S.NewMessage);
+        const first = await ok<MessageView>(pOn1, C.SendMessage, {
+          chatId: chat.id,
+          text: 'before',
+        });
         await waitUntil(
-          async () => (await node.readyStatus()) === 200,
-          10_000,
-          `${node.name} not ready`,
+          () => atR.some((m) => m.id === first.id),
+          5000,
+          'no cross-node delivery before the cut',
         );
-      }
-      // The subscribers reconnect and subscribe again: node 2 hears node 1's messages once more.
-      let resumedAfterMs = -1;
-      await waitUntil(
-        async () => {
-          const sent = await ok<MessageView>(pOn1, C.SendMessage, {
-            chatId: chat.id,
-            text: 'after',
-          });
-          await sleep(200);
-          if (atR.some((m) => m.id === sent.id)) resumedAfterMs = Date.now() - restoredAt;
-          return resumedAfterMs >= 0;
-        },
-        15_000,
-        'cross-node delivery did not resume',
-      );
-      // Memberships ran out in Redis during the cut; each node puts its own back.
-      let activeAfterMs = -1;
-      await waitUntil(
-        async () => {
-          const active = await ok<{ userIds: string[] }>(rOn2, C.GetActiveUsers, {
-            chatId: chat.id,
-          });
-          if (active.userIds.length === 3) activeAfterMs = Date.now() - restoredAt;
-          return activeAfterMs >= 0;
-        },
-        5000,
-        'getActiveUsers did not list every joined user again',
-      );
-      console.info(
-        `redis cut: acks during it ${JSON.stringify(stateAcks)}; cross-node delivery back ${resumedAfterMs} ms after restore, every active user ${activeAfterMs} ms after`,
-      );
-    },
-  );
+
+        await Promise.all(cluster.redisProxies.map((proxy) => proxy.stop()));
+        const cutAt = Date.now();
+        // A Redis that restarts without its data: this suite's keys, and only those, are gone.
+        const deletedKeys = lostData ? await cluster.deleteRedisKeys() : 0;
+        if (lostData) expect(deletedKeys).toBeGreaterThan(0);
+        // Sends go on from both nodes under load; each answers ok, and the node's own sockets
+        // get its messages.
+        const CUT_FOR_MS = 3000;
+        const sendingFor = CUT_FOR_MS - 1000;
+        const stateAcks: { event: string; answer: string }[] = [];
+        const answer = (ack: { ok: boolean; error?: { code: string } }): string =>
+          ack.ok ? 'ok' : ack.error!.code;
+        const [during] = await Promise.all([
+          Promise.all(
+            [pOn1, qOn1, rOn2].map((s, k) =>
+              steadily(
+                25,
+                () => Date.now() - cutAt < sendingFor,
+                (i) => sendOnce(s, chat.id, `redis-${lostData}-${k}-${i}`, 5000),
+              ),
+            ),
+          ).then((o) => o.flat()),
+          // Meanwhile, what needs the shared state answers UNAVAILABLE, every time, promptly.
+          steadily(
+            200,
+            () => Date.now() - cutAt < sendingFor,
+            async () => {
+              for (const [s, event, payload] of [
+                [pOn1, C.GetActiveUsers, { chatId: chat.id }],
+                [rOn2, C.GetActiveUsers, { chatId: chat.id }],
+                [watcher, PresenceClientEvent.GetUser, { userId: p.id }],
+              ] as const) {
+                stateAcks.push({
+                  event,
+                  answer: answer(await emitAckWithin(2000, s, event, payload)),
+                });
+              }
+              // typing is acked and announced on the node only.
+              stateAcks.push({
+                event: C.Typing,
+                answer: answer(
+                  await emitAckWithin(2000, pOn1, C.Typing, { chatId: chat.id, isTyping: true }),
+                ),
+              });
+            },
+          ),
+        ]);
+        expect(during.filter((o) => o.result !== 'ok')).toEqual([]);
+        const sentByP = during.filter((o) => /-0-\d+$/.test(o.clientMessageId));
+        await waitUntil(
+          () => sentByP.every((o) => atQ.some((m) => m.id === o.id)),
+          5000,
+          'node 1 did not deliver to its own sockets',
+        );
+        expect(
+          stateAcks.filter((a) => a.answer !== (a.event === C.Typing ? 'ok' : 'UNAVAILABLE')),
+        ).toEqual([]);
+        expect(await Promise.all(cluster.nodes.map((n) => n.readyStatus()))).toEqual([503, 503]);
+        await sleep(Math.max(0, CUT_FOR_MS - (Date.now() - cutAt)));
+
+        await Promise.all(cluster.redisProxies.map((proxy) => proxy.start()));
+        const restoredAt = Date.now();
+        expect(cluster.nodes.map((n) => n.running)).toEqual([true, true]);
+        for (const node of cluster.nodes) {
+          await waitUntil(
+            async () => (await node.readyStatus()) === 200,
+            10_000,
+            `${node.name} not ready`,
+          );
+        }
+        // The subscribers reconnect and subscribe again: node 2 hears node 1's messages once more.
+        let resumedAfterMs = -1;
+        await waitUntil(
+          async () => {
+            const sent = await ok<MessageView>(pOn1, C.SendMessage, {
+              chatId: chat.id,
+              text: 'after',
+            });
+            await waitUntil(() => atR.some((m) => m.id === sent.id), 300, 'not yet').catch(
+              () => undefined,
+            );
+            if (atR.some((m) => m.id === sent.id)) resumedAfterMs = Date.now() - restoredAt;
+            return resumedAfterMs >= 0;
+          },
+          15_000,
+          'cross-node delivery did not resume',
+        );
+        // Memberships ran out (or were lost) in Redis during the cut; each node puts its own back.
+        let activeAfterMs = -1;
+        await waitUntil(
+          async () => {
+            const active = await ok<{ userIds: string[] }>(rOn2, C.GetActiveUsers, {
+              chatId: chat.id,
+            });
+            if (active.userIds.sort().join() === [p.id, q.id, r.id].sort().join()) {
+              activeAfterMs = Date.now() - restoredAt;
+            }
+            return activeAfterMs >= 0;
+          },
+          5000,
+          'getActiveUsers did not list every joined user again',
+        );
+        let onlineAfterMs = -1;
+        await waitUntil(
+          async () => {
+            for (const u of [p, q, r]) {
+              const view = await ok<{ status: string }>(watcher, PresenceClientEvent.GetUser, {
+                userId: u.id,
+              });
+              if (view.status !== 'online') return false;
+            }
+            onlineAfterMs = Date.now() - restoredAt;
+            return true;
+          },
+          5000,
+          'getUser did not answer online for every connected user again',
+        );
+        console.info(
+          `redis cut${lostData ? ` (${deletedKeys} keys lost)` : ''}: ${during.length} sends ok ` +
+            `during it, ${stateAcks.length} state acks as expected; cross-node delivery back ` +
+            `${resumedAfterMs} ms after restore, every active user ${activeAfterMs} ms, ` +
+            `everyone online ${onlineAfterMs} ms`,
+        );
+      },
+    );
+  }
 
   scenario(
     'a node stopped with SIGTERM exits 0 and its clients carry on from the other node',

@@ -117,6 +117,22 @@ describe('restart and shutdown', () => {
     },
   );
 
+  (usingPostgres ? it : it.skip)(
+    'migrates a fresh database with a pool of one connection',
+    async () => {
+      const databaseUrl = await createDatabase(process.env.DATABASE_URL!);
+      const storage = { dataDir: mkdtempSync(join(tmpdir(), 'msg-test-')), databaseUrl };
+      const node = await createTestApp({ reuse: storage, env: { DB_POOL_SIZE: '1' } });
+      try {
+        const done = await node.app.get(DataSource).query('SELECT name FROM migrations');
+        expect(done).toHaveLength(MIGRATIONS.length);
+      } finally {
+        await node.close({ keepData: true });
+        await dropDatabase(process.env.DATABASE_URL!, databaseUrl);
+      }
+    },
+  );
+
   it(`runs on ${usingPostgres ? 'PostgreSQL' : 'embedded PGlite'} as configured`, async () => {
     const t = await createTestApp();
     apps.push(t);

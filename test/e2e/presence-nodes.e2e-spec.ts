@@ -7,7 +7,8 @@ import {
   PresenceServerEvent as S,
 } from '../../src/realtime/events.js';
 import { NodeMemberships } from '../../src/state/node-memberships.js';
-import { ok, record, settle } from '../support/chat.js';
+import { ok, record } from '../support/chat.js';
+import { waitUntil } from '../support/resilient-chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 import { closeAllSockets, connect } from '../support/sockets.js';
@@ -49,7 +50,7 @@ describeRedis('presence across nodes', () => {
     const seen = record<UserStatus>(watcher, S.UserStatus);
     await ok(watcher, C.Subscribe, { userIds: [a.id] });
     await connect(node2.url, Namespace.Chat, { token: a.token });
-    await settle(200);
+    await waitUntil(() => seen.length > 0, 5000, 'the watcher on node 1 did not see a online');
     // userStatus crosses nodes through the Socket.IO Redis adapter, the state through the store.
     expect(seen.map((e) => [e.userId, e.status])).toEqual([[a.id, 'online']]);
     const viaNode1 = await ok<UserStatus>(watcher, C.GetUser, { userId: a.id });
@@ -59,8 +60,7 @@ describeRedis('presence across nodes', () => {
     // node2 stops renewing and sweeping, as a killed process would; its socket stays open.
     node2.app.get(NodeMemberships).onModuleDestroy();
     node2.app.get(PresenceService).onModuleDestroy();
-    const deadline = Date.now() + 4000;
-    while (seen.length < 1 && Date.now() < deadline) await settle(100);
+    await waitUntil(() => seen.length > 0, 4000, 'the watcher did not see a go offline');
     expect(seen.map((e) => [e.userId, e.status])).toEqual([[a.id, 'offline']]);
     expect(seen[0].lastSeen).not.toBeNull();
     expect((await ok<UserStatus>(watcher, C.GetUser, { userId: a.id })).status).toBe('offline');

@@ -78,6 +78,11 @@ export class ProcessCluster {
     await this.db.connect();
   }
 
+  /** The cluster's database, as pg_stat_activity names it. */
+  get databaseName(): string {
+    return new URL(this.databaseUrl!).pathname.slice(1);
+  }
+
   /** Starts any node that is not running (after a test killed or stopped it). */
   async allUp(): Promise<void> {
     for (const node of this.nodes) if (!node.running) await node.start();
@@ -94,7 +99,7 @@ export class ProcessCluster {
     for (const proxy of [...this.pgProxies, ...this.redisProxies]) await proxy.stop();
     await this.db?.end().catch(() => undefined);
     if (this.databaseUrl) await dropDatabase(process.env.DATABASE_URL!, this.databaseUrl);
-    await this.dropRedisKeys();
+    await this.deleteRedisKeys();
     if (this.mainJs) removeBuild(this.mainJs);
     rmSync(this.workDir, { recursive: true, force: true });
   }
@@ -155,18 +160,21 @@ export class ProcessCluster {
     };
   }
 
-  private async dropRedisKeys(): Promise<void> {
+  /** Deletes this cluster's Redis keys (its prefix only, never others'), directly; how many. */
+  async deleteRedisKeys(): Promise<number> {
     const redis = new Redis(process.env.REDIS_URL!, { lazyConnect: true });
+    let deleted = 0;
     try {
       await redis.connect();
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.redisKeyPrefix}*`);
         cursor = next;
-        if (keys.length) await redis.del(...keys);
+        if (keys.length) deleted += await redis.del(...keys);
       } while (cursor !== '0');
     } finally {
       redis.disconnect();
     }
+    return deleted;
   }
 }
