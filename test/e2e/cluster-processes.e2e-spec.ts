@@ -10,7 +10,7 @@ import {
   PresenceClientEvent,
   PresenceServerEvent,
 } from '../../src/realtime/events.js';
-import { ok, record } from '../support/chat.js';
+import { ok, record, settle, waitUntil } from '../support/chat.js';
 import { ProcessCluster, type ClusterUser } from '../support/process-cluster.js';
 import {
   ChatReader,
@@ -19,9 +19,7 @@ import {
   reconnectingSocket,
   sendOnce,
   sendUntilOk,
-  sleep,
   steadily,
-  waitUntil,
   type SendOutcome,
 } from '../support/resilient-chat.js';
 import { closeAllSockets, connect, emitAckWithin, nextEvent } from '../support/sockets.js';
@@ -287,7 +285,7 @@ describeCluster('a cluster of node processes', () => {
       const duringCut: { event: string; answer: string }[] = [];
       let terminated = 0;
       const outage = (async () => {
-        await sleep(CUT_AFTER_MS);
+        await settle(CUT_AFTER_MS);
         // A server going down: it ends every session (57P01 admin shutdown), then refuses.
         terminated = (
           await cluster.db.query(
@@ -296,7 +294,7 @@ describeCluster('a cluster of node processes', () => {
           )
         ).rowCount!;
         await Promise.all(cluster.pgProxies.map((p) => p.stop()));
-        await sleep(CUT_FOR_MS / 2);
+        await settle(CUT_FOR_MS / 2);
         readiness.push(await Promise.all(cluster.nodes.map((n) => n.readyStatus())));
         // A read and another write answer UNAVAILABLE too.
         for (const [k, s] of sockets.entries()) {
@@ -308,7 +306,7 @@ describeCluster('a cluster of node processes', () => {
             duringCut.push({ event: `${event}@${k}`, answer: ack.ok ? 'ok' : ack.error!.code });
           }
         }
-        await sleep(Math.max(0, CUT_AFTER_MS + CUT_FOR_MS - elapsed()));
+        await settle(Math.max(0, CUT_AFTER_MS + CUT_FOR_MS - elapsed()));
         await Promise.all(cluster.pgProxies.map((p) => p.start()));
       })();
       const sendFor = CUT_AFTER_MS + CUT_FOR_MS + 1000;
@@ -467,7 +465,7 @@ describeCluster('a cluster of node processes', () => {
           stateAcks.filter((a) => a.answer !== (a.event === C.Typing ? 'ok' : 'UNAVAILABLE')),
         ).toEqual([]);
         expect(await Promise.all(cluster.nodes.map((n) => n.readyStatus()))).toEqual([503, 503]);
-        await sleep(Math.max(0, CUT_FOR_MS - (Date.now() - cutAt)));
+        await settle(Math.max(0, CUT_FOR_MS - (Date.now() - cutAt)));
 
         await Promise.all(cluster.redisProxies.map((proxy) => proxy.start()));
         const restoredAt = Date.now();

@@ -14,11 +14,10 @@ import {
   PresenceClientEvent,
   PresenceServerEvent,
 } from '../../src/realtime/events.js';
-import { ok, record } from '../support/chat.js';
+import { ok, record, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
 import { disputeOn, must, orderIn } from '../support/orders.js';
-import { waitUntil } from '../support/resilient-chat.js';
 import { closeAllSockets, connect, nextEvent, type ClientSocket } from '../support/sockets.js';
 
 // Two nodes on one PostgreSQL database and one Redis: the Socket.IO Redis adapter carries every

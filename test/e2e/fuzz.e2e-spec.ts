@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ChatClientEvent, ClientEvent, Namespace, ServerEvent } from '../../src/realtime/events.js';
-import { ok } from '../support/chat.js';
+import { ok, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket } from '../support/factories.js';
 import { Findings } from '../support/fuzz/findings.js';
@@ -13,7 +13,6 @@ import {
   prototypeNames,
   unknownEventNames,
   waitForQuiet,
-  waitUntil,
 } from '../support/fuzz/harness.js';
 import { clip, judgeAck, judgeError, preview } from '../support/fuzz/judge.js';
 import { NormalChat } from '../support/fuzz/normal-chat.js';
@@ -222,7 +221,11 @@ describe(`fuzzing every socket handler (seed ${seed})`, () => {
         }
       }
 
-      await waitUntil(() => normal.allDelivered());
+      await waitUntil(
+        () => normal.allDelivered(),
+        10_000,
+        'the normal clients’ messages delivered',
+      );
       heap.after = measureHeap();
       prototypes.after = prototypeNames();
       footprint.after = await fuzzerFootprint(t, w);

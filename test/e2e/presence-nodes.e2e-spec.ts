@@ -7,8 +7,7 @@ import {
   PresenceServerEvent as S,
 } from '../../src/realtime/events.js';
 import { NodeMemberships } from '../../src/state/node-memberships.js';
-import { ok, record } from '../support/chat.js';
-import { waitUntil } from '../support/resilient-chat.js';
+import { ok, record, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { tokenFor, uniqueId } from '../support/tokens.js';
 import { closeAllSockets, connect } from '../support/sockets.js';

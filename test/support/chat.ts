@@ -21,6 +21,19 @@ export function record<T>(socket: ClientSocket, event: string): T[] {
 export const settle = (ms = 150): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `condition` every 50 ms until it holds; throws `what` after `timeoutMs`. */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await settle(50);
+  }
+}
+
 /** A GROUP chat created by `owner` with `others` as members. */
 export async function makeGroup(
   t: TestApp,

@@ -1,3 +1,4 @@
+import { settle } from './chat.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -93,7 +94,7 @@ export class NodeProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited while starting:\n${this.logs()}`);
       if ((await this.readyStatus()) === 200) return;
-      await sleep(100);
+      await settle(100);
     }
     throw new Error(`${this.name} not ready within ${readyWithinMs} ms:\n${this.logs()}`);
   }
@@ -132,5 +133,3 @@ export class NodeProcess {
     return this.exit ?? Promise.resolve(undefined);
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

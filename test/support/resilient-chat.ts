@@ -1,3 +1,4 @@
+import { settle, waitUntil } from './chat.js';
 import { io } from 'socket.io-client';
 import type { MessageView } from '../../src/modules/chat/chat.types.js';
 import { ChatClientEvent, ChatServerEvent } from '../../src/realtime/events.js';
@@ -112,7 +113,7 @@ export class ChatReader {
       if (!ack.ok) {
         this.joinFailures.push(JSON.stringify(ack.error));
         if (!this.socket.connected) return; // the next connection joins again
-        await sleep(200);
+        await settle(200);
         continue;
       }
       for (const m of ack.data!.messages) this.add(m, this.joins > 0);
@@ -174,7 +175,7 @@ export async function sendUntilOk(
     const outcome = await sendOnce(socket, chatId, clientMessageId, 3000);
     if (outcome.result === 'ok' || Date.now() > deadline) return { ...outcome, attempts };
     if (outcome.result === 'disconnected') await connected(socket).catch(() => undefined);
-    else await sleep(100);
+    else await settle(100);
   }
 }
 
@@ -187,27 +188,11 @@ export async function steadily<T>(
   const pending: Promise<T>[] = [];
   for (let i = 0; more(i); i++) {
     pending.push(send(i));
-    await sleep(intervalMs);
+    await settle(intervalMs);
   }
   return Promise.all(pending);
 }
 
 function pick(m: MessageView): { seq: number; id: string } {
   return { seq: m.seq, id: m.id };
-}
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every 50 ms until it holds; throws `what` after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await sleep(50);
-  }
 }

@@ -17,12 +17,6 @@ export async function pool<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Waits until `done()` holds, or `timeoutMs` has passed (the caller then asserts). */
-export async function waitUntil(done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done() && Date.now() < until) await settle(50);
-}
-
 /** Waits until `count()` stops changing (bounded), e.g. for events that may still arrive. */
 export async function waitForQuiet(count: () => number, stepMs = 250, steps = 40): Promise<void> {
   for (let last = -1, i = 0; i < steps && count() !== last; i += 1) {
