@@ -170,7 +170,10 @@ const ops = {
                 ? { chatId: user.chatId, text: 'sent while the other members were away' }
                 : a.payload;
         const started = now();
-        const ack = await socket.timeout(30_000).emitWithAck(a.event, payload).catch(() => null);
+        const ack = await socket
+          .timeout(30_000)
+          .emitWithAck(a.event, payload)
+          .catch(() => null);
         latency.push(now() - started);
         bump(codes, ack === null ? 'TIMEOUT' : ackCode(ack));
       }
@@ -352,7 +355,11 @@ const ops = {
           if (recovered) return;
           socket
             .timeout(a.deadlineMs)
-            .emitWithAck('joinChat', { chatId: client.chatId, sinceSeq: client.sinceSeq, limit: a.limit })
+            .emitWithAck('joinChat', {
+              chatId: client.chatId,
+              sinceSeq: client.sinceSeq,
+              limit: a.limit,
+            })
             .then(
               (ack) => {
                 const code = ackCode(ack);
@@ -360,7 +367,9 @@ const ops = {
                 if (recovered || code !== 'OK') return;
                 recovered = true;
                 recoveredAt[i] = true;
-                const seqs = new Set((ack.data.messages ?? []).map((/** @type {any} */ m) => m.seq));
+                const seqs = new Set(
+                  (ack.data.messages ?? []).map((/** @type {any} */ m) => m.seq),
+                );
                 for (let s = client.sinceSeq + 1; s <= client.sinceSeq + client.expect; s++) {
                   if (!seqs.has(s)) missing += 1;
                 }

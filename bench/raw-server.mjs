@@ -38,7 +38,8 @@ const chat = io.of('/chat');
 chat.use((socket, next) => {
   const token = socket.handshake.auth?.token;
   const claims = typeof token === 'string' ? verifyToken(token, secret) : null;
-  if (!claims) return next(Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
+  if (!claims)
+    return next(Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
   socket.data.user = { id: claims.sub, name: claims.name, role: claims.role };
   next();
 });
@@ -53,7 +54,11 @@ chat.on('connection', (socket) => {
 
   socket.on('typing', (payload, ack) => {
     if (typeof ack !== 'function') return;
-    if (!isObject(payload) || typeof payload.chatId !== 'string' || typeof payload.isTyping !== 'boolean')
+    if (
+      !isObject(payload) ||
+      typeof payload.chatId !== 'string' ||
+      typeof payload.isTyping !== 'boolean'
+    )
       return ack(invalid);
     ack(ok({}));
   });
@@ -68,7 +73,11 @@ chat.on('connection', (socket) => {
 
   socket.on('sendMessage', (payload, ack) => {
     if (typeof ack !== 'function') return;
-    if (!isObject(payload) || typeof payload.chatId !== 'string' || typeof payload.text !== 'string')
+    if (
+      !isObject(payload) ||
+      typeof payload.chatId !== 'string' ||
+      typeof payload.text !== 'string'
+    )
       return ack(invalid);
     const seq = (seqs.get(payload.chatId) ?? 0) + 1;
     seqs.set(payload.chatId, seq);
@@ -118,15 +127,23 @@ function chatView(chatId, user) {
   };
 }
 
-process.on('message', (message) => {
+process.on('message', (/** @type {any} */ message) => {
   if (message?.type === 'eld-reset') delay.reset();
   if (message?.type === 'eld-read') {
-    process.send?.({ type: 'eld', id: message.id, p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 });
+    process.send?.({
+      type: 'eld',
+      id: message.id,
+      p99Ms: delay.percentile(99) / 1e6,
+      maxMs: delay.max / 1e6,
+    });
   }
 });
 process.on('disconnect', () => process.exit(0));
 
 http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = http.address();
-  process.send?.({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
+  process.send?.({
+    type: 'ready',
+    port: typeof address === 'object' && address ? address.port : 0,
+  });
 });

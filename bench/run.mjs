@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { benchDatabase, databaseEnv, prepareDatabase } from './lib/db.mjs';
 import { openFilesLimit } from './lib/proc.mjs';
 import { ROOT, startApp, startRaw } from './lib/servers.mjs';
 import { WorkerPool } from './lib/workers.mjs';
+import { summarizeProfile } from './profile-summary.mjs';
 
 const SCENARIOS = ['overhead', 'send', 'fanout', 'idle', 'history', 'recovery'];
 
@@ -27,7 +28,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     slo: { type: 'string', default: '100' },
     'max-steps': { type: 'string' },
-    profile: { type: 'boolean', default: false },
+    profile: { type: 'string' },
     'history-rows': { type: 'string' },
     'history-chat-rows': { type: 'string' },
     'idle-sockets': { type: 'string' },
@@ -39,17 +40,22 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench -- [--scenario ${SCENARIOS.join('|')}|all] [--duration <s per step>] [--smoke]
-  [--db pglite|postgres] [--workers <n>] [--slo <ms>] [--max-steps <n>] [--profile]
+  [--db pglite|postgres] [--workers <n>] [--slo <ms>] [--max-steps <n>] [--profile <scenario>]
   [--history-rows <n>] [--history-chat-rows <n>] [--idle-sockets <n>] [--recovery-clients <n>] [--no-build]`);
   process.exit(0);
 }
 
 const smoke = Boolean(args.smoke);
-const dbKind = args.db ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite');
+const dbKind = /** @type {'pglite' | 'postgres'} */ (
+  args.db ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
+);
 if (dbKind !== 'pglite' && dbKind !== 'postgres') throw new Error('--db is pglite or postgres');
+if (args.profile && !SCENARIOS.includes(args.profile))
+  throw new Error(`--profile names a scenario`);
 const selected = args.scenario === 'all' ? SCENARIOS : String(args.scenario).split(',');
 for (const name of selected) {
-  if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`);
+  if (!SCENARIOS.includes(name))
+    throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`);
 }
 
 const startedAt = new Date();
@@ -59,7 +65,10 @@ mkdirSync(resultsDir, { recursive: true });
 const t0 = Date.now();
 /** @param {string} text */
 const log = (text) => console.log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${text}`);
-const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 // Nothing may run unbounded: a smoke run has a minute or two, a full run a few hours.
 const watchdog = setTimeout(
@@ -96,7 +105,11 @@ function ensureBuilt() {
       const path = join(dir, entry.name);
       return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
     }, 0);
-  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations')), statSync(join(ROOT, 'ormconfig.ts')).mtimeMs);
+  const sources = Math.max(
+    newest(join(ROOT, 'src')),
+    newest(join(ROOT, 'migrations')),
+    statSync(join(ROOT, 'ormconfig.ts')).mtimeMs,
+  );
   if (built >= sources && existsSync(join(ROOT, 'dist', 'ormconfig.js'))) return;
   if (args['no-build']) throw new Error('dist/ is missing or older than src/: run npm run build');
   log('building the application (dist/ is older than src/)');
@@ -122,7 +135,9 @@ async function main() {
   const db = await benchDatabase({ db: dbKind, name: smoke ? 'bench_smoke' : 'bench', log });
   const runId = Date.now().toString(36);
   const scenarioModules = Object.fromEntries(
-    await Promise.all(selected.map(async (name) => [name, await import(`./scenarios/${name}.mjs`)])),
+    await Promise.all(
+      selected.map(async (name) => [name, await import(`./scenarios/${name}.mjs`)]),
+    ),
   );
   const paramsOf = Object.fromEntries(
     selected.map((name) => [name, scenarioModules[name].params({ smoke, args, db, files })]),
@@ -158,7 +173,9 @@ async function main() {
   stoppers.push(raw.stop);
   const pool = new WorkerPool(workers);
   stoppers.push(() => pool.close());
-  log(`app pid ${nest.pid} at ${nest.url}, raw pid ${raw.pid} at ${raw.url}, ${workers} load workers`);
+  log(
+    `app pid ${nest.pid} at ${nest.url}, raw pid ${raw.pid} at ${raw.url}, ${workers} load workers`,
+  );
 
   /** @type {import('./lib/measure.mjs').Context} */
   const ctx = {
@@ -185,9 +202,20 @@ async function main() {
     const loadAtStart = load();
     log(`=== ${name} (load average ${loadAtStart})`);
     const began = Date.now();
+    const profiled = args.profile === name && nest.profile;
     try {
+      if (profiled) await nest.profile?.('');
       const outcome = await scenarioModules[name].run(ctx, paramsOf[name], fixtures[name]);
-      console.log(`\n${name}${outcome.note ? ` — ${outcome.note}` : ''}\n${outcome.table}\n\n${outcome.headline}\n`);
+      if (profiled) {
+        const file = join(resultsDir, `${stamp}-${name}.cpuprofile`);
+        if (await nest.profile?.(file)) {
+          console.log(`\nCPU profile of the app during ${name}: ${file}\n`);
+          console.log(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), 20));
+        }
+      }
+      console.log(
+        `\n${name}${outcome.note ? ` — ${outcome.note}` : ''}\n${outcome.table}\n\n${outcome.headline}\n`,
+      );
       results[name] = {
         headline: outcome.headline,
         params: paramsOf[name],
@@ -198,7 +226,9 @@ async function main() {
       };
     } catch (error) {
       broken = true;
-      console.error(`[${name}] harness error: ${error instanceof Error ? error.stack : String(error)}`);
+      console.error(
+        `[${name}] harness error: ${error instanceof Error ? error.stack : String(error)}`,
+      );
       results[name] = { error: String(error), params: paramsOf[name] };
     }
   }
@@ -214,18 +244,25 @@ async function main() {
         smoke,
         commit: gitCommit(),
         db: { kind: db.kind, name: db.name },
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+        machine: {
+          cpus: cpus().length,
+          cpu: cpus()[0]?.model,
+          memoryBytes: totalmem(),
+          node: process.version,
+        },
         loadAverageAtStart: startLoad,
         loadAverageAtEnd: load(),
         settings: { durationMs: ctx.durationMs, sloMs: ctx.sloMs, workers, openFilesLimit: files },
         scenarios: results,
       },
-      (_key, value) => (value instanceof Float64Array ? undefined : value === Infinity ? 'Infinity' : value),
+      (_key, value) =>
+        value instanceof Float64Array ? undefined : value === Infinity ? 'Infinity' : value,
       2,
     ),
   );
   console.log('Headlines:');
-  for (const name of selected) console.log(`  ${results[name].headline ?? `${name}: harness error`}`);
+  for (const name of selected)
+    console.log(`  ${results[name].headline ?? `${name}: harness error`}`);
   log(`results: ${out}`);
   return broken ? 1 : 0;
 }

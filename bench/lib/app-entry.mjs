@@ -17,12 +17,18 @@ await session.post('Profiler.setSamplingInterval', { interval: 500 });
 process.on('message', (/** @type {any} */ message) => {
   const reply = (/** @type {boolean} */ ok) => process.send?.({ type: 'profile-done', ok });
   if (message?.type === 'profile-start') {
-    session.post('Profiler.start').then(() => reply(true), () => reply(false));
+    session.post('Profiler.start').then(
+      () => reply(true),
+      () => reply(false),
+    );
   } else if (message?.type === 'profile-stop') {
     session
       .post('Profiler.stop')
       .then(({ profile }) => writeFileSync(message.path, JSON.stringify(profile)))
-      .then(() => reply(true), () => reply(false));
+      .then(
+        () => reply(true),
+        () => reply(false),
+      );
   }
 });
 

@@ -15,19 +15,24 @@ process.once('message', (/** @type {any} */ message) => {
       process.send?.({ type: 'done', fixtures }, () => process.exit(0));
     },
     (error) => {
-      process.send?.({ type: 'failed', error: String(error?.stack ?? error) }, () => process.exit(1));
+      process.send?.({ type: 'failed', error: String(error?.stack ?? error) }, () =>
+        process.exit(1),
+      );
     },
   );
 });
 
 /** @param {{ tasks: { scenario: string, params: object }[], runId: string }} message */
 async function run({ tasks, runId }) {
-  const { default: dataSource } = await import(pathToFileURL(join(ROOT, 'dist', 'ormconfig.js')).href);
+  const { default: dataSource } = await import(
+    pathToFileURL(join(ROOT, 'dist', 'ormconfig.js')).href
+  );
   await dataSource.initialize();
   const runner = dataSource.createQueryRunner();
   try {
     const migrated = await dataSource.runMigrations({ transaction: 'each' });
-    if (migrated.length) log(`migrations: ${migrated.map((/** @type {any} */ m) => m.name).join(', ')}`);
+    if (migrated.length)
+      log(`migrations: ${migrated.map((/** @type {any} */ m) => m.name).join(', ')}`);
     await runner.connect();
     /** @type {import('./fixtures.mjs').Db} */
     const db = {
@@ -36,7 +41,9 @@ async function run({ tasks, runId }) {
     /** @type {Record<string, unknown>} */
     const fixtures = {};
     for (const { scenario, params } of tasks) {
-      const module = await import(pathToFileURL(join(ROOT, 'bench', 'scenarios', `${scenario}.mjs`)).href);
+      const module = await import(
+        pathToFileURL(join(ROOT, 'bench', 'scenarios', `${scenario}.mjs`)).href
+      );
       fixtures[scenario] = module.prepare ? await module.prepare(db, params, { runId, log }) : null;
     }
     return fixtures;

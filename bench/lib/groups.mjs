@@ -43,7 +43,10 @@ export async function connectGroup(ctx, o) {
   if (connected === 0 && o.users.length > 0) {
     throw new Error(`no socket of ${o.name} connected: ${JSON.stringify(errors)}`);
   }
-  if (failed > 0) ctx.log(`  ${o.name}: ${failed} of ${o.users.length} sockets failed to connect ${JSON.stringify(errors)}`);
+  if (failed > 0)
+    ctx.log(
+      `  ${o.name}: ${failed} of ${o.users.length} sockets failed to connect ${JSON.stringify(errors)}`,
+    );
   return {
     name: o.name,
     target: o.target,
@@ -71,7 +74,8 @@ export async function emitEach(ctx, group, event, payload) {
   /** @type {Record<string, number>} */
   const codes = {};
   for (const r of results) {
-    for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + /** @type {number} */ (v);
+    for (const [k, v] of Object.entries(r.codes))
+      codes[k] = (codes[k] ?? 0) + /** @type {number} */ (v);
   }
   const bad = Object.entries(codes).filter(([k]) => k !== 'OK');
   if (bad.length) ctx.log(`  ${group.name} ${event}: ${JSON.stringify(codes)}`);

@@ -21,6 +21,8 @@ import { summarize } from './stats.mjs';
  * @property {string[]} localAddresses
  * @property {(text: string) => void} log
  * @property {Record<string, any>} args
+ * @property {string} resultsDir
+ * @property {string} stamp
  *
  * @typedef {object} Resources
  * @property {number | null} serverCpu   cores used by the server under test
@@ -179,7 +181,9 @@ export function stepLine(row) {
     `${row.label.padEnd(10)} offered ${int(row.rate)}/s`,
     `ok ${int(row.achieved)}/s`,
     `ack p50 ${ms(row.ack.p50)} p99 ${ms(row.ack.p99)} ms`,
-    row.delivery ? `delivery p99 ${ms(row.delivery.p99)} ms (${int(row.deliveriesPerSecond)}/s)` : '',
+    row.delivery
+      ? `delivery p99 ${ms(row.delivery.p99)} ms (${int(row.deliveriesPerSecond)}/s)`
+      : '',
     `cpu ${cores(row.resources.serverCpu)}${row.resources.pgCpu !== null ? ` pg ${cores(row.resources.pgCpu)}` : ''} gen ${cores(row.resources.genCpu)}`,
     `eld p99 ${ms(row.resources.eldP99Ms)} ms`,
     row.lost ? `lost ${row.lost}` : '',

@@ -42,7 +42,9 @@ export function rssBytes(pid) {
 /** Soft limit on open files of this process (children inherit it). */
 export function openFilesLimit() {
   try {
-    const match = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const match = /Max open files\s+(\d+|unlimited)/.exec(
+      readFileSync('/proc/self/limits', 'utf8'),
+    );
     return !match || match[1] === 'unlimited' ? Infinity : Number(match[1]);
   } catch {
     return Infinity;

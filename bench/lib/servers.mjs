@@ -84,7 +84,11 @@ export async function startApp(o) {
   const log = createWriteStream(o.logFile, { flags: 'a' });
   const main = join(ROOT, 'dist', 'src', 'main.js');
   const child = o.profiling
-    ? fork(join(here, 'app-entry.mjs'), [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    ? fork(join(here, 'app-entry.mjs'), [main], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      })
     : spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -92,7 +96,9 @@ export async function startApp(o) {
   await waitHealthy(`${url}/health`, 120_000, () => child.exitCode === null);
   const eldSeconds = async () => {
     try {
-      const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const text = await (
+        await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })
+      ).text();
       const line = /^messaging_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
       return line ? Number(line[1]) : null;
     } catch {
@@ -154,7 +160,10 @@ export async function startRaw(o) {
     name: 'raw',
     pid: /** @type {number} */ (child.pid),
     url: `http://127.0.0.1:${port}`,
-    resetEld: async () => void child.send({ type: 'eld-reset' }),
+    resetEld: () => {
+      child.send({ type: 'eld-reset' });
+      return Promise.resolve();
+    },
     readEld: () =>
       new Promise((resolve) => {
         const id = ++calls;

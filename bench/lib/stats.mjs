@@ -49,7 +49,16 @@ export class Samples {
 export function summarize(parts, missing = 0) {
   const total = parts.reduce((n, p) => n + p.length, 0) + Math.max(0, missing);
   if (total === 0) {
-    return { count: 0, min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
+    return {
+      count: 0,
+      min: null,
+      mean: null,
+      p50: null,
+      p90: null,
+      p99: null,
+      p999: null,
+      max: null,
+    };
   }
   const all = new Float64Array(total);
   let at = 0;

@@ -49,8 +49,16 @@ export async function run(ctx, p, fixtures) {
     /** @type {import('../lib/groups.mjs').Group[]} */
     const all = [];
     for (const target of /** @type {const} */ (['nest', 'raw'])) {
-      const members = await connectGroup(ctx, { target, name: `${target}:fan${room.size}:m`, users: room.members });
-      senders[target] = await connectGroup(ctx, { target, name: `${target}:fan${room.size}:s`, users: [room.sender] });
+      const members = await connectGroup(ctx, {
+        target,
+        name: `${target}:fan${room.size}:m`,
+        users: room.members,
+      });
+      senders[target] = await connectGroup(ctx, {
+        target,
+        name: `${target}:fan${room.size}:s`,
+        users: [room.sender],
+      });
       await emitEach(ctx, members, 'joinChat', 'join');
       await emitEach(ctx, senders[target], 'joinChat', 'join');
       await listen(ctx, members);
@@ -73,7 +81,8 @@ export async function run(ctx, p, fixtures) {
       return row;
     };
     // Warm-up: one short step on each.
-    for (const target of /** @type {const} */ (['nest', 'raw'])) await step(target, p.deliveryRates[0], 300);
+    for (const target of /** @type {const} */ (['nest', 'raw']))
+      await step(target, p.deliveryRates[0], 300);
     const { rows: sizeRows, best } = await ramp(ctx, `fanout ${room.size}`, {
       targets: ['nest', 'raw'],
       rates: p.deliveryRates.slice(0, ctx.maxSteps),

@@ -21,8 +21,12 @@ const OTHER_CHAT_ROWS = 1000;
 export function params({ smoke, args, db }) {
   // PGlite (single-threaded WebAssembly) seeds ~20k rows/s: 10M rows would take most of an hour.
   const scaled = db.kind === 'pglite';
-  const totalRows = Number(args['history-rows'] ?? (smoke ? 10_000 : scaled ? 1_000_000 : 10_000_000));
-  const chatRows = Number(args['history-chat-rows'] ?? (smoke ? 1_000 : scaled ? 100_000 : 1_000_000));
+  const totalRows = Number(
+    args['history-rows'] ?? (smoke ? 10_000 : scaled ? 1_000_000 : 10_000_000),
+  );
+  const chatRows = Number(
+    args['history-chat-rows'] ?? (smoke ? 1_000 : scaled ? 100_000 : 1_000_000),
+  );
   if (!(chatRows > 0 && totalRows >= chatRows && totalRows % chatRows === 0)) {
     throw new Error('--history-rows must be a multiple of --history-chat-rows');
   }
@@ -41,17 +45,33 @@ export async function prepare(db, p, { log }) {
   await db.query(`CREATE TABLE IF NOT EXISTS bench_seed (
     name text PRIMARY KEY, total_rows bigint NOT NULL, chat_rows integer NOT NULL,
     chat_id uuid NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now())`);
-  const readers = READERS.map((id) => ({ id, role: 'CLIENT', chatId: BIG_CHAT, maxSeq: p.chatRows }));
-  const [marker] = await db.query(`SELECT total_rows, chat_rows FROM bench_seed WHERE name = 'history'`);
-  if (marker && Number(marker.total_rows) === p.totalRows && Number(marker.chat_rows) === p.chatRows) {
+  const readers = READERS.map((id) => ({
+    id,
+    role: 'CLIENT',
+    chatId: BIG_CHAT,
+    maxSeq: p.chatRows,
+  }));
+  const [marker] = await db.query(
+    `SELECT total_rows, chat_rows FROM bench_seed WHERE name = 'history'`,
+  );
+  if (
+    marker &&
+    Number(marker.total_rows) === p.totalRows &&
+    Number(marker.chat_rows) === p.chatRows
+  ) {
     log(`history: reusing the seed (${p.chatRows} of ${p.totalRows} rows)`);
     return { readers };
   }
   const started = now();
-  log(`history: seeding ${p.totalRows} messages, ${p.chatRows} of them in one chat (once; reused by later runs)`);
+  log(
+    `history: seeding ${p.totalRows} messages, ${p.chatRows} of them in one chat (once; reused by later runs)`,
+  );
   await db.query(`DELETE FROM bench_seed WHERE name = 'history'`);
   // A half-made or differently sized seed goes first (the cascade takes its messages).
-  await db.query(`DELETE FROM chats WHERE id BETWEEN $1::uuid AND $2::uuid`, [BIG_CHAT, `${PREFIX}ffffffffffff`]);
+  await db.query(`DELETE FROM chats WHERE id BETWEEN $1::uuid AND $2::uuid`, [
+    BIG_CHAT,
+    `${PREFIX}ffffffffffff`,
+  ]);
   await insertUsers(db, READERS);
   const ratio = p.totalRows / p.chatRows;
   const others = p.totalRows - p.chatRows;
@@ -100,11 +120,10 @@ export async function prepare(db, p, { log }) {
   }
   await db.query(`ANALYZE messages`);
   await db.query(`ANALYZE chats`);
-  await db.query(`INSERT INTO bench_seed (name, total_rows, chat_rows, chat_id) VALUES ('history', $1, $2, $3)`, [
-    p.totalRows,
-    p.chatRows,
-    BIG_CHAT,
-  ]);
+  await db.query(
+    `INSERT INTO bench_seed (name, total_rows, chat_rows, chat_id) VALUES ('history', $1, $2, $3)`,
+    [p.totalRows, p.chatRows, BIG_CHAT],
+  );
   log(`history: seeded in ${((now() - started) / 1000).toFixed(0)} s`);
   return { readers };
 }
@@ -114,13 +133,27 @@ export async function prepare(db, p, { log }) {
  * @param {{ readers: import('../lib/fixtures.mjs').BenchUser[] }} fixtures
  */
 export async function run(ctx, p, fixtures) {
-  const users = Array.from({ length: p.readers }, (_, i) => fixtures.readers[i % fixtures.readers.length]);
+  const users = Array.from(
+    { length: p.readers },
+    (_, i) => fixtures.readers[i % fixtures.readers.length],
+  );
   const group = await connectGroup(ctx, { target: 'nest', name: 'nest:history', users });
   /** @param {'nest' | 'raw'} target @param {number} rate */
   const step = (target, rate) =>
-    loadStep(ctx, { target, group: group.name, workers: group.workers, kind: 'history', rate, limit: p.limit });
+    loadStep(ctx, {
+      target,
+      group: group.name,
+      workers: group.workers,
+      kind: 'history',
+      rate,
+      limit: p.limit,
+    });
   await step('nest', p.rates[0]);
-  const { rows, best } = await ramp(ctx, 'history', { targets: ['nest'], rates: p.rates.slice(0, ctx.maxSteps), step });
+  const { rows, best } = await ramp(ctx, 'history', {
+    targets: ['nest'],
+    rates: p.rates.slice(0, ctx.maxSteps),
+    step,
+  });
   await closeGroup(ctx, group);
   const first = rows[0];
   return {

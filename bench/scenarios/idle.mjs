@@ -55,7 +55,13 @@ export async function run(ctx, p, fixtures) {
     const { resources: rampResources } = await measured(ctx, target, async () => {
       for (let from = 0; from < fixtures.users.length; from += p.chunk) {
         const part = fixtures.users.slice(from, from + p.chunk);
-        const group = await connectGroup(ctx, { target, name, users: part, rate: p.rate, concurrency: 2000 });
+        const group = await connectGroup(ctx, {
+          target,
+          name,
+          users: part,
+          rate: p.rate,
+          concurrency: 2000,
+        });
         for (const w of group.workers) if (!workers.includes(w)) workers.push(w);
         connected += group.connected;
         failed += group.failed;
@@ -85,7 +91,20 @@ export async function run(ctx, p, fixtures) {
   return {
     headline: `idle: ${nest.sockets} sockets, ${kb(nest.bytesPerSocket)} KB RSS each, handshake p99 ${ms(nest.handshake.p99)} ms`,
     table: table(
-      ['target', 'sockets', 'failed', 'KB/socket', 'RSS MB', 'hs p50', 'hs p99', 'hs max', 'ramp cpu', 'pg cpu', 'idle cpu', 'idle eld p99'],
+      [
+        'target',
+        'sockets',
+        'failed',
+        'KB/socket',
+        'RSS MB',
+        'hs p50',
+        'hs p99',
+        'hs max',
+        'ramp cpu',
+        'pg cpu',
+        'idle cpu',
+        'idle eld p99',
+      ],
       Object.entries(byTarget).map(([target, r]) => [
         target,
         int(r.sockets),

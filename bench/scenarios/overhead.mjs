@@ -21,7 +21,10 @@ export async function prepare(db, p, { runId }) {
   const a = userIds(runId, 'ovh-a', p.pairs);
   const b = userIds(runId, 'ovh-b', p.pairs);
   await insertUsers(db, [...a, ...b]);
-  const chats = await insertDirectChats(db, a.map((id, i) => [id, b[i]]));
+  const chats = await insertDirectChats(
+    db,
+    a.map((id, i) => [id, b[i]]),
+  );
   return {
     users: chats.flatMap((chatId, i) => [
       { id: a[i], role: 'CLIENT', chatId },
@@ -38,13 +41,24 @@ export async function run(ctx, p, fixtures) {
   /** @type {Record<string, import('../lib/groups.mjs').Group>} */
   const groups = {};
   for (const target of /** @type {const} */ (['nest', 'raw'])) {
-    groups[target] = await connectGroup(ctx, { target, name: `${target}:overhead`, users: fixtures.users });
+    groups[target] = await connectGroup(ctx, {
+      target,
+      name: `${target}:overhead`,
+      users: fixtures.users,
+    });
     // Joined, typing touches no database (the membership check is skipped for a joined socket).
     await emitEach(ctx, groups[target], 'joinChat', 'join');
   }
   /** @param {'nest' | 'raw'} target @param {number} rate @param {number} [durationMs] */
   const step = (target, rate, durationMs) =>
-    loadStep(ctx, { target, group: groups[target].name, workers: groups[target].workers, kind: 'typing', rate, durationMs });
+    loadStep(ctx, {
+      target,
+      group: groups[target].name,
+      workers: groups[target].workers,
+      kind: 'typing',
+      rate,
+      durationMs,
+    });
   for (const target of /** @type {const} */ (['nest', 'raw'])) {
     ctx.log(`[overhead] warm-up ${stepLine(await step(target, p.rates[0], p.warmupMs))}`);
   }

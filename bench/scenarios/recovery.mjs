@@ -59,7 +59,11 @@ export async function run(ctx, p, fixtures) {
   await closeGroup(ctx, online);
   ctx.log(`[recovery] ${online.connected} clients joined their chats and left`);
   // 2. The messages they miss: `missed` per chat, each sender one at a time in its chat.
-  const senders = await connectGroup(ctx, { target: 'nest', name: 'nest:recovery:senders', users: fixtures.senders });
+  const senders = await connectGroup(ctx, {
+    target: 'nest',
+    name: 'nest:recovery:senders',
+    users: fixtures.senders,
+  });
   const sendStarted = now();
   for (let i = 0; i < p.missed; i++) await emitEach(ctx, senders, 'sendMessage', 'message');
   await closeGroup(ctx, senders);
@@ -97,7 +101,8 @@ export async function run(ctx, p, fixtures) {
   const times = summarize(result.map((r) => r.latency));
   /** @type {Record<string, number>} */
   const codes = {};
-  for (const r of result) for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + v;
+  for (const r of result)
+    for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + v;
   const allSeconds = times.max !== null ? times.max / 1000 : null;
   return {
     headline:
@@ -105,7 +110,21 @@ export async function run(ctx, p, fixtures) {
         ? `recovery: ${p.clients} clients recovered in ${allSeconds?.toFixed(1)} s, ${missing} missing`
         : `recovery: ${recovered} of ${p.clients} clients recovered within ${p.deadlineMs / 1000} s, ${missing} missing`,
     table: table(
-      ['clients', 'recovered', 'missing', 'extra', 'conn errors', 'acks', 'p50', 'p99', 'all (s)', 'app cpu', 'pg cpu', 'gen cpu', 'eld p99'],
+      [
+        'clients',
+        'recovered',
+        'missing',
+        'extra',
+        'conn errors',
+        'acks',
+        'p50',
+        'p99',
+        'all (s)',
+        'app cpu',
+        'pg cpu',
+        'gen cpu',
+        'eld p99',
+      ],
       [
         [
           int(p.clients),
@@ -113,7 +132,9 @@ export async function run(ctx, p, fixtures) {
           int(missing),
           int(extra),
           int(connectErrors),
-          Object.entries(codes).map(([k, v]) => `${k}×${v}`).join(' '),
+          Object.entries(codes)
+            .map(([k, v]) => `${k}×${v}`)
+            .join(' '),
           ms(times.p50),
           ms(times.p99),
           allSeconds === null ? '—' : allSeconds.toFixed(2),
@@ -124,7 +145,17 @@ export async function run(ctx, p, fixtures) {
         ],
       ],
     ),
-    figures: { clients: p.clients, recovered, missing, extra, connectErrors, codes, seconds: allSeconds, times, resources },
+    figures: {
+      clients: p.clients,
+      recovered,
+      missing,
+      extra,
+      connectErrors,
+      codes,
+      seconds: allSeconds,
+      times,
+      resources,
+    },
     note: `${p.clients} clients in chats of ${p.chatSize}, ${p.missed} missed messages each; times (ms) from the common start to a client's complete joinChat ack`,
   };
 }

@@ -20,7 +20,10 @@ export async function prepare(db, p, { runId }) {
   const a = userIds(runId, 'send-a', p.pairs);
   const b = userIds(runId, 'send-b', p.pairs);
   await insertUsers(db, [...a, ...b]);
-  const chats = await insertDirectChats(db, a.map((id, i) => [id, b[i]]));
+  const chats = await insertDirectChats(
+    db,
+    a.map((id, i) => [id, b[i]]),
+  );
   return {
     senders: chats.map((chatId, i) => ({ id: a[i], role: 'CLIENT', chatId })),
     receivers: chats.map((chatId, i) => ({ id: b[i], role: 'CLIENT', chatId })),
@@ -37,7 +40,11 @@ export async function run(ctx, p, fixtures) {
   /** @type {import('../lib/groups.mjs').Group[]} */
   const all = [];
   for (const target of /** @type {const} */ (['nest', 'raw'])) {
-    senders[target] = await connectGroup(ctx, { target, name: `${target}:send:a`, users: fixtures.senders });
+    senders[target] = await connectGroup(ctx, {
+      target,
+      name: `${target}:send:a`,
+      users: fixtures.senders,
+    });
     // Offset 1: the other member of each chat sits in another load process.
     const receivers = await connectGroup(ctx, {
       target,
