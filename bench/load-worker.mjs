@@ -61,7 +61,7 @@ const ops = {
    * loop: handshake latency counts from the scheduled time) or, without a rate, as fast as
    * `concurrency` allows. Source addresses rotate over `localAddresses`.
    * @param {{ group: string, url: string, users: BenchUser[], secret: string, rate?: number,
-   *   concurrency?: number, localAddresses?: string[], timeoutMs?: number }} a
+   *   concurrency?: number, localAddresses?: string[], timeoutMs?: number, progressEvery?: number }} a
    */
   async connect(a) {
     const { users, rate } = a;
@@ -109,6 +109,9 @@ const ops = {
             socket.on('disconnect', (reason) => {
               if (reason !== 'io client disconnect') unexpectedDisconnects += 1;
             });
+          }
+          if (a.progressEvery && done % a.progressEvery === 0) {
+            process.send?.({ type: 'progress', group: a.group, done, failed });
           }
           if (done === users.length) resolve(undefined);
           else pump();

@@ -177,6 +177,8 @@ async function main() {
     `app pid ${nest.pid} at ${nest.url}, raw pid ${raw.pid} at ${raw.url}, ${workers} load workers`,
   );
 
+  /** @type {string[]} */
+  const problems = [];
   /** @type {import('./lib/measure.mjs').Context} */
   const ctx = {
     smoke,
@@ -190,6 +192,10 @@ async function main() {
     // Client sockets bind to 127.0.0.2…17 so 20,000 of them never run out of ephemeral ports.
     localAddresses: Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`),
     log,
+    problem: (text) => {
+      problems.push(text);
+      log(`  problem: ${text}`);
+    },
     args,
     resultsDir,
     stamp,
@@ -254,6 +260,7 @@ async function main() {
         loadAverageAtEnd: load(),
         settings: { durationMs: ctx.durationMs, sloMs: ctx.sloMs, workers, openFilesLimit: files },
         scenarios: results,
+        problems,
       },
       (_key, value) =>
         value instanceof Float64Array ? undefined : value === Infinity ? 'Infinity' : value,
@@ -264,7 +271,12 @@ async function main() {
   for (const name of selected)
     console.log(`  ${results[name].headline ?? `${name}: harness error`}`);
   log(`results: ${out}`);
-  return broken ? 1 : 0;
+  if (problems.length) {
+    console.log(`\n${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  // A smoke run proves the harness works: a scenario that threw, or acks it did not expect,
+  // fail it. Full runs report slowness as figures, never as failure.
+  return broken || (smoke && problems.length > 0) ? 1 : 0;
 }
 
 const startLoad = load();

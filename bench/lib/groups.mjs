@@ -12,7 +12,7 @@ import { spread } from './workers.mjs';
  * (`offset` shifts the spread, so the two members of a pair land in different processes).
  * @param {Context} ctx
  * @param {{ target: 'nest' | 'raw', name: string, users: BenchUser[], offset?: number, rate?: number,
- *   concurrency?: number }} o
+ *   concurrency?: number, progressEvery?: number }} o
  * @returns {Promise<Group & { failed: number, errors: Record<string, number>,
  *   handshake: import('./stats.mjs').Summary, samples: Float64Array[], seconds: number }>}
  */
@@ -29,6 +29,7 @@ export async function connectGroup(ctx, o) {
           secret: ctx.secret,
           rate: o.rate ? (o.rate * parts[w].length) / o.users.length : undefined,
           concurrency: o.concurrency,
+          progressEvery: o.progressEvery,
           localAddresses: ctx.localAddresses,
         }
       : null,
@@ -54,7 +55,11 @@ export async function connectGroup(ctx, o) {
     connected,
     failed,
     errors,
-    handshake: summarize(results.map((r) => r.handshake)),
+    // A socket that never connected is an infinitely slow handshake, not a missing sample.
+    handshake: summarize(
+      results.map((r) => r.handshake),
+      failed,
+    ),
     samples: results.map((r) => r.handshake),
     seconds: Math.max(...results.map((r) => r.seconds)),
   };
@@ -78,7 +83,7 @@ export async function emitEach(ctx, group, event, payload) {
       codes[k] = (codes[k] ?? 0) + /** @type {number} */ (v);
   }
   const bad = Object.entries(codes).filter(([k]) => k !== 'OK');
-  if (bad.length) ctx.log(`  ${group.name} ${event}: ${JSON.stringify(codes)}`);
+  if (bad.length) ctx.problem(`${group.name} ${event} answered ${JSON.stringify(codes)}`);
   return codes;
 }
 

@@ -11,6 +11,9 @@ export class WorkerPool {
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
     this.waiting = new Map();
     this.next = 0;
+    /** Hears the workers' progress reports (`{ type: 'progress', … }`) of long operations. */
+    /** @type {((worker: number, message: any) => void) | null} */
+    this.onProgress = null;
     for (let i = 0; i < size; i++) {
       const child = fork(join(ROOT, 'bench', 'load-worker.mjs'), [], {
         cwd: ROOT,
@@ -20,6 +23,7 @@ export class WorkerPool {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       child.on('message', (/** @type {any} */ message) => {
+        if (message.type === 'progress') return this.onProgress?.(i, message);
         const waiter = this.waiting.get(message.id);
         if (!waiter) return;
         this.waiting.delete(message.id);

@@ -10,7 +10,6 @@ import { closeGroup, connectGroup } from '../lib/groups.mjs';
 import { measured } from '../lib/measure.mjs';
 import { rssBytes } from '../lib/proc.mjs';
 import { cores, int, ms, table } from '../lib/report.mjs';
-import { summarize } from '../lib/stats.mjs';
 
 /** @param {{ smoke: boolean, args: Record<string, any>, files: number }} o */
 export function params({ smoke, args, files }) {
@@ -21,7 +20,7 @@ export function params({ smoke, args, files }) {
     sockets,
     capped: sockets < wanted ? `open files limit ${files}` : null,
     rate: smoke ? 400 : 1000,
-    chunk: smoke ? 100 : 2500,
+    progressEvery: smoke ? 50 : 500,
     settleMs: smoke ? 500 : 5000,
   };
 }
@@ -45,35 +44,40 @@ export async function run(ctx, p, fixtures) {
     const server = ctx.servers[target];
     await sleep(1000);
     const rssBefore = rssBytes(server.pid) ?? 0;
-    /** @type {Float64Array[]} */
-    const handshakes = [];
-    let connected = 0;
-    let failed = 0;
     const name = `${target}:idle`;
-    /** @type {number[]} */
-    const workers = [];
-    const { resources: rampResources } = await measured(ctx, target, async () => {
-      for (let from = 0; from < fixtures.users.length; from += p.chunk) {
-        const part = fixtures.users.slice(from, from + p.chunk);
-        const group = await connectGroup(ctx, {
-          target,
-          name,
-          users: part,
-          rate: p.rate,
-          concurrency: 2000,
-        });
-        for (const w of group.workers) if (!workers.includes(w)) workers.push(w);
-        connected += group.connected;
-        failed += group.failed;
-        handshakes.push(...group.samples);
-        ctx.log(
-          `[idle] ${target} ${connected} sockets (${failed} failed), handshake p99 of the last ${part.length}: ${ms(group.handshake.p99)} ms, rss ${int((rssBytes(server.pid) ?? 0) / 1048576)} MB`,
-        );
-      }
-    });
+    // One open-loop ramp over all sockets (chunks would pause the offered rate between them);
+    // the workers report progress as they go.
+    /** @type {Record<number, { done: number, failed: number }>} */
+    const progress = {};
+    let printedAt = 0;
+    ctx.pool.onProgress = (w, message) => {
+      progress[w] = message;
+      if (Date.now() - printedAt < 2000) return;
+      printedAt = Date.now();
+      const done = Object.values(progress).reduce((n, m) => n + m.done, 0);
+      const failedSoFar = Object.values(progress).reduce((n, m) => n + m.failed, 0);
+      ctx.log(
+        `[idle] ${target} ${done - failedSoFar} of ${fixtures.users.length} sockets connected (${failedSoFar} failed), rss ${int((rssBytes(server.pid) ?? 0) / 1048576)} MB`,
+      );
+    };
+    const { result: group, resources: rampResources } = await measured(ctx, target, () =>
+      connectGroup(ctx, {
+        target,
+        name,
+        users: fixtures.users,
+        rate: p.rate,
+        concurrency: 2000,
+        progressEvery: p.progressEvery,
+      }),
+    );
+    ctx.pool.onProgress = null;
+    const { connected, failed, workers } = group;
+    ctx.log(
+      `[idle] ${target} ${connected} sockets (${failed} failed) in ${group.seconds.toFixed(1)} s, handshake p50 ${ms(group.handshake.p50)} p99 ${ms(group.handshake.p99)} ms`,
+    );
     const { resources: idleResources } = await measured(ctx, target, () => sleep(p.settleMs));
     const rssAfter = rssBytes(server.pid) ?? 0;
-    const handshake = summarize(handshakes);
+    const handshake = group.handshake;
     byTarget[target] = {
       sockets: connected,
       failed,
@@ -121,6 +125,6 @@ export async function run(ctx, p, fixtures) {
       ]),
     ),
     figures: { byTarget, rate: p.rate, capped: p.capped },
-    note: `${p.sockets} sockets offered at ${p.rate}/s in chunks of ${p.chunk}; KB/socket = RSS growth / sockets after ${p.settleMs / 1000} s; ramp cpu during the ramp, idle cpu and eld after it`,
+    note: `${p.sockets} sockets offered at ${p.rate}/s; KB/socket = RSS growth / sockets after ${p.settleMs / 1000} s; ramp cpu during the ramp, idle cpu and eld after it`,
   };
 }

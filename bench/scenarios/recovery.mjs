@@ -104,6 +104,8 @@ export async function run(ctx, p, fixtures) {
   for (const r of result)
     for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + v;
   const allSeconds = times.max !== null ? times.max / 1000 : null;
+  if (missing > 0 || extra > 0)
+    ctx.problem(`recovery: ${missing} messages missing, ${extra} extra`);
   return {
     headline:
       recovered === p.clients
