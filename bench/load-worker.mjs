@@ -153,36 +153,44 @@ const ops = {
    * Each socket of `group` emits `event` once and waits for its ack (`concurrency` at a time):
    * joinChat and the like before a measurement.
    * @param {{ group: string, event: string, payload: 'join' | 'join-since' | 'message' | object,
-   *   limit?: number, concurrency?: number }} a
+   *   limit?: number, concurrency?: number, retry?: boolean }} a
    */
   async emitEach(a) {
     const entries = group(a.group);
     /** @type {Record<string, number>} */
     const codes = {};
     const latency = new Samples(entries.length + 1);
+    /** @type {Entry[]} */
+    const again = [];
+    /** @param {Entry} entry @param {boolean} retry */
+    const emitOne = async ({ socket, user }, retry) => {
+      const payload =
+        a.payload === 'join'
+          ? { chatId: user.chatId, limit: a.limit ?? 1 }
+          : a.payload === 'join-since'
+            ? { chatId: user.chatId, sinceSeq: user.maxSeq ?? 0, limit: a.limit ?? 50 }
+            : a.payload === 'message'
+              ? { chatId: user.chatId, text: 'sent while the other members were away' }
+              : a.payload;
+      const started = now();
+      const ack = await socket
+        .timeout(30_000)
+        .emitWithAck(a.event, payload)
+        .catch(() => null);
+      latency.push(now() - started);
+      const code = ack === null ? 'TIMEOUT' : ackCode(ack);
+      // Setup, not measurement: a refusal for being busy (UNAVAILABLE) gets one more try later.
+      if (retry && code !== 'OK') again.push({ socket, user });
+      else bump(codes, code);
+    };
     let next = 0;
     const one = async () => {
-      while (next < entries.length) {
-        const { socket, user } = entries[next++];
-        const payload =
-          a.payload === 'join'
-            ? { chatId: user.chatId, limit: a.limit ?? 1 }
-            : a.payload === 'join-since'
-              ? { chatId: user.chatId, sinceSeq: user.maxSeq ?? 0, limit: a.limit ?? 50 }
-              : a.payload === 'message'
-                ? { chatId: user.chatId, text: 'sent while the other members were away' }
-                : a.payload;
-        const started = now();
-        const ack = await socket
-          .timeout(30_000)
-          .emitWithAck(a.event, payload)
-          .catch(() => null);
-        latency.push(now() - started);
-        bump(codes, ack === null ? 'TIMEOUT' : ackCode(ack));
-      }
+      while (next < entries.length) await emitOne(entries[next++], a.retry ?? false);
     };
     await Promise.all(Array.from({ length: Math.min(a.concurrency ?? 50, entries.length) }, one));
-    return { codes, latency: latency.take() };
+    if (again.length) await sleep(1000);
+    for (const entry of again) await emitOne(entry, false);
+    return { codes, latency: latency.take(), retried: again.length };
   },
 
   /**
@@ -204,6 +212,11 @@ const ops = {
       });
     }
     return {};
+  },
+
+  /** How many deliveries of `step` have arrived so far. @param {{ step: string }} a */
+  delivered(a) {
+    return { count: deliveries.get(a.step)?.length ?? 0 };
   },
 
   /** Deliveries recorded for `step`, forgotten afterwards. @param {{ step: string }} a */

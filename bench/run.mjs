@@ -15,6 +15,7 @@ import { benchDatabase, databaseEnv, prepareDatabase } from './lib/db.mjs';
 import { openFilesLimit } from './lib/proc.mjs';
 import { ROOT, startApp, startRaw } from './lib/servers.mjs';
 import { WorkerPool } from './lib/workers.mjs';
+import { settle } from './lib/measure.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const SCENARIOS = ['overhead', 'send', 'fanout', 'idle', 'history', 'recovery'];
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     'history-rows': { type: 'string' },
     'history-chat-rows': { type: 'string' },
     'idle-sockets': { type: 'string' },
+    'idle-rate': { type: 'string' },
+    'fanout-sizes': { type: 'string' },
     'recovery-clients': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -41,7 +44,8 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`npm run bench -- [--scenario ${SCENARIOS.join('|')}|all] [--duration <s per step>] [--smoke]
   [--db pglite|postgres] [--workers <n>] [--slo <ms>] [--max-steps <n>] [--profile <scenario>]
-  [--history-rows <n>] [--history-chat-rows <n>] [--idle-sockets <n>] [--recovery-clients <n>] [--no-build]`);
+  [--history-rows <n>] [--history-chat-rows <n>] [--idle-sockets <n>] [--idle-rate <per s>]
+  [--fanout-sizes <n,n,…>] [--recovery-clients <n>] [--no-build]`);
   process.exit(0);
 }
 
@@ -204,7 +208,11 @@ async function main() {
   /** @type {Record<string, any>} */
   const results = {};
   let broken = false;
-  for (const name of selected) {
+  for (const [index, name] of selected.entries()) {
+    // Presence keeps a user online for PRESENCE_GRACE_MS (5 s) after the last socket; the
+    // previous scenario's users go offline then, with fan-out, and must do so before this one.
+    if (index > 0)
+      await settle(ctx, smoke ? { minMs: 0, maxMs: 5000 } : { minMs: 6000, maxMs: 60_000 });
     const loadAtStart = load();
     log(`=== ${name} (load average ${loadAtStart})`);
     const began = Date.now();

@@ -66,16 +66,21 @@ export async function connectGroup(ctx, o) {
 }
 
 /**
- * Every socket of the group emits `event` once (joinChat before measuring, and the like); warns
- * unless every ack is OK.
+ * Every socket of the group emits `event` once (joinChat before measuring, and the like); with
+ * `retry` (joins: idempotent), a refused one is tried once more. Reports a problem unless every
+ * ack is finally OK.
  * @param {Context} ctx @param {Group} group @param {string} event
- * @param {'join' | 'join-since' | 'message' | object} payload
+ * @param {'join' | 'join-since' | 'message' | object} payload @param {boolean} [retry]
  * @returns {Promise<Record<string, number>>} ack codes
  */
-export async function emitEach(ctx, group, event, payload) {
+export async function emitEach(ctx, group, event, payload, retry = event === 'joinChat') {
   const results = await Promise.all(
-    group.workers.map((w) => ctx.pool.call(w, 'emitEach', { group: group.name, event, payload })),
+    group.workers.map((w) =>
+      ctx.pool.call(w, 'emitEach', { group: group.name, event, payload, retry }),
+    ),
   );
+  const retried = results.reduce((n, r) => n + r.retried, 0);
+  if (retried) ctx.log(`  ${group.name} ${event}: ${retried} refused at first, tried again`);
   /** @type {Record<string, number>} */
   const codes = {};
   for (const r of results) {

@@ -1,5 +1,5 @@
 import { now, sleep } from './clock.mjs';
-import { CpuMeter, postgresProcesses } from './proc.mjs';
+import { cpuSeconds, CpuMeter, postgresProcesses } from './proc.mjs';
 import { cores, int, ms } from './report.mjs';
 import { summarize } from './stats.mjs';
 
@@ -33,6 +33,28 @@ import { summarize } from './stats.mjs';
  * @property {number | null} genCpu      cores used by the load generators
  * @property {number | null} eldP99Ms    event-loop delay p99 of the server under test
  */
+
+/**
+ * Waits for the app to go quiet before a scenario: what the previous one left behind (sockets
+ * going offline after the presence grace period, fan-outs of those changes) must not be measured
+ * as this one's. Waits `minMs`, then until the app uses under 5% of a core for two half-seconds
+ * in a row, at most `maxMs`.
+ * @param {Context} ctx @param {{ minMs: number, maxMs: number }} o
+ */
+export async function settle(ctx, o) {
+  const pid = ctx.servers.nest.pid;
+  const started = Date.now();
+  await sleep(o.minMs);
+  let quiet = 0;
+  while (quiet < 2 && Date.now() - started < o.maxMs) {
+    const before = cpuSeconds(pid) ?? 0;
+    await sleep(500);
+    quiet = (cpuSeconds(pid) ?? 0) - before < 0.025 ? quiet + 1 : 0;
+  }
+  const waited = Date.now() - started;
+  if (waited > o.minMs + 1500)
+    ctx.log(`  waited ${(waited / 1000).toFixed(1)} s for the app to settle`);
+}
 
 /**
  * Measures CPU (server, PostgreSQL, generators) and event-loop delay around `work`.
@@ -130,7 +152,13 @@ export async function loadStep(ctx, o) {
   let delivery = null;
   let deliveriesPerSecond = 0;
   if (o.receivers) {
-    await sleep(Math.min(1000, ctx.sloMs * 5));
+    // Deliveries may trail the last ack a little: wait for them, up to a second.
+    const expectedNow = ok * o.receivers.perMessage;
+    for (const until = Date.now() + 1000; Date.now() < until;) {
+      const counts = await ctx.pool.all('delivered', () => ({ step }));
+      if (counts.reduce((n, c) => n + c.count, 0) >= expectedNow) break;
+      await sleep(50);
+    }
     const collected = await ctx.pool.all('collect', () => ({ step }));
     const received = collected.reduce((n, c) => n + c.latency.length, 0);
     const expected = ok * o.receivers.perMessage;

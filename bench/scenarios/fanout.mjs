@@ -6,14 +6,19 @@
  */
 import { insertGroupChat, insertUsers, userIds } from '../lib/fixtures.mjs';
 import { closeGroup, connectGroup, emitEach, listen } from '../lib/groups.mjs';
-import { loadStep, ramp, rates, STEP_HEADER, stepCells } from '../lib/measure.mjs';
+import { loadStep, ramp, rates, settle, STEP_HEADER, stepCells } from '../lib/measure.mjs';
 import { int, ms, round, table } from '../lib/report.mjs';
 
-/** @param {{ smoke: boolean }} o */
-export function params({ smoke }) {
+/** @param {{ smoke: boolean, args: Record<string, any> }} o */
+export function params({ smoke, args }) {
+  const sizes = args['fanout-sizes']
+    ? String(args['fanout-sizes']).split(',').map(Number)
+    : smoke
+      ? [3, 10]
+      : [10, 100, 1000];
   return smoke
-    ? { sizes: [3, 10], deliveryRates: [100, 200], textBytes: 100 }
-    : { sizes: [10, 100, 1000], deliveryRates: rates(2000, 1.5, 12), textBytes: 100 };
+    ? { sizes, deliveryRates: [100, 200], textBytes: 100, connectRate: 500 }
+    : { sizes, deliveryRates: rates(2000, 1.5, 12), textBytes: 100, connectRate: 200 };
 }
 
 /** @param {import('../lib/fixtures.mjs').Db} db @param {ReturnType<typeof params>} p @param {{ runId: string }} o */
@@ -43,16 +48,22 @@ export async function run(ctx, p, fixtures) {
   const rows = [];
   /** @type {Record<number, Record<string, import('../lib/measure.mjs').StepRow | null>>} */
   const bestBySize = {};
-  for (const room of fixtures.rooms) {
+  for (const [index, room] of fixtures.rooms.entries()) {
+    // The previous room's members go offline after the presence grace period: not during this one.
+    if (index > 0)
+      await settle(ctx, ctx.smoke ? { minMs: 0, maxMs: 5000 } : { minMs: 6000, maxMs: 60_000 });
     /** @type {Record<string, import('../lib/groups.mjs').Group>} */
     const senders = {};
     /** @type {import('../lib/groups.mjs').Group[]} */
     const all = [];
     for (const target of /** @type {const} */ (['nest', 'raw'])) {
+      // Paced: every member coming online tells every other member (presence), so a big room's
+      // members connecting at once would measure that storm, not the fan-out.
       const members = await connectGroup(ctx, {
         target,
         name: `${target}:fan${room.size}:m`,
         users: room.members,
+        rate: p.connectRate,
       });
       senders[target] = await connectGroup(ctx, {
         target,
@@ -65,6 +76,7 @@ export async function run(ctx, p, fixtures) {
       all.push(members, senders[target]);
     }
     ctx.log(`[fanout] room of ${room.size}: ${room.size} members joined on each server`);
+    await settle(ctx, { minMs: 0, maxMs: ctx.smoke ? 5000 : 60_000 });
     /** @param {'nest' | 'raw'} target @param {number} deliveries @param {number} [durationMs] */
     const step = async (target, deliveries, durationMs) => {
       const row = await loadStep(ctx, {
@@ -80,9 +92,12 @@ export async function run(ctx, p, fixtures) {
       });
       return row;
     };
-    // Warm-up: one short step on each.
-    for (const target of /** @type {const} */ (['nest', 'raw']))
-      await step(target, p.deliveryRates[0], 300);
+    // Warm-up: one short step on each (not in a smoke run).
+    if (!ctx.smoke) {
+      for (const target of /** @type {const} */ (['nest', 'raw'])) {
+        await step(target, p.deliveryRates[0], 1000);
+      }
+    }
     const { rows: sizeRows, best } = await ramp(ctx, `fanout ${room.size}`, {
       targets: ['nest', 'raw'],
       rates: p.deliveryRates.slice(0, ctx.maxSteps),

@@ -19,7 +19,7 @@ export function params({ smoke, args, files }) {
   return {
     sockets,
     capped: sockets < wanted ? `open files limit ${files}` : null,
-    rate: smoke ? 400 : 1000,
+    rate: Number(args['idle-rate'] ?? (smoke ? 400 : 1000)),
     progressEvery: smoke ? 50 : 500,
     settleMs: smoke ? 500 : 5000,
   };

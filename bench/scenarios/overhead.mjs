@@ -12,7 +12,7 @@ import { int, round, table } from '../lib/report.mjs';
 /** @param {{ smoke: boolean, args: Record<string, any> }} o */
 export function params({ smoke }) {
   return smoke
-    ? { pairs: 5, rates: [100, 200], warmupMs: 300 }
+    ? { pairs: 5, rates: [100, 200], warmupMs: 0 }
     : { pairs: 50, rates: rates(1000, 1.5, 14), warmupMs: 3000 };
 }
 
@@ -60,7 +60,8 @@ export async function run(ctx, p, fixtures) {
       durationMs,
     });
   for (const target of /** @type {const} */ (['nest', 'raw'])) {
-    ctx.log(`[overhead] warm-up ${stepLine(await step(target, p.rates[0], p.warmupMs))}`);
+    if (p.warmupMs)
+      ctx.log(`[overhead] warm-up ${stepLine(await step(target, p.rates[0], p.warmupMs))}`);
   }
   const { rows, best } = await ramp(ctx, 'overhead', {
     targets: ['nest', 'raw'],

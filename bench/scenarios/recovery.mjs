@@ -4,10 +4,10 @@
  * joinChat with the last seq they saw. Measured: time until the last client holds exactly the
  * messages it missed, per-client recovery times, and how many messages are missing.
  */
-import { now, sleep } from '../lib/clock.mjs';
+import { now } from '../lib/clock.mjs';
 import { insertGroupChat, insertUsers, userIds } from '../lib/fixtures.mjs';
 import { closeGroup, connectGroup, emitEach } from '../lib/groups.mjs';
-import { measured } from '../lib/measure.mjs';
+import { measured, settle } from '../lib/measure.mjs';
 import { cores, int, ms, table } from '../lib/report.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { spread } from '../lib/workers.mjs';
@@ -70,7 +70,8 @@ export async function run(ctx, p, fixtures) {
   ctx.log(
     `[recovery] ${p.missed} messages sent into each of ${fixtures.senders.length} chats in ${((now() - sendStarted) / 1000).toFixed(1)} s`,
   );
-  await sleep(1000);
+  // Past the presence grace period, so the storm is not mixed with the clients going offline.
+  await settle(ctx, ctx.smoke ? { minMs: 500, maxMs: 5000 } : { minMs: 6000, maxMs: 60_000 });
   // 3. All at once: new sockets, joinChat with sinceSeq 0, from every load process together.
   const parts = spread(
     fixtures.clients.map((c) => ({ ...c, sinceSeq: 0, expect: p.missed })),

@@ -11,7 +11,7 @@ import { ms, round, table } from '../lib/report.mjs';
 /** @param {{ smoke: boolean }} o */
 export function params({ smoke }) {
   return smoke
-    ? { pairs: 5, rates: [20, 40], textBytes: 100, warmupMs: 300 }
+    ? { pairs: 5, rates: [20, 40], textBytes: 100, warmupMs: 0 }
     : { pairs: 200, rates: rates(200, 1.4, 14), textBytes: 100, warmupMs: 3000 };
 }
 
@@ -70,7 +70,8 @@ export async function run(ctx, p, fixtures) {
       receivers: { perMessage: 1 },
     });
   for (const target of /** @type {const} */ (['nest', 'raw'])) {
-    ctx.log(`[send] warm-up ${stepLine(await step(target, p.rates[0], p.warmupMs))}`);
+    if (p.warmupMs)
+      ctx.log(`[send] warm-up ${stepLine(await step(target, p.rates[0], p.warmupMs))}`);
   }
   const { rows, best } = await ramp(ctx, 'send', {
     targets: ['nest', 'raw'],
