@@ -20,11 +20,10 @@ export function cores(cores) {
   return cores === null || cores === undefined ? 'n/a' : cores.toFixed(2);
 }
 
-/** Rounds a headline figure to 2 significant digits (3 from 10,000 up). @param {number} n */
+/** Rounds a headline rate to 2 significant digits: steps are coarser than that anyway. @param {number} n */
 export function round(n) {
   if (!Number.isFinite(n) || n <= 0) return 0;
-  const digits = n >= 10_000 ? 3 : 2;
-  const scale = 10 ** (Math.floor(Math.log10(n)) + 1 - digits);
+  const scale = 10 ** (Math.floor(Math.log10(n)) - 1);
   return Math.round(n / scale) * scale;
 }
 
