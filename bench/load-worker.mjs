@@ -68,6 +68,8 @@ const ops = {
     const concurrency = a.concurrency ?? 200;
     const addresses = a.localAddresses ?? [];
     const handshake = new Samples(users.length + 1);
+    // How late this process started each connection: when it grows, the generator is the limit.
+    const startLag = new Samples(users.length + 1);
     /** @type {Entry[]} */
     const entries = [];
     /** @type {Record<string, number>} */
@@ -85,6 +87,7 @@ const ops = {
       /** @param {number} i @param {number} scheduled */
       const start = (i, scheduled) => {
         inFlight += 1;
+        startLag.push(now() - scheduled);
         const user = users[i];
         const socket = openSocket({
           url: a.url,
@@ -145,6 +148,7 @@ const ops = {
       failed,
       errors,
       handshake: handshake.take(),
+      startLag: startLag.take(),
       seconds: (now() - t0) / 1000,
     };
   },

@@ -14,7 +14,8 @@ import { spread } from './workers.mjs';
  * @param {{ target: 'nest' | 'raw', name: string, users: BenchUser[], offset?: number, rate?: number,
  *   concurrency?: number, progressEvery?: number }} o
  * @returns {Promise<Group & { failed: number, errors: Record<string, number>,
- *   handshake: import('./stats.mjs').Summary, samples: Float64Array[], seconds: number }>}
+ *   handshake: import('./stats.mjs').Summary, samples: Float64Array[],
+ *   startLag: import('./stats.mjs').Summary, seconds: number }>}
  */
 export async function connectGroup(ctx, o) {
   const parts = spread(o.users, ctx.pool.size, o.offset ?? 0);
@@ -61,6 +62,7 @@ export async function connectGroup(ctx, o) {
       failed,
     ),
     samples: results.map((r) => r.handshake),
+    startLag: summarize(results.map((r) => r.startLag)),
     seconds: Math.max(...results.map((r) => r.seconds)),
   };
 }

@@ -85,6 +85,7 @@ export async function run(ctx, p, fixtures) {
       rssAfterBytes: rssAfter,
       bytesPerSocket: connected ? (rssAfter - rssBefore) / connected : null,
       handshake,
+      startLagP99Ms: group.startLag.p99,
       ramp: rampResources,
       idle: idleResources,
     };
@@ -104,6 +105,7 @@ export async function run(ctx, p, fixtures) {
         'hs p50',
         'hs p99',
         'hs max',
+        'gen lag p99',
         'ramp cpu',
         'pg cpu',
         'idle cpu',
@@ -118,6 +120,7 @@ export async function run(ctx, p, fixtures) {
         ms(r.handshake.p50),
         ms(r.handshake.p99),
         ms(r.handshake.max),
+        ms(r.startLagP99Ms),
         cores(r.ramp.serverCpu),
         cores(r.ramp.pgCpu),
         cores(r.idle.serverCpu),
