@@ -118,8 +118,11 @@ export async function prepare(db, p, { log }) {
   } finally {
     if (unchecked) await db.query(`SET session_replication_role = DEFAULT`);
   }
-  await db.query(`ANALYZE messages`);
-  await db.query(`ANALYZE chats`);
+  // VACUUM too: it sets the hint bits and the visibility map, which the first reads of a fresh
+  // bulk load would otherwise do, writing pages back in the middle of a measurement.
+  log('history: VACUUM ANALYZE');
+  await db.query(`VACUUM (ANALYZE) messages`);
+  await db.query(`VACUUM (ANALYZE) chats`);
   await db.query(
     `INSERT INTO bench_seed (name, total_rows, chat_rows, chat_id) VALUES ('history', $1, $2, $3)`,
     [p.totalRows, p.chatRows, BIG_CHAT],
@@ -156,7 +159,8 @@ export async function run(ctx, p, fixtures) {
     step,
   });
   await closeGroup(ctx, group);
-  const first = rows[0];
+  // The lightest rate's step (its second try, when the first met a stall).
+  const first = rows.filter((r) => r.rate === rows[0].rate).at(-1) ?? rows[0];
   return {
     headline: `history: p50 ${ms(first.ack.p50)} ms, p99 ${ms(first.ack.p99)} ms`,
     table: table(STEP_HEADER, rows.map(stepCells)),
