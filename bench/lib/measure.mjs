@@ -300,6 +300,9 @@ export async function ramp(ctx, scenario, o) {
   /** @type {Record<string, StepRow | null>} */
   const best = Object.fromEntries(o.targets.map((t) => [t, null]));
   const standing = new Set(o.targets);
+  // In the ramp's own unit (fanout steps in deliveries/s while its rows count messages/s).
+  /** @type {Record<string, number>} */
+  const heldAt = {};
   /** @type {Record<string, number>} */
   const failedAt = {};
   for (let i = 0; i < o.rates.length && standing.size > 0; i++) {
@@ -316,20 +319,22 @@ export async function ramp(ctx, scenario, o) {
         rows.push(row);
         ctx.log(`[${scenario}] ${stepLine(row)} (again)`);
       }
-      if (row.pass) best[target] = row;
-      else {
+      if (row.pass) {
+        best[target] = row;
+        heldAt[target] = o.rates[i];
+      } else {
         standing.delete(target);
-        failedAt[target] = row.rate;
+        failedAt[target] = o.rates[i];
       }
     }
   }
   // One more step halfway between the last rate that held and the first that did not.
   if (o.refine) {
     for (const target of o.targets) {
-      const held = best[target];
+      const held = heldAt[target];
       const failed = failedAt[target];
-      if (!held || !failed || failed < held.rate * 1.2) continue;
-      const row = await o.step(target, Math.round((held.rate + failed) / 2));
+      if (!held || !failed || failed < held * 1.2) continue;
+      const row = await o.step(target, Math.round((held + failed) / 2));
       rows.push(row);
       ctx.log(`[${scenario}] ${stepLine(row)}`);
       if (row.pass) best[target] = row;
