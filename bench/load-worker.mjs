@@ -351,6 +351,7 @@ const ops = {
     let missing = 0;
     let extra = 0;
     let connectErrors = 0;
+    let retries = 0;
     let finished = 0;
     /** @type {boolean[]} */
     const recoveredAt = [];
@@ -371,8 +372,8 @@ const ops = {
         entries.push({ socket, user: client });
         let recovered = false;
         socket.on('connect_error', () => (connectErrors += 1));
-        socket.on('connect', () => {
-          if (recovered) return;
+        const join = () => {
+          if (recovered || !socket.connected) return;
           socket
             .timeout(a.deadlineMs)
             .emitWithAck('joinChat', {
@@ -384,7 +385,13 @@ const ops = {
               (ack) => {
                 const code = ackCode(ack);
                 bump(codes, code);
-                if (recovered || code !== 'OK') return;
+                if (recovered) return;
+                if (code !== 'OK') {
+                  // What a client does with UNAVAILABLE: try again a little later.
+                  retries += 1;
+                  setTimeout(join, 500 + Math.random() * 1000);
+                  return;
+                }
                 recovered = true;
                 recoveredAt[i] = true;
                 const seqs = new Set(
@@ -403,7 +410,8 @@ const ops = {
               },
               () => bump(codes, 'TIMEOUT'),
             );
-        });
+        };
+        socket.on('connect', join);
       });
     });
     groups.set(a.group, entries);
@@ -415,6 +423,7 @@ const ops = {
       missing: missing + owed,
       extra,
       connectErrors,
+      retries,
       codes,
       latency: done.take(),
     };

@@ -83,45 +83,66 @@ export function postgresProcesses() {
 }
 
 /**
- * A CPU meter over a window: `start()`, then `stop()` gives each process's share of one core
- * (1.0 = one core busy) over the wall time between the two.
+ * A CPU meter over a window: `start()`, then `stop()` gives each group's share of one core
+ * (1.0 = one core busy) over the wall time between the two. The groups are re-read every half
+ * second, so a process that starts or ends inside the window (a PostgreSQL backend the pool opens
+ * or closes) still counts for the time it was seen.
  */
 export class CpuMeter {
-  /** @param {() => Record<string, number[]>} groups pids per name, re-read at start and stop */
+  /** @param {() => Record<string, number[]>} groups pids per name */
   constructor(groups) {
     this.groups = groups;
+    /** CPU seconds of each pid when first seen in the window (0 if born inside it). */
     /** @type {Map<number, number>} */
-    this.before = new Map();
+    this.first = new Map();
+    /** @type {Map<number, number>} */
+    this.last = new Map();
+    /** @type {Map<string, Set<number>>} */
+    this.members = new Map();
     this.startedAt = 0;
+    /** @type {NodeJS.Timeout | null} */
+    this.timer = null;
+  }
+
+  /** @param {boolean} initial */
+  sample(initial) {
+    for (const [name, pids] of Object.entries(this.groups())) {
+      const seen = this.members.get(name) ?? new Set();
+      this.members.set(name, seen);
+      for (const pid of pids) {
+        const cpu = cpuSeconds(pid);
+        if (cpu === null) continue;
+        if (!this.first.has(pid)) this.first.set(pid, initial ? cpu : 0);
+        this.last.set(pid, cpu);
+        seen.add(pid);
+      }
+    }
   }
 
   start() {
-    this.before.clear();
-    for (const pids of Object.values(this.groups())) {
-      for (const pid of pids) {
-        const cpu = cpuSeconds(pid);
-        if (cpu !== null) this.before.set(pid, cpu);
-      }
-    }
+    this.first.clear();
+    this.last.clear();
+    this.members.clear();
+    this.sample(true);
     this.startedAt = performance.now();
+    this.timer = setInterval(() => this.sample(false), 500);
+    this.timer.unref();
   }
 
   /** @returns {Record<string, number | null>} cores used per group (null: nothing to measure) */
   stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.sample(false);
     const wall = (performance.now() - this.startedAt) / 1000;
     /** @type {Record<string, number | null>} */
     const result = {};
-    for (const [name, pids] of Object.entries(this.groups())) {
-      if (pids.length === 0) {
+    for (const [name, pids] of this.members) {
+      if (pids.size === 0) {
         result[name] = null;
         continue;
       }
       let used = 0;
-      for (const pid of pids) {
-        const cpu = cpuSeconds(pid);
-        // A process born during the window counts from zero; one that died is lost.
-        if (cpu !== null) used += cpu - (this.before.get(pid) ?? 0);
-      }
+      for (const pid of pids) used += (this.last.get(pid) ?? 0) - (this.first.get(pid) ?? 0);
       result[name] = wall > 0 ? used / wall : null;
     }
     return result;

@@ -99,6 +99,7 @@ export async function run(ctx, p, fixtures) {
   const missing = result.reduce((n, r) => n + r.missing, 0);
   const extra = result.reduce((n, r) => n + r.extra, 0);
   const connectErrors = result.reduce((n, r) => n + r.connectErrors, 0);
+  const retries = result.reduce((n, r) => n + r.retries, 0);
   const times = summarize(result.map((r) => r.latency));
   /** @type {Record<string, number>} */
   const codes = {};
@@ -119,6 +120,7 @@ export async function run(ctx, p, fixtures) {
         'missing',
         'extra',
         'conn errors',
+        'join retries',
         'acks',
         'p50',
         'p99',
@@ -135,6 +137,7 @@ export async function run(ctx, p, fixtures) {
           int(missing),
           int(extra),
           int(connectErrors),
+          int(retries),
           Object.entries(codes)
             .map(([k, v]) => `${k}×${v}`)
             .join(' '),
@@ -154,11 +157,12 @@ export async function run(ctx, p, fixtures) {
       missing,
       extra,
       connectErrors,
+      retries,
       codes,
       seconds: allSeconds,
       times,
       resources,
     },
-    note: `${p.clients} clients in chats of ${p.chatSize}, ${p.missed} missed messages each; times (ms) from the common start to a client's complete joinChat ack`,
+    note: `${p.clients} clients in chats of ${p.chatSize}, ${p.missed} missed messages each; times (ms) from the common start to a client's complete joinChat ack; a refused joinChat is retried after 0.5–1.5 s, as a client would`,
   };
 }
