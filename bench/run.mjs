@@ -1,0 +1,298 @@
+/**
+ * npm run bench [-- --scenario <name>[,<name>…]] [--duration <s>] [--smoke] [--db pglite|postgres]
+ *
+ * Starts the application (dist/src/main.js) and the raw Socket.IO baseline itself, drives them
+ * from separate load-generator processes, prints progress, a table and a headline per scenario,
+ * and writes every figure to bench/results/<timestamp>.json. See README "Benchmarks".
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchDatabase, databaseEnv, prepareDatabase } from './lib/db.mjs';
+import { openFilesLimit } from './lib/proc.mjs';
+import { ROOT, startApp, startRaw } from './lib/servers.mjs';
+import { WorkerPool } from './lib/workers.mjs';
+import { settle } from './lib/measure.mjs';
+import { summarizeProfile } from './profile-summary.mjs';
+
+const SCENARIOS = ['overhead', 'send', 'fanout', 'idle', 'history', 'recovery'];
+
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    duration: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    db: { type: 'string' },
+    workers: { type: 'string' },
+    slo: { type: 'string', default: '100' },
+    'max-steps': { type: 'string' },
+    profile: { type: 'string' },
+    'history-rows': { type: 'string' },
+    'history-chat-rows': { type: 'string' },
+    'idle-sockets': { type: 'string' },
+    'idle-rate': { type: 'string' },
+    'fanout-sizes': { type: 'string' },
+    'recovery-clients': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [--scenario ${SCENARIOS.join('|')}|all] [--duration <s per step>] [--smoke]
+  [--db pglite|postgres] [--workers <n>] [--slo <ms>] [--max-steps <n>] [--profile <scenario>]
+  [--history-rows <n>] [--history-chat-rows <n>] [--idle-sockets <n>] [--idle-rate <per s>]
+  [--fanout-sizes <n,n,…>] [--recovery-clients <n>] [--no-build]`);
+  process.exit(0);
+}
+
+const smoke = Boolean(args.smoke);
+const dbKind = /** @type {'pglite' | 'postgres'} */ (
+  args.db ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
+);
+if (dbKind !== 'pglite' && dbKind !== 'postgres') throw new Error('--db is pglite or postgres');
+if (args.profile && !SCENARIOS.includes(args.profile))
+  throw new Error(`--profile names a scenario`);
+const selected = args.scenario === 'all' ? SCENARIOS : String(args.scenario).split(',');
+for (const name of selected) {
+  if (!SCENARIOS.includes(name))
+    throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`);
+}
+
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+const resultsDir = join(ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const t0 = Date.now();
+/** @param {string} text */
+const log = (text) => console.log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${text}`);
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+
+// Nothing may run unbounded: a smoke run has a minute or two, a full run a few hours.
+const watchdog = setTimeout(
+  () => {
+    console.error(`bench: watchdog expired, stopping`);
+    void cleanup().finally(() => process.exit(2));
+  },
+  (smoke ? 180 : 4 * 3600) * 1000,
+);
+watchdog.unref();
+
+/** @type {(() => Promise<void>)[]} */
+const stoppers = [];
+async function cleanup() {
+  while (stoppers.length) {
+    const stop = stoppers.pop();
+    await stop?.().catch(() => undefined);
+  }
+}
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** Builds dist/ when a source file is newer than dist/src/main.js. */
+function ensureBuilt() {
+  const main = join(ROOT, 'dist', 'src', 'main.js');
+  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
+  /** @param {string} dir @returns {number} */
+  const newest = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const sources = Math.max(
+    newest(join(ROOT, 'src')),
+    newest(join(ROOT, 'migrations')),
+    statSync(join(ROOT, 'ormconfig.ts')).mtimeMs,
+  );
+  if (built >= sources && existsSync(join(ROOT, 'dist', 'ormconfig.js'))) return;
+  if (args['no-build']) throw new Error('dist/ is missing or older than src/: run npm run build');
+  log('building the application (dist/ is older than src/)');
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  ensureBuilt();
+  const workers = Number(args.workers ?? Math.max(2, Math.min(4, cpus().length)));
+  const files = openFilesLimit();
+  log(
+    `bench ${smoke ? '--smoke ' : ''}on ${dbKind}: ${selected.join(', ')}; ${cpus().length} cpus, load average ${load()}, open files limit ${files}`,
+  );
+  const db = await benchDatabase({ db: dbKind, name: smoke ? 'bench_smoke' : 'bench', log });
+  const runId = Date.now().toString(36);
+  const scenarioModules = Object.fromEntries(
+    await Promise.all(
+      selected.map(async (name) => [name, await import(`./scenarios/${name}.mjs`)]),
+    ),
+  );
+  const paramsOf = Object.fromEntries(
+    selected.map((name) => [name, scenarioModules[name].params({ smoke, args, db, files })]),
+  );
+  log(`preparing ${db.kind} database ${db.name} (migrations and fixtures)`);
+  const secret = randomBytes(32).toString('base64url');
+  const fixtures = await prepareDatabase({
+    env: { ...databaseEnv(db), JWT_SECRET: secret },
+    logFile: join(resultsDir, `${stamp}-prepare.log`),
+    tasks: selected.map((scenario) => ({ scenario, params: paramsOf[scenario] })),
+    runId,
+    log: (text) => log(`  ${text}`),
+  });
+
+  const appEnv = {
+    ...databaseEnv(db),
+    JWT_SECRET: secret,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    // Rate limits (where the app has them) would measure the limiter, not the server: all off.
+    LIMIT_MESSAGES_PER_SECOND: '0',
+    LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
+    LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '0',
+    LIMIT_SOCKETS_PER_USER: '0',
+    LIMIT_ROOMS_PER_SOCKET: '0',
+    LIMIT_REST_PER_MINUTE: '0',
+  };
+  const appLog = join(resultsDir, `${stamp}-app.log`);
+  log(`starting the application (log: ${appLog})`);
+  const nest = await startApp({ env: appEnv, logFile: appLog, profiling: Boolean(args.profile) });
+  stoppers.push(nest.stop);
+  const raw = await startRaw({ secret, logFile: join(resultsDir, `${stamp}-raw.log`) });
+  stoppers.push(raw.stop);
+  const pool = new WorkerPool(workers);
+  stoppers.push(() => pool.close());
+  log(
+    `app pid ${nest.pid} at ${nest.url}, raw pid ${raw.pid} at ${raw.url}, ${workers} load workers`,
+  );
+
+  /** @type {string[]} */
+  const problems = [];
+  /** @type {import('./lib/measure.mjs').Context} */
+  const ctx = {
+    smoke,
+    durationMs: Number(args.duration ?? (smoke ? 1 : 5)) * 1000,
+    sloMs: Number(args.slo),
+    maxSteps: Number(args['max-steps'] ?? 99),
+    secret,
+    pool,
+    servers: { nest, raw },
+    db,
+    // Client sockets bind to 127.0.0.2…17 so 20,000 of them never run out of ephemeral ports.
+    localAddresses: Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`),
+    log,
+    problem: (text) => {
+      problems.push(text);
+      log(`  problem: ${text}`);
+    },
+    args,
+    resultsDir,
+    stamp,
+  };
+
+  /** @type {Record<string, any>} */
+  const results = {};
+  let broken = false;
+  for (const [index, name] of selected.entries()) {
+    // Presence keeps a user online for PRESENCE_GRACE_MS (5 s) after the last socket; the
+    // previous scenario's users go offline then, with fan-out, and must do so before this one.
+    if (index > 0)
+      await settle(ctx, smoke ? { minMs: 0, maxMs: 5000 } : { minMs: 6000, maxMs: 60_000 });
+    const loadAtStart = load();
+    log(`=== ${name} (load average ${loadAtStart})`);
+    const began = Date.now();
+    const profiled = args.profile === name && nest.profile;
+    try {
+      if (profiled) await nest.profile?.('');
+      const outcome = await scenarioModules[name].run(ctx, paramsOf[name], fixtures[name]);
+      if (profiled) {
+        const file = join(resultsDir, `${stamp}-${name}.cpuprofile`);
+        if (await nest.profile?.(file)) {
+          console.log(`\nCPU profile of the app during ${name}: ${file}\n`);
+          console.log(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), 20));
+        }
+      }
+      console.log(
+        `\n${name}${outcome.note ? ` — ${outcome.note}` : ''}\n${outcome.table}\n\n${outcome.headline}\n`,
+      );
+      results[name] = {
+        headline: outcome.headline,
+        params: paramsOf[name],
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: load(),
+        seconds: (Date.now() - began) / 1000,
+        ...outcome.figures,
+      };
+    } catch (error) {
+      broken = true;
+      console.error(
+        `[${name}] harness error: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+      results[name] = { error: String(error), params: paramsOf[name] };
+    }
+  }
+
+  await cleanup();
+  const out = join(resultsDir, `${stamp}.json`);
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        seconds: (Date.now() - t0) / 1000,
+        smoke,
+        commit: gitCommit(),
+        db: { kind: db.kind, name: db.name },
+        machine: {
+          cpus: cpus().length,
+          cpu: cpus()[0]?.model,
+          memoryBytes: totalmem(),
+          node: process.version,
+        },
+        loadAverageAtStart: startLoad,
+        loadAverageAtEnd: load(),
+        settings: { durationMs: ctx.durationMs, sloMs: ctx.sloMs, workers, openFilesLimit: files },
+        scenarios: results,
+        problems,
+      },
+      (_key, value) =>
+        value instanceof Float64Array ? undefined : value === Infinity ? 'Infinity' : value,
+      2,
+    ),
+  );
+  console.log('Headlines:');
+  for (const name of selected)
+    console.log(`  ${results[name].headline ?? `${name}: harness error`}`);
+  log(`results: ${out}`);
+  if (problems.length) {
+    console.log(`\n${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  // A smoke run proves the harness works: a scenario that threw, or acks it did not expect,
+  // fail it. Full runs report slowness as figures, never as failure.
+  return broken || (smoke && problems.length > 0) ? 1 : 0;
+}
+
+const startLoad = load();
+main().then(
+  (code) => process.exit(code),
+  async (error) => {
+    console.error(`bench: ${error instanceof Error ? error.stack : String(error)}`);
+    await cleanup();
+    process.exit(1);
+  },
+);
