@@ -1,5 +1,6 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { isObservable } from 'rxjs';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 
@@ -90,6 +91,36 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     // Unsubscribes each namespace's adapter; the Redis connections go once that is done.
     await super.close(server);
     await this.setup.cluster?.close();
+  }
+
+  /**
+   * One plain listener per handler and socket, in place of Nest's rxjs stream per handler and
+   * socket (fromEvent, mergeMap, takeUntil): the same calls and answers, without the several
+   * objects each stream keeps per socket and builds per event. The handler's own exception
+   * filter answers its failures; what escapes it is logged, as Nest does.
+   */
+  override bindMessageHandlers(socket: Socket, handlers: WsMessageHandler[]): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message, (...args: unknown[]) => {
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+        const count = ack ? args.length - 1 : args.length;
+        const data = count === 0 ? undefined : count === 1 ? args[0] : args.slice(0, count);
+        const answer = (response: unknown): void => {
+          if (response === null || response === undefined) return;
+          const { event, data: payload } = response as { event?: string; data?: unknown };
+          if (event) socket.emit(event, payload);
+          else if (!isAckHandledManually) ack?.(response);
+        };
+        const fail = (error: unknown): void => this.logger.error(error);
+        // Nest's handlers resolve to a value or to an Observable (through interceptors).
+        (async () => {
+          const result: unknown = await callback(data, ack);
+          if (isObservable(result)) result.subscribe({ next: answer, error: fail });
+          else answer(await result);
+        })().catch(fail);
+      });
+    }
   }
 
   private guard(namespace: Namespace): void {
