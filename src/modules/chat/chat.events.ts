@@ -51,6 +51,8 @@ export interface ChatCreatedEvent {
 
 export interface MessageCreatedEvent {
   message: MessageView;
+  /** The chat's members when the message was stored (read with it: listeners need not ask). */
+  memberIds: string[];
   /** Connection the message came from (not sent back to it), if any. */
   origin?: string;
 }

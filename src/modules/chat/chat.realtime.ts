@@ -1,7 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
+import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
+import type { RedisClusterLink } from '../../realtime/redis-cluster.adapter.js';
 import { ChatServerEvent, Room } from '../../realtime/events.js';
+import { REDIS_CLUSTER } from '../../redis/redis.tokens.js';
 import {
   ChatDomainEvent,
   type ChatCreatedEvent,
@@ -15,25 +18,36 @@ import {
 } from './chat.events.js';
 import { ChatService } from './chat.service.js';
 
+/** Between nodes: a message was stored; each node tells its own sockets that are not joined. */
+const ACTIVITY = 'chat:activity';
+
+type Activity = Pick<MessageCreatedEvent, 'message' | 'memberIds'>;
+
 /** Turns chat domain events into Socket.IO emits to the rooms the contract names. */
 @Injectable()
 export class ChatRealtime {
   private readonly logger = new Logger(ChatRealtime.name);
+  /** chatActivity leaves in seq order per chat, though unread counts are read concurrently. */
+  private readonly activityOrder = new KeyedQueue();
   private nsp?: Namespace;
 
-  constructor(private readonly chats: ChatService) {}
+  constructor(
+    private readonly chats: ChatService,
+    @Inject(REDIS_CLUSTER) private readonly cluster: RedisClusterLink | null,
+  ) {}
 
   bind(nsp: Namespace): void {
     this.nsp = nsp;
+    if (this.cluster) nsp.on(ACTIVITY, (activity: Activity) => this.chatActivity(activity));
   }
 
   @OnEvent(ChatDomainEvent.MessageCreated)
-  messageCreated({ message, origin }: MessageCreatedEvent): void {
+  messageCreated({ message, memberIds, origin }: MessageCreatedEvent): void {
     const room = this.nsp?.to(Room.chat(message.chatId));
     (origin ? room?.except(origin) : room)?.emit(ChatServerEvent.NewMessage, message);
-    this.chatActivity(message).catch((error: unknown) =>
-      this.logger.warn(`chatActivity for ${message.chatId} not sent: ${String(error)}`),
-    );
+    const activity: Activity = { message, memberIds };
+    if (this.cluster) this.nsp?.serverSideEmit(ACTIVITY, activity);
+    this.chatActivity(activity);
   }
 
   @OnEvent(ChatDomainEvent.MessageUpdated)
@@ -92,23 +106,46 @@ export class ChatRealtime {
     this.nsp?.to(Room.chat(chatId)).emit(event, payload);
   }
 
-  /** Members' sockets that are not joined to the chat learn of the message, with their own unread count. */
-  private async chatActivity(message: MessageCreatedEvent['message']): Promise<void> {
-    if (!this.nsp) return;
-    // One emit per distinct unread count: members in step share one publish.
-    const byCount = new Map<number, string[]>();
-    for (const { userId, unread } of await this.chats.unreadByMember(message.chatId)) {
-      const rooms = byCount.get(unread);
-      if (rooms) rooms.push(Room.user(userId));
-      else byCount.set(unread, [Room.user(userId)]);
+  /**
+   * This node's sockets of members that are not joined to the chat learn of the message, with
+   * their own unread count. Which sockets those are is read off the rooms in memory; the counts
+   * are read (one query) only when there is such a socket, which is rarely the case while a
+   * conversation is going on.
+   */
+  private chatActivity({ message, memberIds }: Activity): void {
+    const rooms = this.nsp?.adapter.rooms;
+    if (!rooms) return;
+    const joined = rooms.get(Room.chat(message.chatId));
+    const away = new Map<string, string[]>();
+    for (const userId of memberIds) {
+      for (const socketId of rooms.get(Room.user(userId)) ?? []) {
+        if (joined?.has(socketId)) continue;
+        const sockets = away.get(userId);
+        if (sockets) sockets.push(socketId);
+        else away.set(userId, [socketId]);
+      }
     }
-    for (const [unreadCount, rooms] of byCount) {
-      this.nsp.to(rooms).except(Room.chat(message.chatId)).emit(ChatServerEvent.ChatActivity, {
-        chatId: message.chatId,
-        lastSeq: message.seq,
-        lastMessage: message,
-        unreadCount,
-      });
-    }
+    if (away.size === 0) return;
+    this.activityOrder
+      .run(message.chatId, async () => {
+        const unread = await this.chats.unreadByMember(message.chatId, [...away.keys()]);
+        // One emit per distinct unread count: members in step share one.
+        const byCount = new Map<number, string[]>();
+        for (const [userId, sockets] of away) {
+          const count = unread.get(userId) ?? 0;
+          byCount.set(count, [...(byCount.get(count) ?? []), ...sockets]);
+        }
+        for (const [unreadCount, sockets] of byCount) {
+          this.nsp?.local.to(sockets).emit(ChatServerEvent.ChatActivity, {
+            chatId: message.chatId,
+            lastSeq: message.seq,
+            lastMessage: message,
+            unreadCount,
+          });
+        }
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`chatActivity for ${message.chatId} not sent: ${String(error)}`),
+      );
   }
 }

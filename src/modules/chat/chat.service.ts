@@ -242,14 +242,14 @@ export class ChatService {
     return { chatId, userIds: await this.active.of(chatId) };
   }
 
-  /** Every member's unread count in one chat, in one query (for chatActivity). */
-  async unreadByMember(chatId: string): Promise<{ userId: string; unread: number }[]> {
+  /** Unread counts of some members of one chat, in one query (for chatActivity). */
+  async unreadByMember(chatId: string, userIds: string[]): Promise<Map<string, number>> {
     const rows = await this.db.query<{ user_id: string; unread: number }[]>(
       `SELECT cm.user_id, ${UNREAD_OF_MEMBER} AS unread
-       FROM chat_members cm WHERE cm.chat_id = $1`,
-      [chatId],
+       FROM chat_members cm WHERE cm.chat_id = $1 AND cm.user_id = ANY($2::text[])`,
+      [chatId, userIds],
     );
-    return rows.map((r) => ({ userId: r.user_id, unread: Number(r.unread) }));
+    return new Map(rows.map((r) => [r.user_id, Number(r.unread)]));
   }
 
   /** The users who share at least one chat with `userId` (for presence). */

@@ -13,7 +13,7 @@ import type { GetMessagesDto, JoinChatDto } from './dto/chat-ref.dto.js';
 import type { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
 import { ChatStatus } from './entities/chat.entity.js';
 import { MessageType } from './entities/message.entity.js';
-import { MessageStore } from './message.store.js';
+import { MessageStore, type Appended } from './message.store.js';
 
 const CLIENT_MESSAGE_ID_CONSTRAINT = 'UQ_messages_client_message_id';
 
@@ -56,11 +56,10 @@ export class MessageService {
     // row lock serialises appends per chat in the database anyway.
     const message = await this.ordered.run(dto.chatId, async () => {
       const appended = await this.append(actor, dto, clientMessageId);
-      if (appended) {
-        const event: MessageCreatedEvent = { message: appended, origin: actor.origin };
-        this.events.emit(ChatDomainEvent.MessageCreated, event);
-      }
-      return appended;
+      if (!appended) return null;
+      const event: MessageCreatedEvent = { ...appended, origin: actor.origin };
+      this.events.emit(ChatDomainEvent.MessageCreated, event);
+      return appended.message;
     });
     if (message) return message;
     return this.explainRefusal(actor, dto, clientMessageId);
@@ -77,19 +76,16 @@ export class MessageService {
     beforePublish?: (result: T) => Promise<void>,
   ): Promise<T> {
     return this.ordered.runAll(chatIds, async () => {
-      const posted: MessageView[] = [];
+      const posted: MessageCreatedEvent[] = [];
       const result = await this.db.transaction((tx) =>
         work(tx, async (chatId, text) => {
-          const message = await this.store.appendSystem(tx, chatId, text);
-          posted.push(message);
-          return message;
+          const appended = await this.store.appendSystem(tx, chatId, text);
+          posted.push(appended);
+          return appended.message;
         }),
       );
       await beforePublish?.(result);
-      for (const message of posted) {
-        const event: MessageCreatedEvent = { message };
-        this.events.emit(ChatDomainEvent.MessageCreated, event);
-      }
+      for (const event of posted) this.events.emit(ChatDomainEvent.MessageCreated, event);
       return result;
     });
   }
@@ -98,7 +94,7 @@ export class MessageService {
     actor: Actor,
     dto: SendMessageDto,
     clientMessageId: string | null,
-  ): Promise<MessageView | null> {
+  ): Promise<Appended | null> {
     try {
       return await this.store.append(
         {

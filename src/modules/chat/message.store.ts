@@ -26,6 +26,18 @@ const MESSAGE_SELECT = `
 
 const FROM_MESSAGES = `FROM messages m LEFT JOIN messages r ON r.id = m.reply_to_id`;
 
+/**
+ * The chat's member ids as of the append, returned with the inserted row: what the message's
+ * events need (notifications, chatActivity) comes with it, fresh, at no extra round trip.
+ */
+const MEMBER_IDS = `ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = messages.chat_id) AS member_ids`;
+
+/** A message just stored, with the members of its chat at that moment. */
+export interface Appended {
+  message: MessageView;
+  memberIds: string[];
+}
+
 export interface MessageRow {
   id: string;
   chat_id: string;
@@ -75,7 +87,7 @@ export class MessageStore {
   async append(
     message: NewMessage,
     access: { userId: string; role: string },
-  ): Promise<MessageView | null> {
+  ): Promise<Appended | null> {
     const attachmentIds = message.attachmentIds ?? [];
     if (attachmentIds.length === 0) return this.insert(this.db.manager, message, access);
     // With attachments: the message and the claim on the sender's unattached uploads commit together.
@@ -85,7 +97,7 @@ export class MessageStore {
       const [, claimed] = await tx.query<[unknown[], number]>(
         `UPDATE files SET message_id = $1, chat_id = $2
          WHERE id = ANY($3::uuid[]) AND uploader_id = $4 AND message_id IS NULL RETURNING id`,
-        [row.id, message.chatId, attachmentIds, access.userId],
+        [row.message.id, message.chatId, attachmentIds, access.userId],
       );
       if (claimed !== attachmentIds.length) {
         throw invalidField(
@@ -97,15 +109,17 @@ export class MessageStore {
       }
       return row;
     });
-    return inserted ? this.byId(inserted.id) : null;
+    if (!inserted) return null;
+    const stored = await this.byId(inserted.message.id);
+    return stored && { message: stored, memberIds: inserted.memberIds };
   }
 
   private async insert(
     db: EntityManager,
     message: NewMessage,
     access: { userId: string; role: string },
-  ): Promise<MessageView | null> {
-    const rows = await db.query<MessageRow[]>(
+  ): Promise<Appended | null> {
+    const rows = await db.query<(MessageRow & { member_ids: string[] })[]>(
       `WITH target AS (
          SELECT c.id FROM chats c
          LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
@@ -121,7 +135,7 @@ export class MessageStore {
        )
        INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)
        SELECT id, last_seq, $3, $4, $5, $8, $6, $7 FROM bumped
-       RETURNING *`,
+       RETURNING *, ${MEMBER_IDS}`,
       [
         message.chatId,
         access.userId,
@@ -136,25 +150,30 @@ export class MessageStore {
     );
     const row = rows[0];
     if (!row) return null;
-    if (!row.reply_to_id) return this.view({ ...row, reactions: [], attachments: [] });
-    return this.byId(row.id, db);
+    const stored = row.reply_to_id
+      ? await this.byId(row.id, db)
+      : this.view({ ...row, reactions: [], attachments: [] });
+    return stored && { message: stored, memberIds: row.member_ids };
   }
 
   /**
    * Appends a SYSTEM message (no sender) inside the caller's transaction, whatever the chat's
    * status: the caller has already decided that it happened.
    */
-  async appendSystem(tx: EntityManager, chatId: string, text: string): Promise<MessageView> {
-    const [row] = await tx.query<MessageRow[]>(
+  async appendSystem(tx: EntityManager, chatId: string, text: string): Promise<Appended> {
+    const [row] = await tx.query<(MessageRow & { member_ids: string[] })[]>(
       `WITH bumped AS (
          UPDATE chats SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
          WHERE id = $1 RETURNING id, last_seq
        )
        INSERT INTO messages (chat_id, seq, type, text) SELECT id, last_seq, 'SYSTEM', $2 FROM bumped
-       RETURNING *`,
+       RETURNING *, ${MEMBER_IDS}`,
       [chatId, text],
     );
-    return this.view({ ...row, reactions: [], attachments: [] });
+    return {
+      message: this.view({ ...row, reactions: [], attachments: [] }),
+      memberIds: row.member_ids,
+    };
   }
 
   async byId(id: string, db: EntityManager = this.db.manager): Promise<MessageView | null> {

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ActiveUsers } from '../chat/active-users.js';
 import { ChatDomainEvent, type MessageCreatedEvent } from '../chat/chat.events.js';
-import { ChatService } from '../chat/chat.service.js';
 import { MessageType } from '../chat/entities/message.entity.js';
 import {
   DisputeDomainEvent,
@@ -26,7 +25,6 @@ export class NotificationProducers {
 
   constructor(
     private readonly notifications: NotificationsService,
-    private readonly chats: ChatService,
     private readonly active: ActiveUsers,
   ) {}
 
@@ -35,13 +33,10 @@ export class NotificationProducers {
    * joined to the chat gets (or has updated) their one unread `message.new` for that chat.
    */
   @OnEvent(ChatDomainEvent.MessageCreated)
-  messageCreated({ message }: MessageCreatedEvent): void {
+  messageCreated({ message, memberIds: members }: MessageCreatedEvent): void {
     if (message.type === MessageType.System) return;
     this.guard('message.created', async () => {
-      const [members, watching] = await Promise.all([
-        this.chats.memberIds(message.chatId),
-        this.watching(message.chatId),
-      ]);
+      const watching = await this.watching(message.chatId);
       const repliedTo = message.replyTo?.senderId;
       const notifyReply =
         repliedTo && repliedTo !== message.senderId && members.includes(repliedTo);
