@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { invalidField } from '../../common/errors/domain.exception.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
+import { AppendBatcher, type BatchedAppend } from './append-batch.js';
 import type { MessageType } from './entities/message.entity.js';
 import type { AttachmentView, MessageView, ReactionView } from './chat.types.js';
 
@@ -71,13 +72,29 @@ export interface NewMessage {
   attachmentIds?: string[];
 }
 
+type InsertedRow = MessageRow & { member_ids: string[] };
+
 /** Reads and writes of messages in plain SQL: one statement per operation on the hot path. */
 @Injectable()
 export class MessageStore {
+  /** Plain messages sent at the same moment share one statement. */
+  private readonly batcher: AppendBatcher<InsertedRow & { ord: number }, Appended>;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly urls: FileUrlSigner,
-  ) {}
+  ) {
+    this.batcher = new AppendBatcher(
+      db,
+      (row) => this.appended(row),
+      (append) =>
+        this.insert(
+          this.db.manager,
+          { ...append, replyToId: null },
+          { userId: append.senderId, role: append.role },
+        ),
+    );
+  }
 
   /**
    * Appends a message: takes the next seq under the chat row's lock and inserts, in one
@@ -89,6 +106,18 @@ export class MessageStore {
     access: { userId: string; role: string },
   ): Promise<Appended | null> {
     const attachmentIds = message.attachmentIds ?? [];
+    if (attachmentIds.length === 0 && !message.replyToId && message.senderId === access.userId) {
+      const plain: BatchedAppend = {
+        chatId: message.chatId,
+        senderId: access.userId,
+        senderRole: message.senderRole ?? access.role,
+        type: message.type,
+        text: message.text,
+        clientMessageId: message.clientMessageId,
+        role: access.role,
+      };
+      return this.batcher.add(plain);
+    }
     if (attachmentIds.length === 0) return this.insert(this.db.manager, message, access);
     // With attachments: the message and the claim on the sender's unattached uploads commit together.
     const inserted = await this.db.transaction(async (tx) => {
@@ -119,7 +148,7 @@ export class MessageStore {
     message: NewMessage,
     access: { userId: string; role: string },
   ): Promise<Appended | null> {
-    const rows = await db.query<(MessageRow & { member_ids: string[] })[]>(
+    const rows = await db.query<InsertedRow[]>(
       `WITH target AS (
          SELECT c.id FROM chats c
          LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
@@ -150,10 +179,17 @@ export class MessageStore {
     );
     const row = rows[0];
     if (!row) return null;
-    const stored = row.reply_to_id
-      ? await this.byId(row.id, db)
-      : this.view({ ...row, reactions: [], attachments: [] });
+    if (!row.reply_to_id) return this.appended(row);
+    const stored = await this.byId(row.id, db);
     return stored && { message: stored, memberIds: row.member_ids };
+  }
+
+  /** A new message has no reactions and (until its uploads are claimed) no attachments. */
+  private appended(row: InsertedRow): Appended {
+    return {
+      message: this.view({ ...row, reactions: [], attachments: [] }),
+      memberIds: row.member_ids,
+    };
   }
 
   /**
@@ -161,7 +197,7 @@ export class MessageStore {
    * status: the caller has already decided that it happened.
    */
   async appendSystem(tx: EntityManager, chatId: string, text: string): Promise<Appended> {
-    const [row] = await tx.query<(MessageRow & { member_ids: string[] })[]>(
+    const [row] = await tx.query<InsertedRow[]>(
       `WITH bumped AS (
          UPDATE chats SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
          WHERE id = $1 RETURNING id, last_seq
@@ -170,10 +206,7 @@ export class MessageStore {
        RETURNING *, ${MEMBER_IDS}`,
       [chatId, text],
     );
-    return {
-      message: this.view({ ...row, reactions: [], attachments: [] }),
-      memberIds: row.member_ids,
-    };
+    return this.appended(row);
   }
 
   async byId(id: string, db: EntityManager = this.db.manager): Promise<MessageView | null> {

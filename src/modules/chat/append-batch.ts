@@ -1,0 +1,144 @@
+import type { DataSource } from 'typeorm';
+import type { MessageType } from './entities/message.entity.js';
+
+/** A plain message (no reply, no attachments) waiting for its batch, and who sends it. */
+export interface BatchedAppend {
+  chatId: string;
+  senderId: string;
+  senderRole: string;
+  type: MessageType;
+  text: string | null;
+  clientMessageId: string | null;
+  /** The role access is checked for (the sender's). */
+  role: string;
+}
+
+/** At most this many messages per statement. */
+const MAX_BATCH = 256;
+
+/**
+ * Appends every message of a batch in one statement, each under the same rules as a single
+ * append (chat ACTIVE, sender a member or staff entitled to it, clientMessageId unused), each
+ * taking its chat's next seq. Chats are locked in id order, so two nodes' batches cannot
+ * deadlock. A batch holds at most one message per chat: sends to one chat are queued upstream.
+ * Returns the stored rows with `ord`, the 1-based position of their message in the batch.
+ */
+const APPEND_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+      WITH ORDINALITY AS i(chat_id, sender_id, sender_role, type, text, client_message_id, role, ord)
+  ), locked AS (
+    SELECT c.id, c.type FROM chats c
+    WHERE c.id = ANY($1::uuid[]) AND c.status = 'ACTIVE'
+    ORDER BY c.id FOR UPDATE
+  ), allowed AS (
+    SELECT i.* FROM input i
+    JOIN locked c ON c.id = i.chat_id
+    LEFT JOIN chat_members cm ON cm.chat_id = i.chat_id AND cm.user_id = i.sender_id
+    WHERE (cm.user_id IS NOT NULL OR i.role = 'ADMIN' OR (i.role = 'MODERATOR' AND c.type = 'DISPUTE'))
+      AND (i.client_message_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM messages d
+        WHERE d.chat_id = i.chat_id AND d.sender_id = i.sender_id AND d.client_message_id = i.client_message_id))
+  ), bumped AS (
+    UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
+    FROM allowed WHERE chats.id = allowed.chat_id
+    RETURNING chats.id, chats.last_seq
+  ), inserted AS (
+    INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, client_message_id)
+    SELECT a.chat_id, b.last_seq, a.sender_id, a.sender_role, a.type, a.text, a.client_message_id
+    FROM allowed a JOIN bumped b ON b.id = a.chat_id
+    RETURNING *
+  )
+  SELECT m.*, a.ord::int AS ord,
+    ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = m.chat_id) AS member_ids
+  FROM inserted m JOIN allowed a ON a.chat_id = m.chat_id`;
+
+interface Waiting<Result> {
+  append: BatchedAppend;
+  resolve: (result: Result | null) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers the plain appends made while the event loop turns once and stores them in one
+ * statement: one round trip, one plan and one commit for many concurrent sends, instead of one
+ * each. Each caller gets its own row (or null when refused) once the batch has committed. If the
+ * batch fails as a whole, each message is retried alone through `single`, so one bad message
+ * (a clientMessageId racing another node, say) answers only for itself.
+ */
+export class AppendBatcher<Row extends { ord: number }, Result> {
+  private waiting: Waiting<Result>[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: DataSource,
+    /** The row of a stored message as its caller gets it. */
+    private readonly resultOf: (row: Row) => Result,
+    /** Appends one message alone (a batch of one, or a batch that failed as a whole). */
+    private readonly single: (append: BatchedAppend) => Promise<Result | null>,
+  ) {}
+
+  add(append: BatchedAppend): Promise<Result | null> {
+    return new Promise<Result | null>((resolve, reject) => {
+      this.waiting.push({ append, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Up to MAX_BATCH messages, one per chat; the rest wait for the next turn. */
+  private flush(): void {
+    this.scheduled = false;
+    const batch: Waiting<Result>[] = [];
+    const later: Waiting<Result>[] = [];
+    const chats = new Set<string>();
+    for (const waiting of this.waiting) {
+      if (batch.length === MAX_BATCH || chats.has(waiting.append.chatId)) later.push(waiting);
+      else {
+        chats.add(waiting.append.chatId);
+        batch.push(waiting);
+      }
+    }
+    this.waiting = later;
+    if (later.length > 0) this.schedule();
+    void this.store(batch);
+  }
+
+  private async store(batch: Waiting<Result>[]): Promise<void> {
+    if (batch.length <= 1) return batch[0] && this.alone(batch[0]);
+    let rows: Row[];
+    try {
+      const column = <K extends keyof BatchedAppend>(key: K) => batch.map((w) => w.append[key]);
+      rows = await this.db.query<Row[]>(APPEND_BATCH, [
+        column('chatId'),
+        column('senderId'),
+        column('senderRole'),
+        column('type'),
+        column('text'),
+        column('clientMessageId'),
+        column('role'),
+      ]);
+    } catch {
+      for (const waiting of batch) void this.alone(waiting);
+      return;
+    }
+    const byOrd = new Map(rows.map((row) => [row.ord, row]));
+    batch.forEach((waiting, i) => {
+      const row = byOrd.get(i + 1);
+      waiting.resolve(row ? this.resultOf(row) : null);
+    });
+  }
+
+  private async alone(waiting: Waiting<Result>): Promise<void> {
+    try {
+      waiting.resolve(await this.single(waiting.append));
+    } catch (error) {
+      waiting.reject(error);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { Role } from '../../src/common/auth/auth-user.js';
+import type { Actor } from '../../src/common/auth/actor.js';
+import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
+import { MessageService } from '../../src/modules/chat/message.service.js';
+import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
+import { makeGroup, ok, record, waitUntil } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { closeAllSockets } from '../support/sockets.js';
+
+// Sends that arrive together are stored by one statement (append-batch.ts): each still gets its
+// own answer, seq and refusal, and its own broadcast.
+describe('sends stored together', () => {
+  let t: TestApp;
+  let a: TestClient, b: TestClient;
+  let actor: Actor;
+  let messages: MessageService;
+  let statements: string[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    [a, b] = [await makeUser(t), await makeUser(t)];
+    actor = { id: a.id, name: a.name, role: Role.Client };
+    messages = t.app.get(MessageService);
+    // Every statement the app sends from here on, to count the inserts.
+    const db = t.app.get(DataSource);
+    const query = db.query.bind(db);
+    statements = [];
+    db.query = ((sql: string, ...rest: unknown[]) => {
+      statements.push(sql);
+      return (query as (...args: unknown[]) => unknown)(sql, ...rest);
+    }) as DataSource['query'];
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  const inserts = () => statements.filter((sql) => sql.includes('INSERT INTO messages')).length;
+
+  it('gives each of a burst of sends its own seq, answer and refusal, in few statements', async () => {
+    const [g1, g2, g3, closed] = await Promise.all(
+      ['one', 'two', 'three', 'closed'].map((title) => makeGroup(t, a, [b], title)),
+    );
+    const foreign = await makeGroup(t, b, [], 'not a member');
+    const sa = await chatSocket(t, a);
+    await ok(sa, C.SendMessage, { chatId: g3.id, text: 'first', clientMessageId: 'used' });
+    await ok<ChatView>(sa, C.SetChatStatus, { chatId: closed.id, status: 'CLOSED' });
+    const sb = await chatSocket(t, b);
+    for (const chat of [g1, g2, g3]) await ok(sb, C.JoinChat, { chatId: chat.id });
+    const arrived = record<MessageView>(sb, S.NewMessage);
+
+    const before = inserts();
+    const results = await Promise.allSettled([
+      messages.send(actor, { chatId: g1.id, text: 'g1 a' }),
+      messages.send(actor, { chatId: g2.id, text: 'g2', clientMessageId: 'fresh' }),
+      messages.send(actor, { chatId: g1.id, text: 'g1 b' }),
+      messages.send(actor, { chatId: g3.id, text: 'again', clientMessageId: 'used' }),
+      messages.send(actor, { chatId: closed.id, text: 'closed' }),
+      messages.send(actor, { chatId: foreign.id, text: 'foreign' }),
+    ]);
+    const outcome = results.map((r) =>
+      r.status === 'fulfilled'
+        ? { chatId: r.value.chatId, seq: r.value.seq, text: r.value.text }
+        : { code: (r.reason as { code?: string }).code },
+    );
+    expect(outcome).toEqual([
+      { chatId: g1.id, seq: 1, text: 'g1 a' },
+      { chatId: g2.id, seq: 1, text: 'g2' },
+      { chatId: g1.id, seq: 2, text: 'g1 b' },
+      // The first message again: idempotent, no new row.
+      { chatId: g3.id, seq: 1, text: 'first' },
+      { code: 'CHAT_CLOSED' },
+      { code: 'FORBIDDEN' },
+    ]);
+    // One statement for the first message of each chat, one for g1's second: not one each.
+    expect(inserts() - before).toBe(2);
+    await waitUntil(() => arrived.length === 3, 3000, 'the broadcasts did not all arrive');
+    expect(arrived.map((m) => m.text).sort()).toEqual(['g1 a', 'g1 b', 'g2']);
+    const history = await ok<{ items: MessageView[] }>(sb, C.GetMessages, { chatId: g3.id });
+    expect(history.items.map((m) => m.text)).toEqual(['first']);
+  });
+
+  it('answers a burst of five sends into each of twenty chats with gapless seqs per chat', async () => {
+    const chats = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => makeGroup(t, a, [b], `c${i}`)),
+    );
+    const sends = chats.flatMap((chat) =>
+      Array.from({ length: 5 }, (_, n) => messages.send(actor, { chatId: chat.id, text: `${n}` })),
+    );
+    const stored = await Promise.all(sends);
+    for (const chat of chats) {
+      const seqs = stored.filter((m) => m.chatId === chat.id).map((m) => m.seq);
+      expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    }
+  });
+
+  it('stores the others when one message makes the whole statement fail', async () => {
+    const [g1, g2] = await Promise.all([makeGroup(t, a, [b], 'x'), makeGroup(t, a, [b], 'y')]);
+    // Not a uuid: only a caller that skips validation could send it, but it fails the statement.
+    const results = await Promise.allSettled([
+      messages.send(actor, { chatId: g1.id, text: 'kept 1' }),
+      messages.send(actor, { chatId: 'not-a-uuid', text: 'bad' }),
+      messages.send(actor, { chatId: g2.id, text: 'kept 2' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.seq : null))).toEqual([
+      1,
+      null,
+      1,
+    ]);
+  });
+});
