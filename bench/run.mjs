@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDatabase, databaseEnv, prepareDatabase } from './lib/db.mjs';
 import { openFilesLimit } from './lib/proc.mjs';
@@ -121,6 +122,12 @@ function ensureBuilt() {
   if (build.status !== 0) throw new Error('npm run build failed');
 }
 
+/** @returns {Promise<Record<string, string>>} */
+async function limitsOff() {
+  const built = join(ROOT, 'dist', 'src', 'common', 'limits', 'limits-off.js');
+  return (await import(pathToFileURL(built).href)).LIMITS_OFF;
+}
+
 function gitCommit() {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
@@ -161,13 +168,8 @@ async function main() {
     JWT_SECRET: secret,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    // Rate limits (where the app has them) would measure the limiter, not the server: all off.
-    LIMIT_MESSAGES_PER_SECOND: '0',
-    LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
-    LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '0',
-    LIMIT_SOCKETS_PER_USER: '0',
-    LIMIT_ROOMS_PER_SOCKET: '0',
-    LIMIT_REST_PER_MINUTE: '0',
+    // Rate limits would measure the limiter, not the server: all off (the app's own list).
+    ...(await limitsOff()),
   };
   const appLog = join(resultsDir, `${stamp}-app.log`);
   log(`starting the application (log: ${appLog})`);

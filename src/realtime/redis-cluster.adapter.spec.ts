@@ -1,13 +1,11 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { describeNeeding } from '../../test/support/needs.js';
 import { subscriberOf } from './redis-cluster.adapter.js';
 
-// Needs a Redis server (REDIS_URL); .ci/run sets it.
 const url = process.env.REDIS_URL;
-const describeRedis = url ? describe : describe.skip;
-if (!url) console.warn('redis cluster adapter suite SKIPPED: it needs Redis (set REDIS_URL).');
 
-describeRedis('the cluster adapter subscriber', () => {
+describeNeeding('redis cluster adapter', ['Redis'])('the cluster adapter subscriber', () => {
   const clients: Redis[] = [];
   afterAll(() => clients.forEach((c) => c.disconnect()));
 

@@ -1,33 +1,32 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { TcpProxy } from '../../test/support/tcp-proxy.js';
+import { describeNeeding, proxyTo } from '../../test/support/needs.js';
+import type { TcpProxy } from '../../test/support/tcp-proxy.js';
 import { RedisStateStore } from './redis-state.store.js';
 import { describeStateStore } from './state-store.contract.js';
 
 // The same suite as the memory store, against the Redis at REDIS_URL (.ci/run sets it).
-const url = process.env.REDIS_URL;
-if (url) {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+describeNeeding('redis state store', ['Redis'])('redis state store', () => {
+  const url = process.env.REDIS_URL!;
+  let redis: Redis | undefined;
   describeStateStore(
     'redis',
-    () => new RedisStateStore(redis),
-    async () => void (await redis.quit()),
+    () => new RedisStateStore((redis ??= new Redis(url, { maxRetriesPerRequest: 1 }))),
+    async () => void (await redis?.quit()),
   );
 
   describe('redis state store, when Redis goes away', () => {
-    const target = new URL(url);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+    let proxy: TcpProxy | undefined;
     let client: Redis | undefined;
     afterAll(async () => {
       client?.disconnect();
-      await proxy.stop();
+      await proxy?.stop();
     });
 
     it('tells its listeners when Redis can be reached again, and only then', async () => {
-      await proxy.start();
-      const viaProxy = new URL(url);
-      viaProxy.host = `127.0.0.1:${proxy.port}`;
-      client = new Redis(viaProxy.toString(), {
+      const via = await proxyTo(url);
+      proxy = via.proxy;
+      client = new Redis(via.url, {
         maxRetriesPerRequest: 1,
         retryStrategy: () => 50,
       });
@@ -44,10 +43,7 @@ if (url) {
       expect(client.status).toBe('ready');
     });
   });
-} else {
-  console.warn('redis state store suite SKIPPED: it needs Redis (set REDIS_URL); .ci/run sets it.');
-  describe.skip('redis state store', () => it('needs REDIS_URL', () => undefined));
-}
+});
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,3 +1,4 @@
+import { LIMITS_OFF } from '../../src/common/limits/limits-off.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ChatClientEvent, ClientEvent, Namespace, ServerEvent } from '../../src/realtime/events.js';
@@ -54,14 +55,6 @@ const UNKNOWN_ACK_WAIT_MS = 1_500;
 const HEAP_GROWTH_LIMIT = 64 * 1024 * 1024;
 
 const NAMESPACES = Object.values(Namespace);
-const NO_LIMITS = {
-  LIMIT_MESSAGES_PER_SECOND: '0',
-  LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
-  LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '0',
-  LIMIT_SOCKETS_PER_USER: '0',
-  LIMIT_ROOMS_PER_SOCKET: '0',
-  LIMIT_REST_PER_MINUTE: '0',
-};
 const seed = fuzzSeed();
 console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed})`);
 
@@ -73,7 +66,7 @@ describe(`fuzzing every socket handler (seed ${seed})`, () => {
   beforeAll(async () => {
     // The abuse limits would answer most of the storm with RATE_LIMITED before any handler ran
     // (limits.*.e2e-spec.ts test them); here every payload must reach its handler.
-    t = await createTestApp({ env: NO_LIMITS });
+    t = await createTestApp({ env: { ...LIMITS_OFF } });
     w = await buildWorld(t);
     handlers = discoverHandlers(t.app);
   });

@@ -316,29 +316,39 @@ describe('frame size', () => {
   });
 });
 
-describe('slow consumers', () => {
-  let t: TestApp;
-  let slowClient: RawSocket | undefined;
+/**
+ * An app with one slow-consumer cap (and the rate limits off, so senders can fill buffers fast),
+ * for the suite it is called in; `slowClient` is the raw client a test pauses.
+ */
+interface SlowConsumerApp {
+  t: () => TestApp;
+  slowClient?: RawSocket;
+}
 
+function slowConsumerApp(cap: Record<string, string>): SlowConsumerApp {
+  let t: TestApp | undefined;
+  const app: SlowConsumerApp = { t: () => t! };
   beforeAll(async () => {
     t = await createTestApp({
-      env: {
-        LIMIT_SOCKET_BUFFERED_PACKETS: '200',
-        LIMIT_MESSAGES_PER_SECOND: '0',
-        LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
-      },
+      env: { ...cap, LIMIT_MESSAGES_PER_SECOND: '0', LIMIT_SOCKET_EVENTS_PER_SECOND: '0' },
     });
   });
   afterAll(async () => {
     closeAllSockets();
-    slowClient?.close();
+    app.slowClient?.close();
     await t?.close();
   });
+  return app;
+}
+
+describe('slow consumers', () => {
+  const app = slowConsumerApp({ LIMIT_SOCKET_BUFFERED_PACKETS: '200' });
 
   it('drops a client that stops reading once its write buffer passes the cap, and keeps serving the others', async () => {
+    const t = app.t();
     const [sender, fast, slow] = [await makeUser(t), await makeUser(t), await makeUser(t)];
     const chat = await makeGroup(t, sender, [fast, slow]);
-    slowClient = await RawSocket.connect(t.url, Ns.Chat, slow.token);
+    const slowClient = (app.slowClient = await RawSocket.connect(t.url, Ns.Chat, slow.token));
     expect(await slowClient.emit<Ack>(C.JoinChat, { chatId: chat.id })).toMatchObject({ ok: true });
     const fastSocket = await chatSocket(t, fast);
     await ok(fastSocket, C.JoinChat, { chatId: chat.id });
@@ -369,26 +379,11 @@ describe('slow consumers', () => {
 });
 
 describe('slow consumers, by bytes', () => {
-  let t: TestApp;
-  let slowClient: RawSocket | undefined;
-
-  beforeAll(async () => {
-    // Far fewer packets than the packet cap: only the byte cap can drop the reader.
-    t = await createTestApp({
-      env: {
-        LIMIT_SOCKET_BUFFERED_BYTES: '1000000',
-        LIMIT_MESSAGES_PER_SECOND: '0',
-        LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
-      },
-    });
-  });
-  afterAll(async () => {
-    closeAllSockets();
-    slowClient?.close();
-    await t?.close();
-  });
+  // Far fewer packets than the packet cap: only the byte cap can drop the reader.
+  const app = slowConsumerApp({ LIMIT_SOCKET_BUFFERED_BYTES: '1000000' });
 
   it('drops a paused client whose getMessages answers pass LIMIT_SOCKET_BUFFERED_BYTES, and keeps serving the others', async () => {
+    const t = app.t();
     const [owner, reader] = [await makeUser(t), await makeUser(t)];
     const chat = await makeGroup(t, owner, [reader]);
     const ownerSocket = await chatSocket(t, owner);
@@ -402,7 +397,7 @@ describe('slow consumers, by bytes', () => {
     const updates = record<{ userId: string; action: string }>(ownerSocket, S.ParticipantUpdate);
     const readerLeft = () => updates.some((u) => u.userId === reader.id && u.action === 'left');
 
-    slowClient = await RawSocket.connect(t.url, Ns.Chat, reader.token);
+    const slowClient = (app.slowClient = await RawSocket.connect(t.url, Ns.Chat, reader.token));
     expect(await slowClient.emit<Ack>(C.JoinChat, { chatId: chat.id })).toMatchObject({ ok: true });
     slowClient.pause();
     // Each answer is ~400 kB: a few fill the kernel's buffers, a few more the byte cap, and far
