@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { AppConfig } from '../../config/app-config.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
@@ -29,13 +31,23 @@ export interface ReadResult {
 @Injectable()
 export class MessageService {
   private readonly ordered = new KeyedQueue();
+  /**
+   * Joins admitted at once, as many as the pool has connections. When thousands of clients
+   * reconnect together, each join's queries would otherwise queue behind every other join's,
+   * and past the pool's checkout timeout all of them would answer UNAVAILABLE; admitted in
+   * turn, each finishes in a few milliseconds and the rest wait in memory.
+   */
+  private readonly joins: LimitFunction;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly chats: ChatService,
     private readonly store: MessageStore,
     private readonly events: EventEmitter2,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.joins = pLimit(config.db.poolSize);
+  }
 
   /**
    * send → commit → broadcast (through the `message.created` event) → return (the ack).
@@ -121,18 +133,28 @@ export class MessageService {
    * `subscribe` runs once access is granted and before history is read, so a message committed
    * meanwhile arrives live or in the history (possibly both: clients dedupe by seq), never neither.
    */
-  async join(
+  join(
     actor: Actor,
     dto: JoinChatDto,
     subscribe: () => Promise<void> | void = () => undefined,
   ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
+    return this.joins(() => this.joinNow(actor, dto, subscribe));
+  }
+
+  private async joinNow(
+    actor: Actor,
+    dto: JoinChatDto,
+    subscribe: () => Promise<void> | void,
+  ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
     await this.chats.access(actor, dto.chatId);
     await subscribe();
-    const [chat] = await this.chats.views([dto.chatId], actor.id);
-    const messages =
+    // The chat and its page are independent reads: one wait, not two (reconnect storms).
+    const [[chat], messages] = await Promise.all([
+      this.chats.views([dto.chatId], actor.id),
       dto.sinceSeq !== undefined
-        ? await this.store.after(dto.chatId, dto.sinceSeq, dto.limit + 1)
-        : await this.store.before(dto.chatId, null, dto.limit + 1);
+        ? this.store.after(dto.chatId, dto.sinceSeq, dto.limit + 1)
+        : this.store.before(dto.chatId, null, dto.limit + 1),
+    ]);
     const hasMore = messages.length > dto.limit;
     const page =
       dto.sinceSeq !== undefined
@@ -151,15 +173,19 @@ export class MessageService {
         'pass before or after, not both',
       );
     }
-    await this.chats.access(actor, dto.chatId);
+    // The access check and the page are read together (one wait, not two); a refusal drops the
+    // page unread by anyone, and a page is bounded by `limit` whatever the chat's size.
+    const [, rows] = await Promise.all([
+      this.chats.access(actor, dto.chatId),
+      dto.after !== undefined
+        ? this.store.after(dto.chatId, dto.after, dto.limit + 1)
+        : this.store.before(dto.chatId, dto.before ?? null, dto.limit + 1),
+    ]);
+    const hasMore = rows.length > dto.limit;
     if (dto.after !== undefined) {
-      const rows = await this.store.after(dto.chatId, dto.after, dto.limit + 1);
-      const hasMore = rows.length > dto.limit;
       const items = rows.slice(0, dto.limit);
       return { items, hasMore, nextCursor: hasMore ? String(items[items.length - 1].seq) : null };
     }
-    const rows = await this.store.before(dto.chatId, dto.before ?? null, dto.limit + 1);
-    const hasMore = rows.length > dto.limit;
     const items = hasMore ? rows.slice(1) : rows;
     return { items, hasMore, nextCursor: hasMore ? String(items[0].seq) : null };
   }
