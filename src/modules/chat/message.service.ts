@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
-import { AppConfig } from '../../config/app-config.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
@@ -31,23 +29,13 @@ export interface ReadResult {
 @Injectable()
 export class MessageService {
   private readonly ordered = new KeyedQueue();
-  /**
-   * Joins admitted at once, as many as the pool has connections. When thousands of clients
-   * reconnect together, each join's queries would otherwise queue behind every other join's,
-   * and past the pool's checkout timeout all of them would answer UNAVAILABLE; admitted in
-   * turn, each finishes in a few milliseconds and the rest wait in memory.
-   */
-  private readonly joins: LimitFunction;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly chats: ChatService,
     private readonly store: MessageStore,
     private readonly events: EventEmitter2,
-    config: AppConfig,
-  ) {
-    this.joins = pLimit(config.db.poolSize);
-  }
+  ) {}
 
   /**
    * send → commit → broadcast (through the `message.created` event) → return (the ack).
@@ -133,18 +121,10 @@ export class MessageService {
    * `subscribe` runs once access is granted and before history is read, so a message committed
    * meanwhile arrives live or in the history (possibly both: clients dedupe by seq), never neither.
    */
-  join(
+  async join(
     actor: Actor,
     dto: JoinChatDto,
     subscribe: () => Promise<void> | void = () => undefined,
-  ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
-    return this.joins(() => this.joinNow(actor, dto, subscribe));
-  }
-
-  private async joinNow(
-    actor: Actor,
-    dto: JoinChatDto,
-    subscribe: () => Promise<void> | void,
   ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
     await this.chats.access(actor, dto.chatId);
     await subscribe();
