@@ -45,6 +45,8 @@ describe('sends stored together', () => {
       ['one', 'two', 'three', 'closed'].map((title) => makeGroup(t, a, [b], title)),
     );
     const foreign = await makeGroup(t, b, [], 'not a member');
+    const staffOnly = await makeGroup(t, b, [], 'an admin writes without being a member');
+    const admin = await makeUser(t, 'ADMIN');
     const sa = await chatSocket(t, a);
     await ok(sa, C.SendMessage, { chatId: g3.id, text: 'first', clientMessageId: 'used' });
     await ok<ChatView>(sa, C.SetChatStatus, { chatId: closed.id, status: 'CLOSED' });
@@ -60,6 +62,10 @@ describe('sends stored together', () => {
       messages.send(actor, { chatId: g3.id, text: 'again', clientMessageId: 'used' }),
       messages.send(actor, { chatId: closed.id, text: 'closed' }),
       messages.send(actor, { chatId: foreign.id, text: 'foreign' }),
+      messages.send(
+        { id: admin.id, name: admin.name, role: Role.Admin },
+        { chatId: staffOnly.id, text: 'staff' },
+      ),
     ]);
     const outcome = results.map((r) =>
       r.status === 'fulfilled'
@@ -74,6 +80,7 @@ describe('sends stored together', () => {
       { chatId: g3.id, seq: 1, text: 'first' },
       { code: 'CHAT_CLOSED' },
       { code: 'FORBIDDEN' },
+      { chatId: staffOnly.id, seq: 1, text: 'staff' },
     ]);
     // One statement for the first message of each chat, one for g1's second: not one each.
     expect(inserts() - before).toBe(2);

@@ -106,7 +106,9 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
     }
     this.waiting = later;
     if (later.length > 0) this.schedule();
-    void this.store(batch);
+    this.store(batch).catch((error: unknown) => {
+      for (const waiting of batch) waiting.reject(error);
+    });
   }
 
   private async store(batch: Waiting<Result>[]): Promise<void> {
@@ -123,14 +125,21 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
         column('clientMessageId'),
         column('role'),
       ]);
-    } catch {
+    } catch (error) {
+      // One message's fault (a clientMessageId racing another node, a deadlock, a bad value):
+      // each answers for itself. Anything else (the database away) is every message's answer.
+      if (!isPerMessage(error)) throw error;
       for (const waiting of batch) void this.alone(waiting);
       return;
     }
     const byOrd = new Map(rows.map((row) => [row.ord, row]));
     batch.forEach((waiting, i) => {
       const row = byOrd.get(i + 1);
-      waiting.resolve(row ? this.resultOf(row) : null);
+      try {
+        waiting.resolve(row ? this.resultOf(row) : null);
+      } catch (error) {
+        waiting.reject(error);
+      }
     });
   }
 
@@ -141,4 +150,15 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
       waiting.reject(error);
     }
   }
+}
+
+/**
+ * Failures one message of a batch can cause: unique or foreign-key violation, deadlock,
+ * serialization failure, a value of the wrong type.
+ */
+const PER_MESSAGE_STATES = new Set(['23505', '23503', '40P01', '40001', '22P02']);
+
+function isPerMessage(error: unknown): boolean {
+  const { code, driverError } = error as { code?: string; driverError?: { code?: string } };
+  return PER_MESSAGE_STATES.has(driverError?.code ?? code ?? '');
 }

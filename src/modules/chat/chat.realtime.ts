@@ -38,7 +38,13 @@ export class ChatRealtime {
 
   bind(nsp: Namespace): void {
     this.nsp = nsp;
-    if (this.cluster) nsp.on(ACTIVITY, (activity: Activity) => this.chatActivity(activity));
+    if (this.cluster) {
+      // From another node, maybe of another version: ignore what is not an Activity.
+      nsp.on(ACTIVITY, (activity: Partial<Activity> | undefined) => {
+        if (activity?.message && Array.isArray(activity.memberIds))
+          this.chatActivity(activity as Activity);
+      });
+    }
   }
 
   @OnEvent(ChatDomainEvent.MessageCreated)
@@ -133,15 +139,21 @@ export class ChatRealtime {
         const byCount = new Map<number, string[]>();
         for (const [userId, sockets] of away) {
           const count = unread.get(userId) ?? 0;
-          byCount.set(count, [...(byCount.get(count) ?? []), ...sockets]);
+          const group = byCount.get(count);
+          if (group) group.push(...sockets);
+          else byCount.set(count, [...sockets]);
         }
         for (const [unreadCount, sockets] of byCount) {
-          this.nsp?.local.to(sockets).emit(ChatServerEvent.ChatActivity, {
-            chatId: message.chatId,
-            lastSeq: message.seq,
-            lastMessage: message,
-            unreadCount,
-          });
+          // A socket may have joined while the counts were read: it has the message already.
+          this.nsp?.local
+            .to(sockets)
+            .except(Room.chat(message.chatId))
+            .emit(ChatServerEvent.ChatActivity, {
+              chatId: message.chatId,
+              lastSeq: message.seq,
+              lastMessage: message,
+              unreadCount,
+            });
         }
       })
       .catch((error: unknown) =>

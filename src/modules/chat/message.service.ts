@@ -77,13 +77,17 @@ export class MessageService {
   ): Promise<T> {
     return this.ordered.runAll(chatIds, async () => {
       const posted: MessageCreatedEvent[] = [];
-      const result = await this.db.transaction((tx) =>
-        work(tx, async (chatId, text) => {
+      const result = await this.db.transaction(async (tx) => {
+        // Chats first, in id order, as batched sends lock them: no deadlock between the two.
+        await tx.query(`SELECT 1 FROM chats WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [
+          [...new Set(chatIds)].sort(),
+        ]);
+        return work(tx, async (chatId, text) => {
           const appended = await this.store.appendSystem(tx, chatId, text);
           posted.push(appended);
           return appended.message;
-        }),
-      );
+        });
+      });
       await beforePublish?.(result);
       for (const event of posted) this.events.emit(ChatDomainEvent.MessageCreated, event);
       return result;
