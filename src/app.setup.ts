@@ -77,3 +77,21 @@ function setupSwagger(app: INestApplication): void {
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
+
+/**
+ * Listens on `port` and `host` (the configured ones unless given) with an accept queue of
+ * LISTEN_BACKLOG. Nest's typings stop at (port, host); it hands further arguments to
+ * `server.listen(port, host, backlog)`.
+ */
+export async function listen(
+  app: INestApplication,
+  port: number = app.get(AppConfig).port,
+  host: string = app.get(AppConfig).host,
+): Promise<void> {
+  const listenWithBacklog = app.listen.bind(app) as unknown as (
+    port: number,
+    host: string,
+    backlog: number,
+  ) => Promise<unknown>;
+  await listenWithBacklog(port, host, app.get(AppConfig).listenBacklog);
+}

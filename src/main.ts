@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { setupApp } from './app.setup.js';
+import { listen, setupApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
 import { exitGracefullyOn } from './lifecycle/graceful-shutdown.js';
 
@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   );
   const config = app.get(AppConfig);
   exitGracefullyOn(['SIGTERM', 'SIGINT'], app, server, config.shutdownGraceMs);
-  await app.listen(config.port, config.host);
+  await listen(app);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -31,6 +31,9 @@ export class AppConfig {
   get host(): string {
     return this.env.HOST;
   }
+  get listenBacklog(): number {
+    return this.env.LISTEN_BACKLOG;
+  }
   get databaseUrl(): string | undefined {
     return this.env.DATABASE_URL;
   }

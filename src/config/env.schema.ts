@@ -68,6 +68,17 @@ export class EnvSchema {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * Connections the kernel may hold for us before we accept them (capped by
+   * net.core.somaxconn). Node's 511 overflows when thousands of clients reconnect at once, and
+   * each dropped connection attempt waits 1, 2, 4... seconds to try again.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  LISTEN_BACKLOG = 4096;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { createTestApp, usingRedis, type TestApp } from '../support/create-test-app.js';
 
@@ -21,6 +23,15 @@ describe('health and API docs', () => {
     expect(res.body.details.database.status).toBe('up');
     if (usingRedis) expect(res.body.details.redis.status).toBe('up');
     else expect(res.body.details.redis).toBeUndefined();
+  });
+
+  it('listens with an accept queue of LISTEN_BACKLOG (4096), not Node default 511', () => {
+    // For a listening socket, ss shows the accept queue's size as Send-Q. The kernel caps it at
+    // net.core.somaxconn.
+    const port = new URL(t.url).port;
+    const line = execFileSync('ss', ['-ltnH', `sport = :${port}`]).toString().trim();
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    expect(Number(line.split(/\s+/)[2])).toBe(Math.min(4096, somaxconn));
   });
 
   it('serves Swagger UI at /docs', async () => {

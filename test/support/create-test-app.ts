@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { AppModule } from '../../src/app.module.js';
-import { setupApp } from '../../src/app.setup.js';
+import { listen, setupApp } from '../../src/app.setup.js';
 import { TEST_JWT_SECRET } from './tokens.js';
 
 export interface TestApp {
@@ -70,7 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
   const app = await NestFactory.create(root, { bufferLogs: true, abortOnError: false });
   const server = setupApp(app);
-  await app.listen(0, '127.0.0.1');
+  await listen(app, 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,
