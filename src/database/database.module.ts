@@ -1,11 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { DatabaseAdmission } from './database-admission.js';
 import { dataSourceOptions } from './data-source.options.js';
 import { migrate } from './migrate.js';
 
+@Global()
 @Module({
+  providers: [DatabaseAdmission],
+  exports: [DatabaseAdmission],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],

@@ -29,7 +29,9 @@ describe('health and API docs', () => {
     // For a listening socket, ss shows the accept queue's size as Send-Q. The kernel caps it at
     // net.core.somaxconn.
     const port = new URL(t.url).port;
-    const line = execFileSync('ss', ['-ltnH', `sport = :${port}`]).toString().trim();
+    const line = execFileSync('ss', ['-ltnH', `sport = :${port}`])
+      .toString()
+      .trim();
     const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
     expect(Number(line.split(/\s+/)[2])).toBe(Math.min(4096, somaxconn));
   });

@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { DatabaseAdmission } from '../../database/database-admission.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
@@ -35,6 +36,7 @@ export class MessageService {
     private readonly chats: ChatService,
     private readonly store: MessageStore,
     private readonly events: EventEmitter2,
+    private readonly admission: DatabaseAdmission,
   ) {}
 
   /**
@@ -125,10 +127,19 @@ export class MessageService {
    * `subscribe` runs once access is granted and before history is read, so a message committed
    * meanwhile arrives live or in the history (possibly both: clients dedupe by seq), never neither.
    */
-  async join(
+  join(
     actor: Actor,
     dto: JoinChatDto,
     subscribe: () => Promise<void> | void = () => undefined,
+  ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
+    // Joins come in storms when clients reconnect together: admitted a few at a time.
+    return this.admission.run(() => this.joinNow(actor, dto, subscribe));
+  }
+
+  private async joinNow(
+    actor: Actor,
+    dto: JoinChatDto,
+    subscribe: () => Promise<void> | void,
   ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
     await this.chats.access(actor, dto.chatId);
     await subscribe();

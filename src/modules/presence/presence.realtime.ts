@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
+import { DatabaseAdmission } from '../../database/database-admission.js';
 import { PresenceServerEvent, Room } from '../../realtime/events.js';
 import { ChatService } from '../chat/chat.service.js';
 import { PresenceDomainEvent, type PresenceChangedEvent } from './presence.types.js';
@@ -11,7 +12,10 @@ export class PresenceRealtime {
   private readonly logger = new Logger(PresenceRealtime.name);
   private nsp?: Namespace;
 
-  constructor(private readonly chats: ChatService) {}
+  constructor(
+    private readonly chats: ChatService,
+    private readonly admission: DatabaseAdmission,
+  ) {}
 
   bind(nsp: Namespace): void {
     this.nsp = nsp;
@@ -19,18 +23,21 @@ export class PresenceRealtime {
 
   @OnEvent(PresenceDomainEvent.StatusChanged)
   changed(event: PresenceChangedEvent): void {
-    this.chats.coMembers(event.userId).then(
-      (peers) =>
-        this.nsp
-          ?.to([...peers.map(Room.user), Room.watch(event.userId)])
-          .emit(PresenceServerEvent.UserStatus, {
-            userId: event.userId,
-            status: event.status,
-            lastSeen: event.lastSeen,
-            timestamp: event.timestamp,
-          }),
-      (error: unknown) =>
-        this.logger.warn(`userStatus of ${event.userId} not sent: ${String(error)}`),
-    );
+    // Everyone comes online at once after an outage: admitted with the joins, a few at a time.
+    this.admission
+      .run(() => this.chats.coMembers(event.userId))
+      .then(
+        (peers) =>
+          this.nsp
+            ?.to([...peers.map(Room.user), Room.watch(event.userId)])
+            .emit(PresenceServerEvent.UserStatus, {
+              userId: event.userId,
+              status: event.status,
+              lastSeen: event.lastSeen,
+              timestamp: event.timestamp,
+            }),
+        (error: unknown) =>
+          this.logger.warn(`userStatus of ${event.userId} not sent: ${String(error)}`),
+      );
   }
 }
