@@ -46,6 +46,12 @@ async function run({ tasks, runId }) {
       );
       fixtures[scenario] = module.prepare ? await module.prepare(db, params, { runId, log }) : null;
     }
+    // Fresh statistics, as autovacuum would keep them in production: a server with autovacuum off
+    // (this machine's is) otherwise plans on defaults, e.g. a sequential scan of chat_members
+    // for every client coming online (12 ms instead of 0.06 ms).
+    const analyzed = Date.now();
+    await db.query('ANALYZE');
+    log(`statistics refreshed (ANALYZE, ${((Date.now() - analyzed) / 1000).toFixed(1)} s)`);
     return fixtures;
   } finally {
     await runner.release();

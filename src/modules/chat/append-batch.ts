@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { prepared } from '../../database/prepared.js';
 import type { MessageType } from './entities/message.entity.js';
 
 /** A plain message (no reply, no attachments) waiting for its batch, and who sends it. */
@@ -23,7 +24,7 @@ const MAX_BATCH = 256;
  * deadlock. A batch holds at most one message per chat: sends to one chat are queued upstream.
  * Returns the stored rows with `ord`, the 1-based position of their message in the batch.
  */
-const APPEND_BATCH = `
+const APPEND_BATCH = prepared(`
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
       WITH ORDINALITY AS i(chat_id, sender_id, sender_role, type, text, client_message_id, role, ord)
@@ -51,7 +52,7 @@ const APPEND_BATCH = `
   )
   SELECT m.*, a.ord::int AS ord,
     ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = m.chat_id) AS member_ids
-  FROM inserted m JOIN allowed a ON a.chat_id = m.chat_id`;
+  FROM inserted m JOIN allowed a ON a.chat_id = m.chat_id`);
 
 interface Waiting<Result> {
   append: BatchedAppend;

@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Role } from '../../common/auth/auth-user.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { prepared } from '../../database/prepared.js';
 import {
   decodeCursor,
   epochUs,
@@ -72,6 +73,29 @@ const UNREAD_OF_MEMBER = `(
 
 const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id, c.last_seq, c.created_at, c.updated_at`;
 
+// The statements every join, history page and coming-online runs: planned once per connection.
+const ACCESS = prepared(
+  `SELECT c.id, c.type, c.status, c.last_seq, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq,
+          cm.role AS member_role
+   FROM chats c LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
+   WHERE c.id = $1`,
+);
+const CHATS = prepared(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id = ANY($1::uuid[])`);
+const MEMBERS = prepared(
+  `SELECT cm.chat_id, cm.user_id, u.name, u.role, cm.last_read_seq, cm.joined_at
+   FROM chat_members cm JOIN users u ON u.id = cm.user_id
+   WHERE cm.chat_id = ANY($1::uuid[]) ORDER BY cm.joined_at, cm.user_id`,
+);
+const UNREAD = prepared(
+  `SELECT cm.chat_id, ${UNREAD_OF_MEMBER} AS unread
+   FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
+);
+const CO_MEMBERS = prepared(
+  `SELECT DISTINCT other.user_id FROM chat_members mine
+   JOIN chat_members other ON other.chat_id = mine.chat_id AND other.user_id <> mine.user_id
+   WHERE mine.user_id = $1`,
+);
+
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
@@ -95,13 +119,7 @@ export class ChatService {
         last_read_seq: number | null;
         member_role: ChatMemberRole | null;
       }[]
-    >(
-      `SELECT c.id, c.type, c.status, c.last_seq, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq,
-              cm.role AS member_role
-       FROM chats c LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
-       WHERE c.id = $1`,
-      [chatId, actor.id],
-    );
+    >(ACCESS, [chatId, actor.id]);
     const row = rows[0];
     if (!row || !canAccessChat(actor.role, row.type, row.is_member))
       throw new DomainException(ErrorCode.Forbidden);
@@ -254,12 +272,7 @@ export class ChatService {
 
   /** The users who share at least one chat with `userId` (for presence). */
   async coMembers(userId: string): Promise<string[]> {
-    const rows = await this.db.query<{ user_id: string }[]>(
-      `SELECT DISTINCT other.user_id FROM chat_members mine
-       JOIN chat_members other ON other.chat_id = mine.chat_id AND other.user_id <> mine.user_id
-       WHERE mine.user_id = $1`,
-      [userId],
-    );
+    const rows = await this.db.query<{ user_id: string }[]>(CO_MEMBERS, [userId]);
     return rows.map((r) => r.user_id);
   }
 
@@ -324,15 +337,8 @@ export class ChatService {
   async views(chatIds: string[], viewerId: string): Promise<ChatView[]> {
     if (chatIds.length === 0) return [];
     const [chats, members, unread] = await Promise.all([
-      this.db.query<ChatRow[]>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id = ANY($1::uuid[])`, [
-        chatIds,
-      ]),
-      this.db.query<MemberRow[]>(
-        `SELECT cm.chat_id, cm.user_id, u.name, u.role, cm.last_read_seq, cm.joined_at
-         FROM chat_members cm JOIN users u ON u.id = cm.user_id
-         WHERE cm.chat_id = ANY($1::uuid[]) ORDER BY cm.joined_at, cm.user_id`,
-        [chatIds],
-      ),
+      this.db.query<ChatRow[]>(CHATS, [chatIds]),
+      this.db.query<MemberRow[]>(MEMBERS, [chatIds]),
       this.unreadCounts(chatIds, viewerId),
     ]);
     const latest = await this.messages.latestOf(
@@ -374,11 +380,10 @@ export class ChatService {
 
   /** Messages after the user's read marker that others sent and that are not deleted. */
   async unreadCounts(chatIds: string[], userId: string): Promise<Map<string, number>> {
-    const rows = await this.db.query<{ chat_id: string; unread: number }[]>(
-      `SELECT cm.chat_id, ${UNREAD_OF_MEMBER} AS unread
-       FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
-      [chatIds, userId],
-    );
+    const rows = await this.db.query<{ chat_id: string; unread: number }[]>(UNREAD, [
+      chatIds,
+      userId,
+    ]);
     return new Map(rows.map((r) => [r.chat_id, Number(r.unread)]));
   }
 

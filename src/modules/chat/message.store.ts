@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { invalidField } from '../../common/errors/domain.exception.js';
+import { prepared } from '../../database/prepared.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
 import { AppendBatcher, type BatchedAppend } from './append-batch.js';
 import type { MessageType } from './entities/message.entity.js';
@@ -32,6 +33,22 @@ const FROM_MESSAGES = `FROM messages m LEFT JOIN messages r ON r.id = m.reply_to
  * events need (notifications, chatActivity) comes with it, fresh, at no extra round trip.
  */
 const MEMBER_IDS = `ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = messages.chat_id) AS member_ids`;
+
+const BY_ID = prepared(`SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.id = $1`);
+const AFTER = prepared(
+  `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
+);
+// Two texts, not one with `$2 IS NULL OR …`: each has one plan that fits it.
+const BEFORE = prepared(
+  `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+);
+const LATEST = prepared(
+  `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.chat_id = $1 ORDER BY m.seq DESC LIMIT $2`,
+);
+const LATEST_OF = prepared(
+  `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES}
+   JOIN unnest($1::uuid[], $2::int[]) AS latest(chat_id, seq) ON latest.chat_id = m.chat_id AND latest.seq = m.seq`,
+);
 
 /** A message just stored, with the members of its chat at that moment. */
 export interface Appended {
@@ -210,10 +227,7 @@ export class MessageStore {
   }
 
   async byId(id: string, db: EntityManager = this.db.manager): Promise<MessageView | null> {
-    const rows = await db.query<MessageRow[]>(
-      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.id = $1`,
-      [id],
-    );
+    const rows = await db.query<MessageRow[]>(BY_ID, [id]);
     return rows[0] ? this.view(rows[0]) : null;
   }
 
@@ -236,20 +250,16 @@ export class MessageStore {
 
   /** Up to `limit` messages after `afterSeq`, ascending (keyset on the (chat_id, seq) index). */
   async after(chatId: string, afterSeq: number, limit: number): Promise<MessageView[]> {
-    const rows = await this.db.query<MessageRow[]>(
-      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
-      [chatId, afterSeq, limit],
-    );
+    const rows = await this.db.query<MessageRow[]>(AFTER, [chatId, afterSeq, limit]);
     return rows.map((row) => this.view(row));
   }
 
   /** Up to `limit` messages before `beforeSeq` (or the latest), returned ascending. */
   async before(chatId: string, beforeSeq: number | null, limit: number): Promise<MessageView[]> {
-    const rows = await this.db.query<MessageRow[]>(
-      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES}
-       WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2) ORDER BY m.seq DESC LIMIT $3`,
-      [chatId, beforeSeq, limit],
-    );
+    const rows =
+      beforeSeq === null
+        ? await this.db.query<MessageRow[]>(LATEST, [chatId, limit])
+        : await this.db.query<MessageRow[]>(BEFORE, [chatId, beforeSeq, limit]);
     return rows.reverse().map((row) => this.view(row));
   }
 
@@ -257,11 +267,10 @@ export class MessageStore {
   async latestOf(chats: { id: string; lastSeq: number }[]): Promise<Map<string, MessageView>> {
     const withMessages = chats.filter((c) => c.lastSeq > 0);
     if (withMessages.length === 0) return new Map();
-    const rows = await this.db.query<MessageRow[]>(
-      `SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES}
-       JOIN unnest($1::uuid[], $2::int[]) AS latest(chat_id, seq) ON latest.chat_id = m.chat_id AND latest.seq = m.seq`,
-      [withMessages.map((c) => c.id), withMessages.map((c) => c.lastSeq)],
-    );
+    const rows = await this.db.query<MessageRow[]>(LATEST_OF, [
+      withMessages.map((c) => c.id),
+      withMessages.map((c) => c.lastSeq),
+    ]);
     return new Map(rows.map((row) => [row.chat_id, this.view(row)]));
   }
 }
