@@ -140,11 +140,17 @@ export class AppConfig {
   get shutdownGraceMs(): number {
     return this.env.SHUTDOWN_GRACE_MS;
   }
-  get db(): { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number } {
+  get db(): {
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    poolSize: number;
+    preparedStatements: boolean;
+  } {
     return {
       connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: this.env.DB_STATEMENT_TIMEOUT_MS,
       poolSize: this.env.DB_POOL_SIZE,
+      preparedStatements: this.env.DB_PREPARED_STATEMENTS,
     };
   }
 }

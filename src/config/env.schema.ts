@@ -146,6 +146,14 @@ export class EnvSchema {
   @Max(1000)
   DB_POOL_SIZE = 10;
 
+  /**
+   * Hot statements as named prepared statements, planned once per connection. Off for a pooler
+   * that does not keep them (PgBouncer in transaction mode before 1.21).
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DB_PREPARED_STATEMENTS = true;
+
   /** SIGTERM/SIGINT: how long connections, work in flight and clean-up may take before exit 1. */
   @Transform(toInt)
   @IsInt()

@@ -26,7 +26,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     logger: new TypeOrmNestLogger(),
     maxQueryExecutionTime: 1000,
   };
-  const { connectTimeoutMs, statementTimeoutMs, poolSize } = config.db;
+  const { connectTimeoutMs, statementTimeoutMs, poolSize, preparedStatements } = config.db;
   if (!config.databaseUrl) {
     return {
       ...common,
@@ -41,7 +41,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     applicationName: 'messaging-backend',
     extra: {
       // Hot statements (marked with prepared()) are planned once per connection.
-      Client: PreparingClient,
+      ...(preparedStatements ? { Client: PreparingClient } : {}),
       // Bound every statement so a stalled server answers UNAVAILABLE instead of hanging.
       statement_timeout: statementTimeoutMs,
       query_timeout: statementTimeoutMs + 1000,

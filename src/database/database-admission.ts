@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { DomainException } from '../common/errors/domain.exception.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { AppConfig } from '../config/app-config.js';
+
+/** Waiting admissions per pool connection beyond which new ones are refused at once. */
+const WAITING_PER_CONNECTION = 1000;
+/** How many pool checkout timeouts a request may wait for admission before it is refused. */
+const WAIT_IN_TIMEOUTS = 10;
 
 /**
  * Admits work that arrives in storms (every client reconnecting at once: joinChat, and the
@@ -8,19 +15,35 @@ import { AppConfig } from '../config/app-config.js';
  * Unadmitted, thousands of such requests queue for the pool together: each waits behind all
  * the others, past the pool's checkout timeout, and answers UNAVAILABLE while the database sits
  * idle, and the clients' retries keep it so. Admitted, each takes a few milliseconds and the rest
- * wait in memory, for as long as it takes. Half the pool: a join reads up to three queries at
- * once, and requests of other kinds keep connections to go on with.
+ * wait in memory. Half the pool at a time (a join reads up to four queries at once, so it may
+ * still queue briefly at the pool). Waiting is bounded: in number (then UNAVAILABLE at once), in
+ * time (ten checkout timeouts: when the database is down, waiting longer helps nobody), and work
+ * no longer wanted (its socket gone) is dropped when its turn comes.
  */
 @Injectable()
 export class DatabaseAdmission {
   private readonly limit: LimitFunction;
+  private readonly maxWaiting: number;
+  private readonly maxWaitMs: number;
 
   constructor(config: AppConfig) {
-    this.limit = pLimit(Math.max(1, Math.floor(config.db.poolSize / 2)));
+    const { poolSize, connectTimeoutMs } = config.db;
+    this.limit = pLimit(Math.max(1, Math.floor(poolSize / 2)));
+    this.maxWaiting = poolSize * WAITING_PER_CONNECTION;
+    this.maxWaitMs = connectTimeoutMs * WAIT_IN_TIMEOUTS;
   }
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return this.limit(work);
+  run<T>(work: () => Promise<T>, stillWanted: () => boolean = () => true): Promise<T> {
+    if (this.limit.pendingCount >= this.maxWaiting) {
+      return Promise.reject(new DomainException(ErrorCode.Unavailable));
+    }
+    const queuedAt = Date.now();
+    return this.limit(() => {
+      if (Date.now() - queuedAt > this.maxWaitMs || !stillWanted()) {
+        throw new DomainException(ErrorCode.Unavailable);
+      }
+      return work();
+    });
   }
 
   /** Admitted work waiting for its turn (for tests and metrics). */

@@ -23,6 +23,8 @@ const MAX_BATCH = 256;
  * taking its chat's next seq. Chats are locked in id order, so two nodes' batches cannot
  * deadlock. A batch holds at most one message per chat: sends to one chat are queued upstream.
  * Returns the stored rows with `ord`, the 1-based position of their message in the batch.
+ * Columns are named, not `*`: a prepared statement whose result shape changed (a column added by
+ * a newer node's migration) would fail on every connection that had prepared it.
  */
 const APPEND_BATCH = prepared(`
   WITH input AS (
@@ -48,7 +50,8 @@ const APPEND_BATCH = prepared(`
     INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, client_message_id)
     SELECT a.chat_id, b.last_seq, a.sender_id, a.sender_role, a.type, a.text, a.client_message_id
     FROM allowed a JOIN bumped b ON b.id = a.chat_id
-    RETURNING *
+    RETURNING id, chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id,
+      is_deleted, deleted_at, edited_at, created_at
   )
   SELECT m.*, a.ord::int AS ord,
     ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = m.chat_id) AS member_ids
@@ -127,8 +130,8 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
         column('role'),
       ]);
     } catch (error) {
-      // One message's fault (a clientMessageId racing another node, a deadlock, a bad value):
-      // each answers for itself. Anything else (the database away) is every message's answer.
+      // Maybe one message's fault (a clientMessageId racing another node, a deadlock, a bad
+      // value): each answers for itself. The database away is every message's answer at once.
       if (!isPerMessage(error)) throw error;
       for (const waiting of batch) void this.alone(waiting);
       return;
@@ -154,12 +157,18 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
 }
 
 /**
- * Failures one message of a batch can cause: unique or foreign-key violation, deadlock,
- * serialization failure, a value of the wrong type.
+ * Failures of the batch as a whole, which retrying its messages one by one would only multiply:
+ * no SQLSTATE at all (connection lost, pool timeout), connection exceptions (08), insufficient
+ * resources (53), operator intervention and timeouts (57), system errors (58). Anything else
+ * (a constraint, a deadlock, a value PostgreSQL refused) may be one message's doing.
  */
-const PER_MESSAGE_STATES = new Set(['23505', '23503', '40P01', '40001', '22P02']);
+const WHOLE_BATCH_CLASSES = new Set(['08', '53', '57', '58']);
 
 function isPerMessage(error: unknown): boolean {
-  const { code, driverError } = error as { code?: string; driverError?: { code?: string } };
-  return PER_MESSAGE_STATES.has(driverError?.code ?? code ?? '');
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  const state = typeof driverError?.code === 'string' ? driverError.code : code;
+  // SQLSTATEs are five digits or capitals; Node's socket errors (EPIPE, ECONNRESET) are not ours.
+  return typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) && !state.startsWith('E')
+    ? !WHOLE_BATCH_CLASSES.has(state.slice(0, 2))
+    : false;
 }

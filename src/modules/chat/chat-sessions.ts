@@ -77,7 +77,12 @@ export class ChatSessions {
     const entry = known ?? { link, active: false };
     if (!known) joinedBy(socket).set(dto.chatId, entry);
     try {
-      const joined = await this.messages.join(actor, dto, () => socket.join(Room.chat(dto.chatId)));
+      const joined = await this.messages.join(
+        actor,
+        dto,
+        () => socket.join(Room.chat(dto.chatId)),
+        () => socket.connected,
+      );
       if (known) return joined;
       if (!socket.connected || joinedBy(socket).get(dto.chatId) !== entry) {
         // Left (or gone) while joining: undo the subscription instead of counting it.

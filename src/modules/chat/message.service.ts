@@ -131,9 +131,11 @@ export class MessageService {
     actor: Actor,
     dto: JoinChatDto,
     subscribe: () => Promise<void> | void = () => undefined,
+    stillWanted: () => boolean = () => true,
   ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
-    // Joins come in storms when clients reconnect together: admitted a few at a time.
-    return this.admission.run(() => this.joinNow(actor, dto, subscribe));
+    // Joins come in storms when clients reconnect together: admitted a few at a time, and
+    // skipped when their turn comes if the socket has gone meanwhile.
+    return this.admission.run(() => this.joinNow(actor, dto, subscribe), stillWanted);
   }
 
   private async joinNow(
