@@ -6,8 +6,12 @@ import { AppConfig } from '../config/app-config.js';
 
 /** Waiting admissions per pool connection beyond which new ones are refused at once. */
 const WAITING_PER_CONNECTION = 1000;
-/** How many pool checkout timeouts a request may wait for admission before it is refused. */
+/**
+ * How long a request may wait for admission before it is refused: ten pool checkout timeouts,
+ * and at least 30 s (a storm of thousands takes that long to admit on a small machine).
+ */
 const WAIT_IN_TIMEOUTS = 10;
+const MIN_WAIT_MS = 30_000;
 
 /**
  * Admits work that arrives in storms (every client reconnecting at once: joinChat, and the
@@ -17,7 +21,7 @@ const WAIT_IN_TIMEOUTS = 10;
  * idle, and the clients' retries keep it so. Admitted, each takes a few milliseconds and the rest
  * wait in memory. Half the pool at a time (a join reads up to four queries at once, so it may
  * still queue briefly at the pool). Waiting is bounded: in number (then UNAVAILABLE at once), in
- * time (ten checkout timeouts: when the database is down, waiting longer helps nobody), and work
+ * time (when the database is down, waiting longer helps nobody), and work
  * no longer wanted (its socket gone) is dropped when its turn comes.
  */
 @Injectable()
@@ -30,7 +34,7 @@ export class DatabaseAdmission {
     const { poolSize, connectTimeoutMs } = config.db;
     this.limit = pLimit(Math.max(1, Math.floor(poolSize / 2)));
     this.maxWaiting = poolSize * WAITING_PER_CONNECTION;
-    this.maxWaitMs = connectTimeoutMs * WAIT_IN_TIMEOUTS;
+    this.maxWaitMs = Math.max(MIN_WAIT_MS, connectTimeoutMs * WAIT_IN_TIMEOUTS);
   }
 
   run<T>(work: () => Promise<T>, stillWanted: () => boolean = () => true): Promise<T> {
