@@ -83,15 +83,12 @@ function setupSwagger(app: INestApplication): void {
  * LISTEN_BACKLOG. Nest's typings stop at (port, host); it hands further arguments to
  * `server.listen(port, host, backlog)`.
  */
-export async function listen(
-  app: INestApplication,
-  port: number = app.get(AppConfig).port,
-  host: string = app.get(AppConfig).host,
-): Promise<void> {
+export async function listen(app: INestApplication, port?: number, host?: string): Promise<void> {
+  const config = app.get(AppConfig);
   const listenWithBacklog = app.listen.bind(app) as unknown as (
     port: number,
     host: string,
     backlog: number,
   ) => Promise<unknown>;
-  await listenWithBacklog(port, host, app.get(AppConfig).listenBacklog);
+  await listenWithBacklog(port ?? config.port, host ?? config.host, config.listenBacklog);
 }

@@ -20,9 +20,9 @@ const MIN_WAIT_MS = 30_000;
  * the others, past the pool's checkout timeout, and answers UNAVAILABLE while the database sits
  * idle, and the clients' retries keep it so. Admitted, each takes a few milliseconds and the rest
  * wait in memory. Half the pool at a time (a join reads up to four queries at once, so it may
- * still queue briefly at the pool). Waiting is bounded: in number (then UNAVAILABLE at once), in
- * time (when the database is down, waiting longer helps nobody), and work
- * no longer wanted (its socket gone) is dropped when its turn comes.
+ * still queue briefly at the pool). Waiting is bounded: in number (then UNAVAILABLE at once) and
+ * in time (when the database is down, waiting longer helps nobody); work no longer wanted (its
+ * socket gone) is dropped when its turn comes.
  */
 @Injectable()
 export class DatabaseAdmission {

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { invalidField } from '../../common/errors/domain.exception.js';
 import { prepared } from '../../database/prepared.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
-import { AppendBatcher, type BatchedAppend } from './append-batch.js';
+import { AppendBatcher, memberIdsOf, type BatchedAppend } from './append-batch.js';
 import type { MessageType } from './entities/message.entity.js';
 import type { AttachmentView, MessageView, ReactionView } from './chat.types.js';
 
@@ -28,11 +28,7 @@ const MESSAGE_SELECT = `
 
 const FROM_MESSAGES = `FROM messages m LEFT JOIN messages r ON r.id = m.reply_to_id`;
 
-/**
- * The chat's member ids as of the append, returned with the inserted row: what the message's
- * events need (notifications, chatActivity) comes with it, fresh, at no extra round trip.
- */
-const MEMBER_IDS = `ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = messages.chat_id) AS member_ids`;
+const MEMBER_IDS = memberIdsOf('messages');
 
 const BY_ID = prepared(`SELECT ${MESSAGE_SELECT} ${FROM_MESSAGES} WHERE m.id = $1`);
 const AFTER = prepared(
