@@ -189,6 +189,35 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
       ]);
     });
 
+    it('gives each message of a page its own reactions, in both directions', async () => {
+      const [x, y, z] = [await send('x'), await send('y'), await send('z')];
+      await ok(sb, C.AddReaction, { messageId: x.id, emoji: '🔥' });
+      await ok(sa, C.AddReaction, { messageId: z.id, emoji: '👍' });
+      await ok(sb, C.AddReaction, { messageId: z.id, emoji: '👍' });
+      await ok(sb, C.AddReaction, { messageId: x.id, emoji: '🎉' });
+      const expected = {
+        [x.id]: [
+          { emoji: '🔥', count: 1, userIds: [b.id] },
+          { emoji: '🎉', count: 1, userIds: [b.id] },
+        ],
+        [y.id]: [],
+        [z.id]: [{ emoji: '👍', count: 2, userIds: [a.id, b.id] }],
+      };
+      const backwards = await ok<{ items: MessageView[] }>(sa, C.GetMessages, {
+        chatId: chat.id,
+        limit: 3,
+      });
+      const forwards = await ok<{ items: MessageView[] }>(sa, C.GetMessages, {
+        chatId: chat.id,
+        after: x.seq - 1,
+        limit: 3,
+      });
+      for (const page of [backwards, forwards]) {
+        expect(page.items.map((m) => m.id)).toEqual([x.id, y.id, z.id]);
+        expect(Object.fromEntries(page.items.map((m) => [m.id, m.reactions]))).toEqual(expected);
+      }
+    });
+
     it.each([['not an emoji'], ['👍👍'], [''], [5]])(
       'refuses emoji %j with VALIDATION_FAILED',
       async (emoji) => {
