@@ -30,6 +30,14 @@ describe('AppConfig', () => {
       .toString();
     expect(config({ JWT_PUBLIC_KEY: rsa }).jwt.algorithms).toEqual(['RS256']);
     expect(config({ JWT_PUBLIC_KEY: ec }).jwt.algorithms).toEqual(['ES256']);
+    expect(config({ JWT_PUBLIC_KEY: ec }).jwt.verifyKey.type).toBe('public');
+  });
+
+  it('reads the verify key once: a secret as a secret key, not text to parse per token', () => {
+    const { verifyKey, signKey } = config({ JWT_SECRET: secret }).jwt;
+    expect(verifyKey.type).toBe('secret');
+    expect(verifyKey.export().toString()).toBe(secret);
+    expect(signKey).toBe(secret);
   });
 
   it('turns a limit off at 0 and reads connections per minute as a rate with that burst', () => {

@@ -1,13 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Algorithm } from 'jsonwebtoken';
 import type { EnvSchema } from './env.schema.js';
 
 export interface JwtKeys {
-  /** What verifies a token: the HS256 secret or the PEM public key. */
-  verifyKey: string;
+  /**
+   * What verifies a token: the HS256 secret or the public key, read once. Given the text,
+   * jsonwebtoken would parse it on every verify (a secret only after failing to read it as PEM).
+   */
+  verifyKey: KeyObject;
   /** What signs dev tokens; absent when only a public key is configured. */
   signKey?: string;
   algorithms: Algorithm[];
@@ -21,21 +24,28 @@ export function resolveJwtKeys(env: EnvSchema): JwtKeys {
   const checks = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
   if (env.JWT_PUBLIC_KEY) {
     // Asymmetric keys only: a public key can never double as an HMAC secret (CVE-2015-9235).
-    const pem = env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n');
-    return { verifyKey: pem, algorithms: algorithmsFor(pem), ...checks };
+    const key = publicKeyOf(env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n'));
+    return { verifyKey: key, algorithms: algorithmsFor(key), ...checks };
   }
   const secret = env.JWT_SECRET ?? devSecret(resolve(env.DATA_DIR));
-  return { verifyKey: secret, signKey: secret, algorithms: ['HS256'], ...checks };
+  return {
+    verifyKey: createSecretKey(Buffer.from(secret)),
+    signKey: secret,
+    algorithms: ['HS256'],
+    ...checks,
+  };
 }
 
-/** RS256 for an RSA key, ES256 for a P-256 EC key; anything else stops the server at boot. */
-function algorithmsFor(pem: string): Algorithm[] {
-  let key: KeyObject;
+function publicKeyOf(pem: string): KeyObject {
   try {
-    key = createPublicKey(pem);
+    return createPublicKey(pem);
   } catch {
     throw new Error('Invalid configuration:\n  - JWT_PUBLIC_KEY is not a readable PEM public key');
   }
+}
+
+/** RS256 for an RSA key, ES256 for a P-256 EC key; anything else stops the server at boot. */
+function algorithmsFor(key: KeyObject): Algorithm[] {
   if (key.asymmetricKeyType === 'rsa') return ['RS256'];
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
     return ['ES256'];

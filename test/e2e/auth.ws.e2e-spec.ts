@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { ClientEvent, Namespace, ServerEvent } from '../../src/realtime/events.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { closeAllSockets, connect, connectError, emitAck, nextEvent } from '../support/sockets.js';
 import {
+  TEST_JWT_SECRET,
   tokenFor,
   uniqueId,
   unsignedToken,
@@ -86,6 +88,7 @@ describe('socket handshake authentication', () => {
     ['a wrong audience', () => valid(undefined, { audience: 'someone-else' })],
     ['an unknown role', () => valid({ id: uniqueId(), role: 'ROOT' })],
     ['a garbage token', () => 'abc.def.ghi'],
+    ['a signed payload that is not an object', () => jwt.sign('just a string', TEST_JWT_SECRET)],
     [
       'an RS256 token when HS256 is configured',
       () => {

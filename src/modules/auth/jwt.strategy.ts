@@ -16,7 +16,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const { verifyKey, algorithms, issuer, audience } = config.jwt;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: verifyKey,
+      // passport-jwt hands the key to jsonwebtoken.verify, which takes a KeyObject; its typings
+      // predate that.
+      secretOrKey: verifyKey as unknown as Buffer,
       algorithms,
       issuer,
       audience,

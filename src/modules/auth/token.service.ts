@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { JwtService } from '@nestjs/jwt';
+import jsonwebtoken from 'jsonwebtoken';
 import type { AuthUser, Role } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
@@ -18,19 +19,17 @@ export class TokenService {
 
   verify(token: string): AuthUser {
     const { verifyKey, algorithms, issuer, audience } = this.config.jwt;
-    let claims: JwtClaims;
+    let claims: JwtClaims | string;
     try {
-      claims = this.jwt.verify<JwtClaims & object>(token, {
-        secret: verifyKey,
-        publicKey: verifyKey,
-        algorithms,
-        issuer,
-        audience,
-      });
+      // jsonwebtoken itself: JwtService's options take only the key's text, parsed per call.
+      claims = jsonwebtoken.verify(token, verifyKey, { algorithms, issuer, audience });
     } catch (error) {
-      if (error instanceof TokenExpiredError) throw new DomainException(ErrorCode.TokenExpired);
+      if (error instanceof jsonwebtoken.TokenExpiredError)
+        throw new DomainException(ErrorCode.TokenExpired);
       throw new DomainException(ErrorCode.Unauthorized);
     }
+    // A signed payload that is not an object has no claims to read.
+    if (typeof claims === 'string') throw new DomainException(ErrorCode.Unauthorized);
     return claimsToUser(claims);
   }
 
