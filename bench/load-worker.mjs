@@ -346,6 +346,7 @@ const ops = {
    */
   async recover(a) {
     const done = new Samples(a.clients.length + 1);
+    const connected = new Samples(a.clients.length + 1);
     /** @type {Record<string, number>} */
     const codes = {};
     let missing = 0;
@@ -372,6 +373,7 @@ const ops = {
         entries.push({ socket, user: client });
         let recovered = false;
         socket.on('connect_error', () => (connectErrors += 1));
+        socket.once('connect', () => connected.push(now() - a.startAt));
         const join = () => {
           if (recovered || !socket.connected) return;
           socket
@@ -426,6 +428,7 @@ const ops = {
       retries,
       codes,
       latency: done.take(),
+      connectLatency: connected.take(),
     };
   },
 

@@ -101,6 +101,7 @@ export async function run(ctx, p, fixtures) {
   const connectErrors = result.reduce((n, r) => n + r.connectErrors, 0);
   const retries = result.reduce((n, r) => n + r.retries, 0);
   const times = summarize(result.map((r) => r.latency));
+  const connects = summarize(result.map((r) => r.connectLatency));
   /** @type {Record<string, number>} */
   const codes = {};
   for (const r of result)
@@ -122,6 +123,8 @@ export async function run(ctx, p, fixtures) {
         'conn errors',
         'join retries',
         'acks',
+        'connected p50',
+        'connected p99',
         'p50',
         'p99',
         'all (s)',
@@ -141,6 +144,8 @@ export async function run(ctx, p, fixtures) {
           Object.entries(codes)
             .map(([k, v]) => `${k}×${v}`)
             .join(' '),
+          ms(connects.p50),
+          ms(connects.p99),
           ms(times.p50),
           ms(times.p99),
           allSeconds === null ? '—' : allSeconds.toFixed(2),
@@ -161,8 +166,9 @@ export async function run(ctx, p, fixtures) {
       codes,
       seconds: allSeconds,
       times,
+      connects,
       resources,
     },
-    note: `${p.clients} clients in chats of ${p.chatSize}, ${p.missed} missed messages each; times (ms) from the common start to a client's complete joinChat ack; a refused joinChat is retried after 0.5–1.5 s, as a client would`,
+    note: `${p.clients} clients in chats of ${p.chatSize}, ${p.missed} missed messages each; times (ms) from the common start to a client's socket connected and to its complete joinChat ack; a refused joinChat is retried after 0.5–1.5 s, as a client would`,
   };
 }

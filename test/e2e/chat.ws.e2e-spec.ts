@@ -525,6 +525,38 @@ describe('/chat', () => {
       });
     });
 
+    it('gives each listed chat its own latest message as history reads it, and its members', async () => {
+      const [me, other] = [await makeUser(t), await makeUser(t)];
+      const [quiet, busy] = [await group(other, [me], 'quiet'), await group(other, [me], 'busy')];
+      const [s, so] = [await chatSocket(t, me), await chatSocket(t, other)];
+      await ok(so, C.SendMessage, { chatId: busy.id, text: 'first' });
+      const replied = await ok<MessageView>(so, C.SendMessage, { chatId: busy.id, text: 'q' });
+      await ok(so, C.SendMessage, { chatId: busy.id, text: 'a', replyToId: replied.id });
+      const page = await ok<Page<MessageView>>(s, C.GetMessages, { chatId: busy.id, limit: 1 });
+      await ok(s, C.AddReaction, { messageId: page.items[0].id, emoji: '👍' });
+      const [latest] = (
+        await ok<Page<MessageView>>(s, C.GetMessages, { chatId: busy.id, limit: 1 })
+      ).items;
+      const { items } = await ok<Page<ChatView>>(s, C.GetMyChats, { limit: 2 });
+      expect(items.map((c) => c.id)).toEqual([busy.id, quiet.id]);
+      expect(items[0]).toMatchObject({ lastSeq: 3, unreadCount: 3 });
+      expect(items[0].lastMessage).toEqual(latest);
+      expect(latest).toMatchObject({ text: 'a', replyTo: { id: replied.id, text: 'q' } });
+      expect(latest.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [me.id] }]);
+      expect(items[1]).toMatchObject({ lastSeq: 0, lastMessage: null, unreadCount: 0 });
+      const member = (id: string) => ({
+        userId: id,
+        name: expect.any(String),
+        role: 'CLIENT',
+        lastReadSeq: 0,
+        joinedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      });
+      for (const chat of items) {
+        const byId = [...chat.members].sort((x, y) => (x.userId < y.userId ? -1 : 1));
+        expect(byId).toEqual([other.id, me.id].sort().map(member));
+      }
+    });
+
     it('announces joins and leaves, lists active users, and stops delivering after leaveChat', async () => {
       const [a, b] = [await makeUser(t), await makeUser(t)];
       const chat = await group(a, [b]);

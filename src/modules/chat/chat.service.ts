@@ -25,7 +25,7 @@ import type { ChatIdDto, MyChatsDto } from './dto/chat-ref.dto.js';
 import type { ChatStatusDto } from './dto/message-ref.dto.js';
 import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatStatus, ChatType } from './entities/chat.entity.js';
-import { iso, MessageStore } from './message.store.js';
+import { iso, latestMessagesOf, MessageStore, type MessageRow } from './message.store.js';
 import { ActiveUsers } from './active-users.js';
 
 interface ChatRow {
@@ -41,13 +41,11 @@ interface ChatRow {
   activity_us?: string;
 }
 
-interface MemberRow {
-  chat_id: string;
-  user_id: string;
-  name: string;
-  role: Role;
-  last_read_seq: number;
-  joined_at: Date;
+/** A chat view's row: the chat, its members and the viewer's unread count, its latest message. */
+interface ViewRow extends ChatRow {
+  members: (Omit<MemberView, 'joinedAt'> & { joinedAt: string })[];
+  unread: number;
+  last_message: MessageRow | null;
 }
 
 export interface ChatAccess {
@@ -80,11 +78,21 @@ const ACCESS = prepared(
    FROM chats c LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
    WHERE c.id = $1`,
 );
-const CHATS = prepared(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id = ANY($1::uuid[])`);
-const MEMBERS = prepared(
-  `SELECT cm.chat_id, cm.user_id, u.name, u.role, cm.last_read_seq, cm.joined_at
-   FROM chat_members cm JOIN users u ON u.id = cm.user_id
-   WHERE cm.chat_id = ANY($1::uuid[]) ORDER BY cm.joined_at, cm.user_id`,
+// One statement for every part of a view: a join reads it while it holds its place in admission.
+const VIEWS = prepared(
+  `WITH picked AS (SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id = ANY($1::uuid[])),
+   latest AS (${latestMessagesOf('picked')})
+   SELECT ${CHAT_COLUMNS},
+     COALESCE((
+       SELECT json_agg(json_build_object('userId', cm.user_id, 'name', u.name, 'role', u.role,
+                                         'lastReadSeq', cm.last_read_seq, 'joinedAt', cm.joined_at)
+                       ORDER BY cm.joined_at, cm.user_id)
+       FROM chat_members cm JOIN users u ON u.id = cm.user_id WHERE cm.chat_id = c.id
+     ), '[]'::json) AS members,
+     COALESCE((SELECT ${UNREAD_OF_MEMBER} FROM chat_members cm WHERE cm.chat_id = c.id AND cm.user_id = $2), 0)
+       AS unread,
+     CASE WHEN l.id IS NULL THEN NULL ELSE row_to_json(l) END AS last_message
+   FROM picked c LEFT JOIN latest l ON l.chat_id = c.id`,
 );
 const UNREAD = prepared(
   `SELECT cm.chat_id, ${UNREAD_OF_MEMBER} AS unread
@@ -333,31 +341,12 @@ export class ChatService {
     };
   }
 
-  /** Full Chat views (members, last message, unread count for `viewerId`) in four queries. */
+  /** Full Chat views (members, last message, unread count for `viewerId`) in one statement. */
   async views(chatIds: string[], viewerId: string): Promise<ChatView[]> {
     if (chatIds.length === 0) return [];
-    const [chats, members, unread] = await Promise.all([
-      this.db.query<ChatRow[]>(CHATS, [chatIds]),
-      this.db.query<MemberRow[]>(MEMBERS, [chatIds]),
-      this.unreadCounts(chatIds, viewerId),
-    ]);
-    const latest = await this.messages.latestOf(
-      chats.map((c) => ({ id: c.id, lastSeq: Number(c.last_seq) })),
-    );
-    const membersByChat = new Map<string, MemberView[]>();
-    for (const m of members) {
-      const list = membersByChat.get(m.chat_id) ?? [];
-      list.push({
-        userId: m.user_id,
-        name: m.name,
-        role: m.role,
-        lastReadSeq: Number(m.last_read_seq),
-        joinedAt: iso(m.joined_at)!,
-      });
-      membersByChat.set(m.chat_id, list);
-    }
+    const rows = await this.db.query<ViewRow[]>(VIEWS, [chatIds, viewerId]);
     const byId = new Map(
-      chats.map((c): [string, ChatView] => [
+      rows.map((c): [string, ChatView] => [
         c.id,
         {
           id: c.id,
@@ -366,10 +355,10 @@ export class ChatService {
           status: c.status,
           orderId: c.order_id,
           disputeId: c.dispute_id,
-          members: membersByChat.get(c.id) ?? [],
+          members: c.members.map((m) => ({ ...m, joinedAt: iso(m.joinedAt)! })),
           lastSeq: Number(c.last_seq),
-          lastMessage: latest.get(c.id) ?? null,
-          unreadCount: unread.get(c.id) ?? 0,
+          lastMessage: c.last_message && this.messages.view(c.last_message),
+          unreadCount: Number(c.unread),
           createdAt: iso(c.created_at)!,
           updatedAt: iso(c.updated_at)!,
         },

@@ -69,12 +69,15 @@ const LATEST = prepared(
     'ORDER BY m.seq DESC',
   ),
 );
-const LATEST_OF = prepared(
-  readOf(
-    `SELECT ${COLUMNS} FROM messages m
-     JOIN unnest($1::uuid[], $2::int[]) AS latest(chat_id, seq) ON latest.chat_id = m.chat_id AND latest.seq = m.seq`,
-  ),
-);
+/**
+ * The latest message of each chat in `chats` (a relation with `id` and `last_seq`), as a statement
+ * for a CTE: the chat views read it in the same statement as the chats.
+ */
+export function latestMessagesOf(chats: string): string {
+  return readOf(
+    `SELECT ${COLUMNS} FROM messages m JOIN ${chats} ON ${chats}.id = m.chat_id AND m.seq = ${chats}.last_seq`,
+  );
+}
 
 /** A message just stored, with the members of its chat at that moment. */
 export interface Appended {
@@ -257,7 +260,8 @@ export class MessageStore {
     return rows[0] ? this.view(rows[0]) : null;
   }
 
-  private view(row: MessageRow): MessageView {
+  /** The view of a row (or of its JSON, as a statement's column) of a message read. */
+  view(row: MessageRow): MessageView {
     return toMessageView(row, (fileId) => this.urls.url(fileId));
   }
 
@@ -287,17 +291,6 @@ export class MessageStore {
         ? await this.db.query<MessageRow[]>(LATEST, [chatId, limit])
         : await this.db.query<MessageRow[]>(BEFORE, [chatId, beforeSeq, limit]);
     return rows.reverse().map((row) => this.view(row));
-  }
-
-  /** The latest message of each chat, in one query. */
-  async latestOf(chats: { id: string; lastSeq: number }[]): Promise<Map<string, MessageView>> {
-    const withMessages = chats.filter((c) => c.lastSeq > 0);
-    if (withMessages.length === 0) return new Map();
-    const rows = await this.db.query<MessageRow[]>(LATEST_OF, [
-      withMessages.map((c) => c.id),
-      withMessages.map((c) => c.lastSeq),
-    ]);
-    return new Map(rows.map((row) => [row.chat_id, this.view(row)]));
   }
 }
 
