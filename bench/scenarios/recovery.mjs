@@ -100,13 +100,20 @@ export async function run(ctx, p, fixtures) {
   const extra = result.reduce((n, r) => n + r.extra, 0);
   const connectErrors = result.reduce((n, r) => n + r.connectErrors, 0);
   const retries = result.reduce((n, r) => n + r.retries, 0);
-  const times = summarize(result.map((r) => r.latency));
-  const connects = summarize(result.map((r) => r.connectLatency));
+  // Clients that never recovered (or never connected) count as infinitely late.
+  const times = summarize(
+    result.map((r) => r.latency),
+    p.clients - recovered,
+  );
+  const connects = summarize(
+    result.map((r) => r.connectLatency),
+    p.clients - result.reduce((n, r) => n + r.connectLatency.length, 0),
+  );
   /** @type {Record<string, number>} */
   const codes = {};
   for (const r of result)
     for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + v;
-  const allSeconds = times.max !== null ? times.max / 1000 : null;
+  const allSeconds = times.max !== null && Number.isFinite(times.max) ? times.max / 1000 : null;
   if (missing > 0 || extra > 0)
     ctx.problem(`recovery: ${missing} messages missing, ${extra} extra`);
   return {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
@@ -552,9 +554,24 @@ describe('/chat', () => {
         joinedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       for (const chat of items) {
-        const byId = [...chat.members].sort((x, y) => (x.userId < y.userId ? -1 : 1));
-        expect(byId).toEqual([other.id, me.id].sort().map(member));
+        // In the order the database gives for (joined_at, user_id), whatever its collation.
+        const order = await t.app
+          .get(DataSource)
+          .query<{ user_id: string }[]>(
+            `SELECT user_id FROM chat_members WHERE chat_id = $1 ORDER BY joined_at, user_id`,
+            [chat.id],
+          );
+        expect(chat.members).toEqual(order.map((r) => member(r.user_id)));
+        expect(order.map((r) => r.user_id).sort()).toEqual([other.id, me.id].sort());
       }
+      // A viewer who is not a member (ADMIN) sees the same chat with nothing unread.
+      const admin = await makeUser(t, 'ADMIN');
+      const asAdmin = await request(t.url)
+        .get(`/api/chats/${busy.id}`)
+        .set('Authorization', `Bearer ${admin.token}`)
+        .expect(200);
+      expect(asAdmin.body).toMatchObject({ id: busy.id, unreadCount: 0, lastSeq: 3 });
+      expect((asAdmin.body as ChatView).lastMessage?.id).toBe(latest.id);
     });
 
     it('announces joins and leaves, lists active users, and stops delivering after leaveChat', async () => {

@@ -136,6 +136,47 @@ describe('attachments', () => {
     expect(after.items[0].seq).toBe(before.items[0].seq + 1);
   });
 
+  it('gives each message of a page and the chat view its own files, and none once deleted', async () => {
+    const room = await makeGroup(t, a, [b]);
+    const sa = await chatSocket(t, a);
+    const [x1, x2, y1] = [
+      (await upload(a, PNG, 'x1.png').expect(201)).body as AttachmentView,
+      (await upload(a, PNG, 'x2.png').expect(201)).body as AttachmentView,
+      (await upload(a, PNG, 'y1.png').expect(201)).body as AttachmentView,
+    ];
+    const x = await ok<MessageView>(sa, C.SendMessage, {
+      chatId: room.id,
+      attachmentIds: [x1.id, x2.id],
+    });
+    const y = await ok<MessageView>(sa, C.SendMessage, { chatId: room.id, attachmentIds: [y1.id] });
+    const files = (m: MessageView | null | undefined) =>
+      m?.attachments.map(({ fileName, size }) => ({ fileName, size }));
+    const page = await ok<{ items: MessageView[] }>(sa, C.GetMessages, { chatId: room.id });
+    expect(page.items.map(files)).toEqual([
+      [
+        { fileName: 'x1.png', size: PNG.length },
+        { fileName: 'x2.png', size: PNG.length },
+      ],
+      [{ fileName: 'y1.png', size: PNG.length }],
+    ]);
+    const view = (await request(t.url).get(`/api/chats/${room.id}`).set(as(a)).expect(200))
+      .body as ChatView;
+    expect(view.lastMessage).toMatchObject({ id: y.id, seq: y.seq });
+    expect(files(view.lastMessage)).toEqual([{ fileName: 'y1.png', size: PNG.length }]);
+    await request(t.url).get(view.lastMessage!.attachments[0].url).expect(200);
+
+    await ok(sa, C.DeleteMessage, { messageId: y.id });
+    const after = (await request(t.url).get(`/api/chats/${room.id}`).set(as(a)).expect(200))
+      .body as ChatView;
+    expect(after.lastMessage).toMatchObject({ id: y.id, isDeleted: true, text: null });
+    expect(after.lastMessage?.attachments).toEqual([]);
+    const again = await ok<{ items: MessageView[] }>(sa, C.GetMessages, { chatId: room.id });
+    expect(again.items.map((m) => [m.id, files(m)?.length])).toEqual([
+      [x.id, 2],
+      [y.id, 0],
+    ]);
+  });
+
   it('hides attachments of a deleted message', async () => {
     const file = (await upload(a).expect(201)).body as AttachmentView;
     const sa = await chatSocket(t, a);
