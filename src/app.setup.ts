@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { expressErrorHandler, HttpExceptionFilter } from './common/http/http-exception.filter.js';
 import { AppValidationPipe } from './common/validation/validation.pipe.js';
+import { memoizeValidationMetadata } from './common/validation/validation-metadata-cache.js';
 import { AppConfig } from './config/app-config.js';
 import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
@@ -25,6 +26,7 @@ export function setupApp(app: INestApplication): ServerControls {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
+  memoizeValidationMetadata();
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
