@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --scenario <name>[,<name>…]] [--duration <s>] [--smoke] [--db pglite|postgres]
+ *   [--repeat <n>]
  *
  * Starts the application (dist/src/main.js) and the raw Socket.IO baseline itself, drives them
  * from separate load-generator processes, prints progress, a table and a headline per scenario,
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     'fanout-sizes': { type: 'string' },
     'recovery-clients': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -45,6 +47,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`npm run bench -- [--scenario ${SCENARIOS.join('|')}|all] [--duration <s per step>] [--smoke]
   [--db pglite|postgres] [--workers <n>] [--slo <ms>] [--max-steps <n>] [--profile <scenario>]
+  [--repeat <n> (each scenario n times, interleaved; the headline is the median run)]
   [--history-rows <n>] [--history-chat-rows <n>] [--idle-sockets <n>] [--idle-rate <per s>]
   [--fanout-sizes <n,n,…>] [--recovery-clients <n>] [--no-build]`);
   process.exit(0);
@@ -58,6 +61,30 @@ if (dbKind !== 'pglite' && dbKind !== 'postgres') throw new Error('--db is pglit
 if (args.profile && !SCENARIOS.includes(args.profile))
   throw new Error(`--profile names a scenario`);
 const selected = args.scenario === 'all' ? SCENARIOS : String(args.scenario).split(',');
+const repeat = Number(args.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat is a whole number ≥ 1');
+/** Every selected scenario once per round, `repeat` rounds: repeated runs interleave. */
+const rounds = () =>
+  Array.from({ length: repeat }, (_, round) => selected.map((name) => ({ name, round }))).flat();
+/** @param {string} name @param {number} round */
+const taskKey = (name, round) => `${name}#${round}`;
+
+/**
+ * The median of a scenario's runs by its headline figure (`key`; the lower middle of an even
+ * count), with every run kept beside it when there were several.
+ * @param {any[]} list
+ */
+function medianRun(list) {
+  const done = list.filter((r) => !r.error).sort((x, y) => x.key - y.key);
+  if (done.length === 0) return { error: list[0]?.error ?? 'no run' };
+  const median = done[Math.floor((done.length - 1) / 2)];
+  if (list.length === 1) return median;
+  return {
+    ...median,
+    headline: `${median.headline} (median of ${done.length} runs)`,
+    runs: list,
+  };
+}
 for (const name of selected) {
   if (!SCENARIOS.includes(name))
     throw new Error(`unknown scenario ${name} (${SCENARIOS.join(', ')})`);
@@ -158,8 +185,13 @@ async function main() {
   const fixtures = await prepareDatabase({
     env: { ...databaseEnv(db), JWT_SECRET: secret },
     logFile: join(resultsDir, `${stamp}-prepare.log`),
-    tasks: selected.map((scenario) => ({ scenario, params: paramsOf[scenario] })),
-    runId,
+    // Fixtures of their own for each repetition: a run changes them (recovery's missed messages).
+    tasks: rounds().map(({ name, round }) => ({
+      key: taskKey(name, round),
+      scenario: name,
+      params: paramsOf[name],
+      runId: round === 0 ? runId : `${runId}r${round}`,
+    })),
     log: (text) => log(`  ${text}`),
   });
 
@@ -207,21 +239,26 @@ async function main() {
     stamp,
   };
 
-  /** @type {Record<string, any>} */
-  const results = {};
+  /** @type {Record<string, any[]>} */
+  const runs = Object.fromEntries(selected.map((name) => [name, []]));
   let broken = false;
-  for (const [index, name] of selected.entries()) {
+  for (const [index, { name, round }] of rounds().entries()) {
     // Presence keeps a user online for PRESENCE_GRACE_MS (5 s) after the last socket; the
     // previous scenario's users go offline then, with fan-out, and must do so before this one.
     if (index > 0)
       await settle(ctx, smoke ? { minMs: 0, maxMs: 5000 } : { minMs: 6000, maxMs: 60_000 });
     const loadAtStart = load();
-    log(`=== ${name} (load average ${loadAtStart})`);
+    const which = repeat > 1 ? ` run ${round + 1} of ${repeat}` : '';
+    log(`=== ${name}${which} (load average ${loadAtStart})`);
     const began = Date.now();
-    const profiled = args.profile === name && nest.profile;
+    const profiled = args.profile === name && round === 0 && nest.profile;
     try {
       if (profiled) await nest.profile?.('');
-      const outcome = await scenarioModules[name].run(ctx, paramsOf[name], fixtures[name]);
+      const outcome = await scenarioModules[name].run(
+        ctx,
+        paramsOf[name],
+        fixtures[taskKey(name, round)],
+      );
       if (profiled) {
         const file = join(resultsDir, `${stamp}-${name}.cpuprofile`);
         if (await nest.profile?.(file)) {
@@ -230,24 +267,28 @@ async function main() {
         }
       }
       console.log(
-        `\n${name}${outcome.note ? ` — ${outcome.note}` : ''}\n${outcome.table}\n\n${outcome.headline}\n`,
+        `\n${name}${which}${outcome.note ? ` — ${outcome.note}` : ''}\n${outcome.table}\n\n${outcome.headline}\n`,
       );
-      results[name] = {
+      runs[name].push({
         headline: outcome.headline,
-        params: paramsOf[name],
+        key: outcome.key,
         loadAverageAtStart: loadAtStart,
         loadAverageAtEnd: load(),
         seconds: (Date.now() - began) / 1000,
         ...outcome.figures,
-      };
+      });
     } catch (error) {
       broken = true;
       console.error(
         `[${name}] harness error: ${error instanceof Error ? error.stack : String(error)}`,
       );
-      results[name] = { error: String(error), params: paramsOf[name] };
+      runs[name].push({ error: String(error) });
     }
   }
+  /** @type {Record<string, any>} */
+  const results = Object.fromEntries(
+    selected.map((name) => [name, { params: paramsOf[name], ...medianRun(runs[name]) }]),
+  );
 
   await cleanup();
   const out = join(resultsDir, `${stamp}.json`);

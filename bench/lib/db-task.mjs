@@ -22,8 +22,8 @@ process.once('message', (/** @type {any} */ message) => {
   );
 });
 
-/** @param {{ tasks: { scenario: string, params: object }[], runId: string }} message */
-async function run({ tasks, runId }) {
+/** @param {{ tasks: { key: string, scenario: string, params: object, runId: string }[] }} message */
+async function run({ tasks }) {
   const { default: dataSource } = await import(
     pathToFileURL(join(ROOT, 'dist', 'ormconfig.js')).href
   );
@@ -40,11 +40,11 @@ async function run({ tasks, runId }) {
     };
     /** @type {Record<string, unknown>} */
     const fixtures = {};
-    for (const { scenario, params } of tasks) {
+    for (const { key, scenario, params, runId } of tasks) {
       const module = await import(
         pathToFileURL(join(ROOT, 'bench', 'scenarios', `${scenario}.mjs`)).href
       );
-      fixtures[scenario] = module.prepare ? await module.prepare(db, params, { runId, log }) : null;
+      fixtures[key] = module.prepare ? await module.prepare(db, params, { runId, log }) : null;
     }
     // Fresh statistics and no dead rows, as autovacuum would keep them in production. A server
     // with autovacuum off (this machine's is) otherwise plans on defaults, e.g. a sequential
@@ -52,7 +52,9 @@ async function run({ tasks, runId }) {
     // the dead rows earlier runs left (33 ms for an empty message_reactions after 100k deleted).
     const vacuumed = Date.now();
     await db.query('VACUUM (ANALYZE)');
-    log(`dead rows removed, statistics refreshed (VACUUM ANALYZE, ${((Date.now() - vacuumed) / 1000).toFixed(1)} s)`);
+    log(
+      `dead rows removed, statistics refreshed (VACUUM ANALYZE, ${((Date.now() - vacuumed) / 1000).toFixed(1)} s)`,
+    );
     return fixtures;
   } finally {
     await runner.release();

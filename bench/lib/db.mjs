@@ -59,9 +59,10 @@ export function databaseEnv(db) {
  * Migrates the database and lays down every scenario's fixtures, in a child process that opens
  * the application's own TypeORM data source (dist/ormconfig.js), so PGlite and PostgreSQL are
  * seeded through the same driver the app uses. With PGlite, the app must not be running.
- * @param {{ env: Record<string, string>, tasks: { scenario: string, params: object }[], runId: string,
+ * @param {{ env: Record<string, string>,
+ *   tasks: { key: string, scenario: string, params: object, runId: string }[],
  *   log: (text: string) => void, logFile: string }} o
- * @returns {Promise<Record<string, any>>} fixtures per scenario
+ * @returns {Promise<Record<string, any>>} fixtures per task key
  */
 export function prepareDatabase(o) {
   return new Promise((resolve, reject) => {
@@ -85,6 +86,6 @@ export function prepareDatabase(o) {
       if (result) resolve(result);
       else reject(new Error(`database preparation failed (exit ${code}; see ${o.logFile})`));
     });
-    child.send({ tasks: o.tasks, runId: o.runId });
+    child.send({ tasks: o.tasks });
   });
 }

@@ -114,6 +114,7 @@ export async function run(ctx, p, fixtures) {
   const nestRate = nest?.deliveriesPerSecond ?? 0;
   const rawRate = raw?.deliveriesPerSecond ?? 0;
   return {
+    key: nestRate,
     headline: `fanout: ${largest} members, ${round(nestRate)} deliveries/s, p99 ${ms(nest?.delivery?.p99)} ms, raw ${round(rawRate)} deliveries/s, ratio ${rawRate > 0 ? (nestRate / rawRate).toFixed(2) : 'n/a'}`,
     table: table(
       STEP_HEADER.map((h) => (h === 'offered/s' ? 'msg/s' : h)),

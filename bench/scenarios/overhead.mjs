@@ -73,6 +73,7 @@ export async function run(ctx, p, fixtures) {
   const nest = best.nest?.achieved ?? 0;
   const raw = best.raw?.achieved ?? 0;
   return {
+    key: raw > 0 ? nest / raw : 0,
     headline: `overhead: nest ${round(nest)} msg/s, raw ${round(raw)} msg/s, ratio ${raw > 0 ? (nest / raw).toFixed(2) : 'n/a'}`,
     table: table(STEP_HEADER, rows.map(stepCells)),
     figures: {

@@ -117,6 +117,7 @@ export async function run(ctx, p, fixtures) {
   if (missing > 0 || extra > 0)
     ctx.problem(`recovery: ${missing} messages missing, ${extra} extra`);
   return {
+    key: allSeconds ?? Infinity,
     headline:
       recovered === p.clients
         ? `recovery: ${p.clients} clients recovered in ${allSeconds?.toFixed(1)} s, ${missing} missing`
