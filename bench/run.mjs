@@ -70,14 +70,22 @@ const rounds = () =>
 const taskKey = (name, round) => `${name}#${round}`;
 
 /**
- * The median of a scenario's runs by its headline figure (`key`; the lower middle of an even
- * count), with every run kept beside it when there were several.
+ * The median of a scenario's runs by its headline figure (`key`, `better` 'higher' or 'lower';
+ * of an even count, the worse middle run), with every run kept beside it when there were several.
+ * A run without a figure counts as the worst.
  * @param {any[]} list
  */
 function medianRun(list) {
-  const done = list.filter((r) => !r.error).sort((x, y) => x.key - y.key);
+  /** @param {any} r */
+  const score = (r) => {
+    const sign = r.better === 'higher' ? -1 : 1;
+    return typeof r.key === 'number' && !Number.isNaN(r.key) ? sign * r.key : Infinity;
+  };
+  const done = list
+    .filter((r) => !r.error)
+    .sort((x, y) => (score(x) === score(y) ? 0 : score(x) < score(y) ? -1 : 1));
   if (done.length === 0) return { error: list[0]?.error ?? 'no run' };
-  const median = done[Math.floor((done.length - 1) / 2)];
+  const median = done[Math.floor(done.length / 2)];
   if (list.length === 1) return median;
   return {
     ...median,
@@ -102,13 +110,14 @@ const load = () =>
     .map((v) => v.toFixed(2))
     .join(' ');
 
-// Nothing may run unbounded: a smoke run has a minute or two, a full run a few hours.
+// Nothing may run unbounded: a smoke run has a minute or two, a full run a few hours (each, with
+// --repeat).
 const watchdog = setTimeout(
   () => {
     console.error(`bench: watchdog expired, stopping`);
     void cleanup().finally(() => process.exit(2));
   },
-  (smoke ? 180 : 4 * 3600) * 1000,
+  (smoke ? 180 : 4 * 3600) * 1000 * repeat,
 );
 watchdog.unref();
 
@@ -272,6 +281,7 @@ async function main() {
       runs[name].push({
         headline: outcome.headline,
         key: outcome.key,
+        better: outcome.better,
         loadAverageAtStart: loadAtStart,
         loadAverageAtEnd: load(),
         seconds: (Date.now() - began) / 1000,

@@ -115,6 +115,7 @@ export async function run(ctx, p, fixtures) {
   const rawRate = raw?.deliveriesPerSecond ?? 0;
   return {
     key: nestRate,
+    better: 'higher',
     headline: `fanout: ${largest} members, ${round(nestRate)} deliveries/s, p99 ${ms(nest?.delivery?.p99)} ms, raw ${round(rawRate)} deliveries/s, ratio ${rawRate > 0 ? (nestRate / rawRate).toFixed(2) : 'n/a'}`,
     table: table(
       STEP_HEADER.map((h) => (h === 'offered/s' ? 'msg/s' : h)),

@@ -163,6 +163,7 @@ export async function run(ctx, p, fixtures) {
   const first = rows.filter((r) => r.rate === rows[0].rate).at(-1) ?? rows[0];
   return {
     key: first.ack.p99 ?? Infinity,
+    better: 'lower',
     headline: `history: p50 ${ms(first.ack.p50)} ms, p99 ${ms(first.ack.p99)} ms`,
     table: table(STEP_HEADER, rows.map(stepCells)),
     figures: {

@@ -96,7 +96,8 @@ export async function run(ctx, p, fixtures) {
   const nest = byTarget.nest;
   const kb = (/** @type {number | null} */ b) => (b === null ? '—' : (b / 1024).toFixed(1));
   return {
-    key: nest.bytesPerSocket,
+    key: nest.bytesPerSocket ?? Infinity,
+    better: 'lower',
     headline: `idle: ${nest.sockets} sockets, ${kb(nest.bytesPerSocket)} KB RSS each, handshake p99 ${ms(nest.handshake.p99)} ms`,
     table: table(
       [

@@ -74,6 +74,7 @@ export async function run(ctx, p, fixtures) {
   const raw = best.raw?.achieved ?? 0;
   return {
     key: raw > 0 ? nest / raw : 0,
+    better: 'higher',
     headline: `overhead: nest ${round(nest)} msg/s, raw ${round(raw)} msg/s, ratio ${raw > 0 ? (nest / raw).toFixed(2) : 'n/a'}`,
     table: table(STEP_HEADER, rows.map(stepCells)),
     figures: {

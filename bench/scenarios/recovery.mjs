@@ -117,7 +117,9 @@ export async function run(ctx, p, fixtures) {
   if (missing > 0 || extra > 0)
     ctx.problem(`recovery: ${missing} messages missing, ${extra} extra`);
   return {
-    key: allSeconds ?? Infinity,
+    // A run that lost or duplicated messages is the worst, however fast.
+    key: missing > 0 || extra > 0 ? Infinity : (allSeconds ?? Infinity),
+    better: 'lower',
     headline:
       recovered === p.clients
         ? `recovery: ${p.clients} clients recovered in ${allSeconds?.toFixed(1)} s, ${missing} missing`

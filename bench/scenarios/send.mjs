@@ -83,6 +83,7 @@ export async function run(ctx, p, fixtures) {
   const nest = best.nest;
   return {
     key: nest ? nest.achieved : 0,
+    better: 'higher',
     headline: nest
       ? `send: ${round(nest.achieved)} msg/s persisted, ack p99 ${ms(nest.ack.p99)} ms, delivery p99 ${ms(nest.delivery?.p99)} ms`
       : `send: no step held (p99 > ${ctx.sloMs} ms or losses already at ${p.rates[0]} msg/s)`,
