@@ -43,7 +43,8 @@ interface ChatRow {
 
 /** A chat view's row: the chat, its members and the viewer's unread count, its latest message. */
 interface ViewRow extends ChatRow {
-  members: (Omit<MemberView, 'joinedAt'> & { joinedAt: string })[];
+  /** joinedAt in PostgreSQL's JSON form (microseconds, an offset) until iso() trims it. */
+  members: MemberView[];
   unread: number;
   last_message: MessageRow | null;
 }
