@@ -109,11 +109,10 @@ const UNREAD = prepared(
   `SELECT cm.chat_id, ${UNREAD_OF_MEMBER} AS unread
    FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
 );
-const CO_MEMBERS = prepared(
-  `SELECT DISTINCT other.user_id FROM chat_members mine
+// Not prepared: an array of users is planned for its length (one, or a batch of thousands).
+const CO_MEMBERS = `SELECT DISTINCT mine.user_id, other.user_id AS peer_id FROM chat_members mine
    JOIN chat_members other ON other.chat_id = mine.chat_id AND other.user_id <> mine.user_id
-   WHERE mine.user_id = $1`,
-);
+   WHERE mine.user_id = ANY($1::text[])`;
 
 @Injectable()
 export class ChatService {
@@ -291,8 +290,19 @@ export class ChatService {
 
   /** The users who share at least one chat with `userId` (for presence). */
   async coMembers(userId: string): Promise<string[]> {
-    const rows = await this.db.query<{ user_id: string }[]>(CO_MEMBERS, [userId]);
-    return rows.map((r) => r.user_id);
+    return (await this.coMembersOf([userId])).get(userId) ?? [];
+  }
+
+  /** For each of `userIds` that has any, the users who share at least one chat with it. */
+  async coMembersOf(userIds: string[]): Promise<Map<string, string[]>> {
+    const rows = await this.db.query<{ user_id: string; peer_id: string }[]>(CO_MEMBERS, [userIds]);
+    const peers = new Map<string, string[]>();
+    for (const { user_id, peer_id } of rows) {
+      const list = peers.get(user_id);
+      if (list) list.push(peer_id);
+      else peers.set(user_id, [peer_id]);
+    }
+    return peers;
   }
 
   /** Member ids of a chat (for events addressed to every socket of each member). */

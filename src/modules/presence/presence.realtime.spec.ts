@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Namespace } from 'socket.io';
+import type { AppConfig } from '../../config/app-config.js';
+import { DatabaseAdmission } from '../../database/database-admission.js';
+import type { ChatService } from '../chat/chat.service.js';
+import { PresenceRealtime } from './presence.realtime.js';
+import type { PresenceChangedEvent, PresenceStatus } from './presence.types.js';
+
+/** Admission of half the pool at a time. */
+const poolOf = (poolSize: number) =>
+  ({ db: { poolSize, connectTimeoutMs: 10 } }) as unknown as AppConfig;
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function change(userId: string, status: PresenceStatus): PresenceChangedEvent {
+  return { userId, status, lastSeen: null, timestamp: '2026-12-05T00:00:00.000Z' };
+}
+
+/** Who shares a chat with whom, a log of the reads, and of what was sent to which rooms. */
+function setup(
+  peersOf: Record<string, string[]>,
+  { failReads = 0, firstRead = Promise.resolve(), poolSize = 2 } = {},
+) {
+  const reads: string[][] = [];
+  const sent: { rooms: string[]; userId: string; status: string }[] = [];
+  let failures = failReads;
+  const chats = {
+    coMembersOf: async (userIds: string[]) => {
+      reads.push(userIds);
+      if (reads.length === 1) await firstRead;
+      if (failures-- > 0) throw new Error('database down');
+      return new Map(userIds.filter((u) => peersOf[u]).map((u) => [u, peersOf[u]]));
+    },
+  } as unknown as ChatService;
+  const nsp = {
+    to: (rooms: string[]) => ({
+      emit: (_event: string, payload: { userId: string; status: string }) =>
+        sent.push({ rooms, userId: payload.userId, status: payload.status }),
+    }),
+  } as unknown as Namespace;
+  const admission = new DatabaseAdmission(poolOf(poolSize));
+  const realtime = new PresenceRealtime(chats, admission);
+  realtime.bind(nsp);
+  return { realtime, admission, reads, sent };
+}
+
+describe('PresenceRealtime', () => {
+  it('reads the co-members of the changes that arrived meanwhile in one query', async () => {
+    const { realtime, admission, reads, sent } = setup({ a: ['b'], c: ['d', 'e'] });
+    // The admission's one slot is busy (a join): the changes gather until it is their turn.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const busy = admission.run(() => released);
+    await flush();
+    realtime.changed(change('a', 'online'));
+    await flush();
+    realtime.changed(change('c', 'online'));
+    realtime.changed(change('x', 'online'));
+    release();
+    await busy;
+    await flush();
+    expect(reads).toEqual([['a', 'c', 'x']]);
+    // Each change goes to its own user's co-members and watchers, and nobody else's.
+    expect(sent).toEqual([
+      { rooms: ['user:b', 'watch:a'], userId: 'a', status: 'online' },
+      { rooms: ['user:d', 'user:e', 'watch:c'], userId: 'c', status: 'online' },
+      { rooms: ['watch:x'], userId: 'x', status: 'online' },
+    ]);
+  });
+
+  it("keeps each user's changes in order: one read at a time, later changes in the next", async () => {
+    let release!: () => void;
+    const firstRead = new Promise<void>((resolve) => (release = resolve));
+    const { realtime, reads, sent } = setup({ a: ['b'] }, { firstRead, poolSize: 10 });
+    realtime.changed(change('a', 'online'));
+    realtime.changed(change('a', 'offline'));
+    await flush();
+    realtime.changed(change('a', 'online'));
+    await flush();
+    // The first read is still running; admission has room for more, but the next waits for it.
+    expect(reads).toEqual([['a']]);
+    release();
+    for (let i = 0; i < 5; i += 1) await flush();
+    expect(reads).toEqual([['a'], ['a']]);
+    expect(sent.map((s) => s.status)).toEqual(['online', 'offline', 'online']);
+  });
+
+  it('drops a batch whose read failed, and announces the next', async () => {
+    const { realtime, reads, sent } = setup({ a: ['b'], c: ['d'] }, { failReads: 1 });
+    realtime.changed(change('a', 'online'));
+    await flush();
+    await flush();
+    realtime.changed(change('c', 'online'));
+    for (let i = 0; i < 5; i += 1) await flush();
+    expect(reads).toEqual([['a'], ['c']]);
+    expect(sent).toEqual([{ rooms: ['user:d', 'watch:c'], userId: 'c', status: 'online' }]);
+  });
+});
