@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/auth-user.js';
 import { MessageService } from '../../src/modules/chat/message.service.js';
 import { ChatClientEvent as C } from '../../src/realtime/events.js';
@@ -41,4 +42,36 @@ describe('a storm of joinChat', () => {
       expect(join.value.messages.map((m) => m.seq)).toEqual([3, 4, 5]);
     }
   }, 60_000);
+
+  it('reads the database twice per join: the chat with its access check, then the page', async () => {
+    const [owner, member, stranger] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, owner, [member]);
+    const s = await chatSocket(t, owner);
+    await ok(s, C.SendMessage, { chatId: chat.id, text: 'one' });
+    const messages = t.app.get(MessageService);
+    const db = t.app.get(DataSource);
+    const query = db.query.bind(db);
+    const statements: string[] = [];
+    db.query = ((sql: string, ...rest: unknown[]) => {
+      // The message's notifications are counted meanwhile, by another path.
+      if (!/FROM notifications/.test(sql)) statements.push(sql);
+      return (query as (...args: unknown[]) => unknown)(sql, ...rest);
+    }) as DataSource['query'];
+    try {
+      const actor = { id: member.id, name: member.name, role: Role.Client };
+      const joined = await messages.join(actor, { chatId: chat.id, sinceSeq: 0, limit: 50 });
+      expect(joined.chat.unreadCount).toBe(1);
+      expect(joined.messages.map((m) => m.text)).toEqual(['one']);
+      expect(statements).toHaveLength(2);
+      // The check is the same: a user who is not a member is refused, and nothing more is read.
+      statements.length = 0;
+      const outsider = { id: stranger.id, name: stranger.name, role: Role.Client };
+      await expect(
+        messages.join(outsider, { chatId: chat.id, sinceSeq: 0, limit: 50 }),
+      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(statements).toHaveLength(1);
+    } finally {
+      db.query = query;
+    }
+  });
 });

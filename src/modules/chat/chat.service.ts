@@ -45,6 +45,7 @@ interface ChatRow {
 interface ViewRow extends ChatRow {
   /** joinedAt in PostgreSQL's JSON form (microseconds, an offset) until iso() trims it. */
   members: MemberView[];
+  is_member: boolean;
   unread: number;
   last_message: MessageRow | null;
 }
@@ -61,14 +62,16 @@ export interface ChatAccess {
 }
 
 /**
- * Unread count of the member row `cm`: messages after its read marker that others sent and that
- * are not deleted (served by IDX_messages_unread).
+ * Unread count of the chat_members row `member`: messages after its read marker that others sent
+ * and that are not deleted (served by IDX_messages_unread).
  */
-const UNREAD_OF_MEMBER = `(
+function unreadOf(member: string): string {
+  return `(
   SELECT count(*)::int FROM messages m
-  WHERE m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq
-    AND m.sender_id IS DISTINCT FROM cm.user_id AND NOT m.is_deleted
+  WHERE m.chat_id = ${member}.chat_id AND m.seq > ${member}.last_read_seq
+    AND m.sender_id IS DISTINCT FROM ${member}.user_id AND NOT m.is_deleted
 )`;
+}
 
 const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id, c.last_seq, c.created_at, c.updated_at`;
 
@@ -81,7 +84,8 @@ const ACCESS = prepared(
 );
 /**
  * Chat views in one statement (a join reads it while it holds its place in admission): the chats
- * `picked` selects, their members, the unread count of viewer $2, their latest messages.
+ * `picked` selects, their members, their latest messages, and whether viewer $2 is a member of
+ * each and their unread count there (which is also what the access check needs).
  */
 function viewsOf(picked: string): string {
   return `WITH picked AS (SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${picked}),
@@ -93,10 +97,11 @@ function viewsOf(picked: string): string {
                        ORDER BY cm.joined_at, cm.user_id)
        FROM chat_members cm JOIN users u ON u.id = cm.user_id WHERE cm.chat_id = c.id
      ), '[]'::json) AS members,
-     COALESCE((SELECT ${UNREAD_OF_MEMBER} FROM chat_members cm WHERE cm.chat_id = c.id AND cm.user_id = $2), 0)
-       AS unread,
+     viewer.user_id IS NOT NULL AS is_member,
+     CASE WHEN viewer.user_id IS NULL THEN 0 ELSE ${unreadOf('viewer')} END AS unread,
      CASE WHEN l.id IS NULL THEN NULL ELSE row_to_json(l) END AS last_message
-   FROM picked c LEFT JOIN latest l ON l.chat_id = c.id`;
+   FROM picked c LEFT JOIN latest l ON l.chat_id = c.id
+   LEFT JOIN chat_members viewer ON viewer.chat_id = c.id AND viewer.user_id = $2`;
 }
 /**
  * One chat (a join, a change, a REST read) has a text of its own: PostgreSQL costs a generic plan
@@ -106,7 +111,7 @@ function viewsOf(picked: string): string {
 const VIEW = prepared(viewsOf('c.id = $1'));
 const VIEWS = prepared(viewsOf('c.id = ANY($1::uuid[])'));
 const UNREAD = prepared(
-  `SELECT cm.chat_id, ${UNREAD_OF_MEMBER} AS unread
+  `SELECT cm.chat_id, ${unreadOf('cm')} AS unread
    FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
 );
 // Not prepared: an array of users is planned for its length (one, or a batch of thousands).
@@ -281,7 +286,7 @@ export class ChatService {
   /** Unread counts of some members of one chat, in one query (for chatActivity). */
   async unreadByMember(chatId: string, userIds: string[]): Promise<Map<string, number>> {
     const rows = await this.db.query<{ user_id: string; unread: number }[]>(
-      `SELECT cm.user_id, ${UNREAD_OF_MEMBER} AS unread
+      `SELECT cm.user_id, ${unreadOf('cm')} AS unread
        FROM chat_members cm WHERE cm.chat_id = $1 AND cm.user_id = ANY($2::text[])`,
       [chatId, userIds],
     );
@@ -369,26 +374,36 @@ export class ChatService {
       chatIds.length === 1
         ? await this.db.query<ViewRow[]>(VIEW, [chatIds[0], viewerId])
         : await this.db.query<ViewRow[]>(VIEWS, [chatIds, viewerId]);
-    const byId = new Map(
-      rows.map((c): [string, ChatView] => [
-        c.id,
-        {
-          id: c.id,
-          type: c.type,
-          title: c.title,
-          status: c.status,
-          orderId: c.order_id,
-          disputeId: c.dispute_id,
-          members: c.members.map((m) => ({ ...m, joinedAt: iso(m.joinedAt)! })),
-          lastSeq: Number(c.last_seq),
-          lastMessage: c.last_message && this.messages.view(c.last_message),
-          unreadCount: Number(c.unread),
-          createdAt: iso(c.created_at)!,
-          updatedAt: iso(c.updated_at)!,
-        },
-      ]),
-    );
+    const byId = new Map(rows.map((row): [string, ChatView] => [row.id, this.viewOf(row)]));
     return chatIds.map((id) => byId.get(id)).filter((c): c is ChatView => Boolean(c));
+  }
+
+  /**
+   * The chat as `actor` sees it, read together with the access check (one statement, not two):
+   * FORBIDDEN when they may not see it, as from access().
+   */
+  async visible(actor: Pick<Actor, 'id' | 'role'>, chatId: string): Promise<ChatView> {
+    const [row] = await this.db.query<ViewRow[]>(VIEW, [chatId, actor.id]);
+    if (!row || !canAccessChat(actor.role, row.type, row.is_member))
+      throw new DomainException(ErrorCode.Forbidden);
+    return this.viewOf(row);
+  }
+
+  private viewOf(c: ViewRow): ChatView {
+    return {
+      id: c.id,
+      type: c.type,
+      title: c.title,
+      status: c.status,
+      orderId: c.order_id,
+      disputeId: c.dispute_id,
+      members: c.members.map((m) => ({ ...m, joinedAt: iso(m.joinedAt)! })),
+      lastSeq: Number(c.last_seq),
+      lastMessage: c.last_message && this.messages.view(c.last_message),
+      unreadCount: Number(c.unread),
+      createdAt: iso(c.created_at)!,
+      updatedAt: iso(c.updated_at)!,
+    };
   }
 
   /** Messages after the user's read marker that others sent and that are not deleted. */

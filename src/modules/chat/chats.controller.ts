@@ -69,9 +69,8 @@ export class ChatsController {
 
   @Get(':id')
   @ApiOkResponse({ type: ChatResponse })
-  async one(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<ChatView> {
-    await this.chats.access(user, id);
-    return (await this.chats.views([id], user.id))[0];
+  one(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<ChatView> {
+    return this.chats.visible(user, id);
   }
 
   @Patch(':id/status')

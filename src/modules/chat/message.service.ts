@@ -143,21 +143,19 @@ export class MessageService {
     dto: JoinChatDto,
     subscribe: () => Promise<void> | void,
   ): Promise<{ chat: ChatView; messages: MessageView[]; hasMore: boolean }> {
-    await this.chats.access(actor, dto.chatId);
+    // The view comes with the access check; the page is read once subscribed.
+    const chat = await this.chats.visible(actor, dto.chatId);
     await subscribe();
-    // The chat and its page are independent reads: one wait, not two (reconnect storms).
-    const [[chat], messages] = await Promise.all([
-      this.chats.views([dto.chatId], actor.id),
+    const messages =
       dto.sinceSeq !== undefined
-        ? this.store.after(dto.chatId, dto.sinceSeq, dto.limit + 1)
-        : this.store.before(dto.chatId, null, dto.limit + 1),
-    ]);
+        ? await this.store.after(dto.chatId, dto.sinceSeq, dto.limit + 1)
+        : await this.store.before(dto.chatId, null, dto.limit + 1);
     const hasMore = messages.length > dto.limit;
     const page =
       dto.sinceSeq !== undefined
         ? messages.slice(0, dto.limit)
         : messages.slice(messages.length - dto.limit);
-    return { chat: chat, messages: hasMore ? page : messages, hasMore };
+    return { chat, messages: hasMore ? page : messages, hasMore };
   }
 
   /** History, ascending by seq; `nextCursor` continues in the same direction. */
