@@ -65,6 +65,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
     // Every hot statement of those paths ran on this connection (the check above is not empty).
     const texts = ran.map((c) => c.statement);
     for (const fragment of [
+      /SELECT \$1::uuid AS chat_id, \$2::text AS sender_id/,
       /FROM chats c LEFT JOIN chat_members cm ON cm\.chat_id = c\.id AND cm\.user_id = \$2/,
       /WITH picked AS \(SELECT .* FROM chats c WHERE c\.id = \$1\)/s,
       /WHERE m\.chat_id = \$1 AND m\.seq > \$2 ORDER BY m\.seq ASC LIMIT \$3/,
