@@ -15,14 +15,13 @@ const MIN_WAIT_MS = 30_000;
 
 /**
  * Admits work that arrives in storms (every client reconnecting at once: joinChat, and the
- * presence fan-out of each coming online) a few at a time, so the pool's queue stays short.
+ * presence fan-out of their coming online) a few at a time, so the pool's queue stays short.
  * Unadmitted, thousands of such requests queue for the pool together: each waits behind all
  * the others, past the pool's checkout timeout, and answers UNAVAILABLE while the database sits
  * idle, and the clients' retries keep it so. Admitted, each takes a few milliseconds and the rest
- * wait in memory. Half the pool at a time (a join reads up to four queries at once, so it may
- * still queue briefly at the pool). Waiting is bounded: in number (then UNAVAILABLE at once) and
- * in time (when the database is down, waiting longer helps nobody); work no longer wanted (its
- * socket gone) is dropped when its turn comes.
+ * wait in memory. Half the pool at a time, so other requests still find connections. Waiting is
+ * bounded: in number (then UNAVAILABLE at once) and in time (when the database is down, waiting
+ * longer helps nobody); work no longer wanted (its socket gone) is dropped when its turn comes.
  */
 @Injectable()
 export class DatabaseAdmission {

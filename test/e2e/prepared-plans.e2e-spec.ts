@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import type { MessageView } from '../../src/modules/chat/chat.types.js';
-import { ChatClientEvent as C } from '../../src/realtime/events.js';
+import {
+  ChatClientEvent as C,
+  Namespace,
+  PresenceClientEvent as P,
+} from '../../src/realtime/events.js';
 import { makeGroup, ok } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser } from '../support/factories.js';
 import { describeNeeding } from '../support/needs.js';
-import { closeAllSockets } from '../support/sockets.js';
+import { closeAllSockets, connect } from '../support/sockets.js';
 
 /** How many runs PostgreSQL plans afresh before it weighs a prepared statement's generic plan. */
 const CUSTOM_PLANS_BEFORE_CHOICE = 5;
@@ -41,6 +45,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
     const [owner, member] = [await makeUser(t), await makeUser(t)];
     const chat = await makeGroup(t, owner, [member]);
     const s = await chatSocket(t, owner);
+    const presence = await connect(t.url, Namespace.Presence, { token: member.token });
     for (let i = 0; i < RUNS; i += 1) {
       const sent = await ok<MessageView>(s, C.SendMessage, { chatId: chat.id, text: `${i}` });
       await ok(s, C.JoinChat, { chatId: chat.id });
@@ -50,6 +55,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
       await ok(s, C.GetMessages, { chatId: chat.id, after: Math.max(0, sent.seq - 3) });
       await ok(s, C.AddReaction, { messageId: sent.id, emoji: '👍' });
       await ok(s, C.ReadMessages, { chatId: chat.id, upToSeq: sent.seq });
+      await ok(presence, P.GetOnlineUsers, {});
     }
     const counts = await t.app
       .get(DataSource)
@@ -73,6 +79,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
       /WHERE m\.chat_id = \$1 ORDER BY m\.seq DESC LIMIT \$2/,
       /FROM chat_members cm WHERE cm\.chat_id = ANY\(\$1::uuid\[\]\) AND cm\.user_id = \$2/,
       /FROM messages m WHERE m\.id = \$1/,
+      /FROM chat_members mine\s.*WHERE mine\.user_id = \$1/s,
     ]) {
       expect(texts.filter((text) => fragment.test(text))).toHaveLength(1);
     }

@@ -75,7 +75,8 @@ function unreadOf(member: string): string {
 
 const CHAT_COLUMNS = `c.id, c.type, c.title, c.status, c.order_id, c.dispute_id, c.last_seq, c.created_at, c.updated_at`;
 
-// The statements every join, history page and coming-online runs: planned once per connection.
+// The statements clients run most (history pages, sends, read markers, joins below): planned once
+// per connection.
 const ACCESS = prepared(
   `SELECT c.id, c.type, c.status, c.last_seq, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq,
           cm.role AS member_role
@@ -114,10 +115,15 @@ const UNREAD = prepared(
   `SELECT cm.chat_id, ${unreadOf('cm')} AS unread
    FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
 );
-// Not prepared: an array of users is planned for its length (one, or a batch of thousands).
-const CO_MEMBERS = `SELECT DISTINCT mine.user_id, other.user_id AS peer_id FROM chat_members mine
+/** Pairs (user_id, peer_id) of users `mine` picks and the users who share a chat with them. */
+function coMembersWhere(mine: string): string {
+  return `SELECT DISTINCT mine.user_id, other.user_id AS peer_id FROM chat_members mine
    JOIN chat_members other ON other.chat_id = mine.chat_id AND other.user_id <> mine.user_id
-   WHERE mine.user_id = ANY($1::text[])`;
+   WHERE ${mine}`;
+}
+const CO_MEMBERS = prepared(coMembersWhere('mine.user_id = $1'));
+// Not prepared: an array of users (a presence batch, up to a thousand) is planned for its length.
+const CO_MEMBERS_OF = coMembersWhere('mine.user_id = ANY($1::text[])');
 
 @Injectable()
 export class ChatService {
@@ -143,9 +149,7 @@ export class ChatService {
         member_role: ChatMemberRole | null;
       }[]
     >(ACCESS, [chatId, actor.id]);
-    const row = rows[0];
-    if (!row || !canAccessChat(actor.role, row.type, row.is_member))
-      throw new DomainException(ErrorCode.Forbidden);
+    const row = permitted(actor, rows[0]);
     return {
       id: row.id,
       type: row.type,
@@ -295,12 +299,15 @@ export class ChatService {
 
   /** The users who share at least one chat with `userId` (for presence). */
   async coMembers(userId: string): Promise<string[]> {
-    return (await this.coMembersOf([userId])).get(userId) ?? [];
+    const rows = await this.db.query<{ peer_id: string }[]>(CO_MEMBERS, [userId]);
+    return rows.map((r) => r.peer_id);
   }
 
   /** For each of `userIds` that has any, the users who share at least one chat with it. */
   async coMembersOf(userIds: string[]): Promise<Map<string, string[]>> {
-    const rows = await this.db.query<{ user_id: string; peer_id: string }[]>(CO_MEMBERS, [userIds]);
+    const rows = await this.db.query<{ user_id: string; peer_id: string }[]>(CO_MEMBERS_OF, [
+      userIds,
+    ]);
     const peers = new Map<string, string[]>();
     for (const { user_id, peer_id } of rows) {
       const list = peers.get(user_id);
@@ -384,9 +391,7 @@ export class ChatService {
    */
   async visible(actor: Pick<Actor, 'id' | 'role'>, chatId: string): Promise<ChatView> {
     const [row] = await this.db.query<ViewRow[]>(VIEW, [chatId, actor.id]);
-    if (!row || !canAccessChat(actor.role, row.type, row.is_member))
-      throw new DomainException(ErrorCode.Forbidden);
-    return this.viewOf(row);
+    return this.viewOf(permitted(actor, row));
   }
 
   private viewOf(c: ViewRow): ChatView {
@@ -470,4 +475,14 @@ export class ChatService {
 function directKey(a: string, b: string): string {
   const [x, y] = [a, b].sort();
   return `${x.length}:${x}|${y}`;
+}
+
+/** The chat's row when `actor` may see the chat; FORBIDDEN, whether or not it exists, otherwise. */
+function permitted<Row extends { type: ChatType; is_member: boolean }>(
+  actor: Pick<Actor, 'role'>,
+  row: Row | undefined,
+): Row {
+  if (!row || !canAccessChat(actor.role, row.type, row.is_member))
+    throw new DomainException(ErrorCode.Forbidden);
+  return row;
 }

@@ -126,6 +126,8 @@ export class MessageService {
    * joinChat: the chat, then the messages after `sinceSeq` or the latest page, ascending.
    * `subscribe` runs once access is granted and before history is read, so a message committed
    * meanwhile arrives live or in the history (possibly both: clients dedupe by seq), never neither.
+   * The chat is read with the access check, before subscribing: its lastSeq, lastMessage and
+   * unreadCount may be a message behind the page (as when both were read apart, in parallel).
    */
   join(
     actor: Actor,

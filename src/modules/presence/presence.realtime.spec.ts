@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Namespace } from 'socket.io';
 import type { AppConfig } from '../../config/app-config.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
 import { DatabaseAdmission } from '../../database/database-admission.js';
 import type { ChatService } from '../chat/chat.service.js';
 import { PresenceRealtime } from './presence.realtime.js';
@@ -11,15 +13,26 @@ const poolOf = (poolSize: number) =>
   ({ db: { poolSize, connectTimeoutMs: 10 } }) as unknown as AppConfig;
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function change(userId: string, status: PresenceStatus): PresenceChangedEvent {
   return { userId, status, lastSeen: null, timestamp: '2026-12-05T00:00:00.000Z' };
 }
 
+interface Options {
+  /** How many reads fail (the database away) before they work again. */
+  failReads?: number;
+  /** The first read waits for this. */
+  firstRead?: Promise<void>;
+  poolSize?: number;
+  /** How many admissions are refused (UNAVAILABLE) before they are granted. */
+  refusals?: number;
+}
+
 /** Who shares a chat with whom, a log of the reads, and of what was sent to which rooms. */
 function setup(
   peersOf: Record<string, string[]>,
-  { failReads = 0, firstRead = Promise.resolve(), poolSize = 2 } = {},
+  { failReads = 0, firstRead = Promise.resolve(), poolSize = 2, refusals = 0 }: Options = {},
 ) {
   const reads: string[][] = [];
   const sent: { rooms: string[]; userId: string; status: string }[] = [];
@@ -39,6 +52,10 @@ function setup(
     }),
   } as unknown as Namespace;
   const admission = new DatabaseAdmission(poolOf(poolSize));
+  let refused = refusals;
+  const run = admission.run.bind(admission);
+  admission.run = <T>(work: () => Promise<T>) =>
+    refused-- > 0 ? Promise.reject(new DomainException(ErrorCode.Unavailable)) : run(work);
   const realtime = new PresenceRealtime(chats, admission);
   realtime.bind(nsp);
   return { realtime, admission, reads, sent };
@@ -68,24 +85,34 @@ describe('PresenceRealtime', () => {
     ]);
   });
 
-  it("keeps each user's changes in order: one read at a time, later changes in the next", async () => {
+  it("sends a user's latest status, after what was already being read", async () => {
     let release!: () => void;
     const firstRead = new Promise<void>((resolve) => (release = resolve));
     const { realtime, reads, sent } = setup({ a: ['b'] }, { firstRead, poolSize: 10 });
     realtime.changed(change('a', 'online'));
+    await flush();
+    // While that read runs: two more changes, of which only the last is still true.
     realtime.changed(change('a', 'offline'));
+    realtime.changed(change('a', 'away'));
     await flush();
-    realtime.changed(change('a', 'online'));
-    await flush();
-    // The first read is still running; admission has room for more, but the next waits for it.
+    // Admission has room for more reads, but the next waits for this one.
     expect(reads).toEqual([['a']]);
     release();
     for (let i = 0; i < 5; i += 1) await flush();
     expect(reads).toEqual([['a'], ['a']]);
-    expect(sent.map((s) => s.status)).toEqual(['online', 'offline', 'online']);
+    expect(sent.map((s) => s.status)).toEqual(['online', 'away']);
   });
 
-  it('drops a batch whose read failed, and announces the next', async () => {
+  it('reads at most 1000 users per query', async () => {
+    const { realtime, reads, sent } = setup({});
+    const users = Array.from({ length: 2500 }, (_, i) => `u${i}`);
+    for (const user of users) realtime.changed(change(user, 'online'));
+    for (let i = 0; i < 10; i += 1) await flush();
+    expect(reads.map((r) => r.length)).toEqual([1000, 1000, 500]);
+    expect(sent.map((s) => s.userId)).toEqual(users);
+  });
+
+  it('drops the changes whose read failed, and announces the next', async () => {
     const { realtime, reads, sent } = setup({ a: ['b'], c: ['d'] }, { failReads: 1 });
     realtime.changed(change('a', 'online'));
     await flush();
@@ -94,5 +121,16 @@ describe('PresenceRealtime', () => {
     for (let i = 0; i < 5; i += 1) await flush();
     expect(reads).toEqual([['a'], ['c']]);
     expect(sent).toEqual([{ rooms: ['user:d', 'watch:c'], userId: 'c', status: 'online' }]);
+  });
+
+  it('keeps the changes when admission refuses the read, and tries again', async () => {
+    const { realtime, reads, sent } = setup({ a: ['b'] }, { refusals: 1 });
+    realtime.changed(change('a', 'online'));
+    await flush();
+    expect(reads).toEqual([]);
+    await sleep(1100);
+    await flush();
+    expect(reads).toEqual([['a']]);
+    expect(sent).toEqual([{ rooms: ['user:b', 'watch:a'], userId: 'a', status: 'online' }]);
   });
 });

@@ -6,21 +6,24 @@ import { PresenceServerEvent, Room } from '../../realtime/events.js';
 import { ChatService } from '../chat/chat.service.js';
 import { PresenceDomainEvent, type PresenceChangedEvent } from './presence.types.js';
 
-/** Most changes whose co-members one query reads. */
-const MAX_BATCH = 1000;
+/** Most users whose co-members one query reads. */
+const CHUNK = 1000;
+/** How long to wait before trying again when admission refused the read (the database busy or away). */
+const RETRY_MS = 1000;
 
 /**
  * userStatus, on /presence, to the users who share a chat with the user and to its watchers.
- * Whom to tell is read from the database, for many changes at once: after an outage everyone
- * comes online together, and one query per user (5000 of them) cost more than the joins. The
- * changes that arrive while a read waits for admission or runs go in the next read, and reads
- * run one at a time, so each user's changes are announced in the order they happened.
+ * Whom to tell is read from the database for many changes at once: after an outage everyone
+ * comes online together, and a query per user (5000 of them) cost more than their joins. Changes
+ * wait in `pending`, the latest per user (a status is a state: the last one is what peers need),
+ * so it holds at most one entry per user however long the database is away. One admitted read at
+ * a time takes them all, a chunk per query, so each user's changes go out in order.
  */
 @Injectable()
 export class PresenceRealtime {
   private readonly logger = new Logger(PresenceRealtime.name);
   private nsp?: Namespace;
-  private readonly pending: PresenceChangedEvent[] = [];
+  private readonly pending = new Map<string, PresenceChangedEvent>();
   private reading = false;
 
   constructor(
@@ -34,30 +37,46 @@ export class PresenceRealtime {
 
   @OnEvent(PresenceDomainEvent.StatusChanged)
   changed(event: PresenceChangedEvent): void {
-    this.pending.push(event);
+    // Re-inserted, so the map's order stays the order of each user's latest change.
+    this.pending.delete(event.userId);
+    this.pending.set(event.userId, event);
     this.announcePending();
   }
 
   private announcePending(): void {
-    if (this.reading || this.pending.length === 0) return;
+    if (this.reading || this.pending.size === 0) return;
     this.reading = true;
-    // Admitted with the joins, a few at a time; the batch is taken when its turn comes.
-    let batch: PresenceChangedEvent[] = [];
+    let retry = false;
+    // Admitted with the joins, a few at a time: everyone comes online at once after an outage.
     this.admission
       .run(async () => {
-        batch = this.pending.splice(0, MAX_BATCH);
-        const peers = await this.chats.coMembersOf([...new Set(batch.map((e) => e.userId))]);
-        for (const event of batch) this.announce(event, peers.get(event.userId) ?? []);
+        while (this.pending.size > 0) await this.announceChunk();
       })
       .catch((error: unknown) => {
-        // Refused before its turn: the batch is still pending, and is dropped with the rest.
-        if (batch.length === 0) batch = this.pending.splice(0);
-        this.logger.warn(`userStatus of ${batch.length} users not sent: ${String(error)}`);
+        // Refused before its turn: nothing was taken; the changes wait for the next try.
+        retry = true;
+        this.logger.warn(`userStatus of ${this.pending.size} users delayed: ${String(error)}`);
       })
       .finally(() => {
         this.reading = false;
-        this.announcePending();
+        if (retry) setTimeout(() => this.announcePending(), RETRY_MS).unref();
+        else this.announcePending();
       });
+  }
+
+  private async announceChunk(): Promise<void> {
+    const chunk: PresenceChangedEvent[] = [];
+    for (const event of this.pending.values()) {
+      if (chunk.length === CHUNK) break;
+      chunk.push(event);
+    }
+    for (const event of chunk) this.pending.delete(event.userId);
+    try {
+      const peers = await this.chats.coMembersOf(chunk.map((e) => e.userId));
+      for (const event of chunk) this.announce(event, peers.get(event.userId) ?? []);
+    } catch (error) {
+      this.logger.warn(`userStatus of ${chunk.length} users not sent: ${String(error)}`);
+    }
   }
 
   private announce(event: PresenceChangedEvent, peers: string[]): void {
