@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 import type { AppConfig } from '../../config/app-config.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
@@ -13,7 +14,6 @@ const poolOf = (poolSize: number) =>
   ({ db: { poolSize, connectTimeoutMs: 10 } }) as unknown as AppConfig;
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function change(userId: string, status: PresenceStatus): PresenceChangedEvent {
   return { userId, status, lastSeen: null, timestamp: '2026-12-05T00:00:00.000Z' };
@@ -103,6 +103,24 @@ describe('PresenceRealtime', () => {
     expect(sent.map((s) => s.status)).toEqual(['online', 'away']);
   });
 
+  it('lets the joins waiting for admission go before what arrived during its read', async () => {
+    let release!: () => void;
+    const firstRead = new Promise<void>((resolve) => (release = resolve));
+    const { realtime, admission, reads } = setup({}, { firstRead });
+    const order: string[] = [];
+    realtime.changed(change('a', 'online'));
+    await flush();
+    const join = admission.run(() =>
+      Promise.resolve(void order.push(`join after ${reads.length}`)),
+    );
+    realtime.changed(change('b', 'online'));
+    release();
+    await join;
+    for (let i = 0; i < 5; i += 1) await flush();
+    expect(order).toEqual(['join after 1']);
+    expect(reads).toEqual([['a'], ['b']]);
+  });
+
   it('reads at most 1000 users per query', async () => {
     const { realtime, reads, sent } = setup({});
     const users = Array.from({ length: 2500 }, (_, i) => `u${i}`);
@@ -112,25 +130,56 @@ describe('PresenceRealtime', () => {
     expect(sent.map((s) => s.userId)).toEqual(users);
   });
 
-  it('drops the changes whose read failed, and announces the next', async () => {
-    const { realtime, reads, sent } = setup({ a: ['b'], c: ['d'] }, { failReads: 1 });
-    realtime.changed(change('a', 'online'));
-    await flush();
-    await flush();
-    realtime.changed(change('c', 'online'));
-    for (let i = 0; i < 5; i += 1) await flush();
-    expect(reads).toEqual([['a'], ['c']]);
-    expect(sent).toEqual([{ rooms: ['user:d', 'watch:c'], userId: 'c', status: 'online' }]);
-  });
+  describe('when the read is refused or fails', () => {
+    beforeEach(() => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    });
 
-  it('keeps the changes when admission refuses the read, and tries again', async () => {
-    const { realtime, reads, sent } = setup({ a: ['b'] }, { refusals: 1 });
-    realtime.changed(change('a', 'online'));
-    await flush();
-    expect(reads).toEqual([]);
-    await sleep(1100);
-    await flush();
-    expect(reads).toEqual([['a']]);
-    expect(sent).toEqual([{ rooms: ['user:b', 'watch:a'], userId: 'a', status: 'online' }]);
+    it('keeps the changes whose read failed, and reads them again a second later', async () => {
+      const { realtime, reads, sent } = setup({ a: ['b'], c: ['d'] }, { failReads: 1 });
+      realtime.changed(change('a', 'online'));
+      for (let i = 0; i < 3; i += 1) await flush();
+      expect(reads).toEqual([['a']]);
+      // Meanwhile another change: it waits with the first, no read is tried before the second.
+      realtime.changed(change('c', 'online'));
+      jest.advanceTimersByTime(999);
+      for (let i = 0; i < 3; i += 1) await flush();
+      expect(reads).toEqual([['a']]);
+      jest.advanceTimersByTime(1);
+      for (let i = 0; i < 5; i += 1) await flush();
+      expect(reads).toEqual([['a'], ['a', 'c']]);
+      expect(sent.map((s) => s.userId)).toEqual(['a', 'c']);
+    });
+
+    it('keeps the changes when admission refuses the read, and tries once a second', async () => {
+      const { realtime, reads, sent, admission } = setup({ a: ['b'] }, { refusals: 1 });
+      const tries = jest.spyOn(admission, 'run');
+      realtime.changed(change('a', 'online'));
+      await flush();
+      realtime.changed(change('a', 'away'));
+      await flush();
+      expect(tries).toHaveBeenCalledTimes(1);
+      expect(reads).toEqual([]);
+      jest.advanceTimersByTime(1000);
+      for (let i = 0; i < 5; i += 1) await flush();
+      expect(tries).toHaveBeenCalledTimes(2);
+      expect(reads).toEqual([['a']]);
+      expect(sent).toEqual([{ rooms: ['user:b', 'watch:a'], userId: 'a', status: 'away' }]);
+    });
+
+    it('stops trying when the app shuts down', async () => {
+      const { realtime, reads } = setup({ a: ['b'] }, { failReads: 1 });
+      realtime.changed(change('a', 'online'));
+      for (let i = 0; i < 3; i += 1) await flush();
+      realtime.onModuleDestroy();
+      jest.advanceTimersByTime(5000);
+      for (let i = 0; i < 3; i += 1) await flush();
+      expect(reads).toEqual([['a']]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
 import { DatabaseAdmission } from '../../database/database-admission.js';
@@ -8,7 +8,7 @@ import { PresenceDomainEvent, type PresenceChangedEvent } from './presence.types
 
 /** Most users whose co-members one query reads. */
 const CHUNK = 1000;
-/** How long to wait before trying again when admission refused the read (the database busy or away). */
+/** How long changes wait after a read was refused or failed (the database busy or away). */
 const RETRY_MS = 1000;
 
 /**
@@ -17,14 +17,18 @@ const RETRY_MS = 1000;
  * comes online together, and a query per user (5000 of them) cost more than their joins. Changes
  * wait in `pending`, the latest per user (a status is a state: the last one is what peers need),
  * so it holds at most one entry per user however long the database is away. One admitted read at
- * a time takes them all, a chunk per query, so each user's changes go out in order.
+ * a time takes what is pending when its turn comes, a chunk per query, so each user's changes go
+ * out in order, and changes arriving meanwhile queue again behind the joins. A read that is
+ * refused or fails leaves its changes pending, tried again after RETRY_MS.
  */
 @Injectable()
-export class PresenceRealtime {
+export class PresenceRealtime implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceRealtime.name);
   private nsp?: Namespace;
   private readonly pending = new Map<string, PresenceChangedEvent>();
   private reading = false;
+  private retry?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly chats: ChatService,
@@ -35,8 +39,15 @@ export class PresenceRealtime {
     this.nsp = nsp;
   }
 
+  onModuleDestroy(): void {
+    this.closed = true;
+    clearTimeout(this.retry);
+    this.pending.clear();
+  }
+
   @OnEvent(PresenceDomainEvent.StatusChanged)
   changed(event: PresenceChangedEvent): void {
+    if (this.closed) return;
     // Re-inserted, so the map's order stays the order of each user's latest change.
     this.pending.delete(event.userId);
     this.pending.set(event.userId, event);
@@ -44,39 +55,52 @@ export class PresenceRealtime {
   }
 
   private announcePending(): void {
-    if (this.reading || this.pending.size === 0) return;
+    if (this.reading || this.retry || this.closed || this.pending.size === 0) return;
     this.reading = true;
-    let retry = false;
+    let failed = false;
     // Admitted with the joins, a few at a time: everyone comes online at once after an outage.
     this.admission
       .run(async () => {
-        while (this.pending.size > 0) await this.announceChunk();
+        for (let chunks = Math.ceil(this.pending.size / CHUNK); chunks > 0; chunks -= 1) {
+          if (this.closed || !(await this.announceChunk())) return void (failed = true);
+        }
       })
       .catch((error: unknown) => {
-        // Refused before its turn: nothing was taken; the changes wait for the next try.
-        retry = true;
+        failed = true;
         this.logger.warn(`userStatus of ${this.pending.size} users delayed: ${String(error)}`);
       })
       .finally(() => {
         this.reading = false;
-        if (retry) setTimeout(() => this.announcePending(), RETRY_MS).unref();
-        else this.announcePending();
+        if (failed && !this.closed) {
+          this.retry = setTimeout(() => {
+            this.retry = undefined;
+            this.announcePending();
+          }, RETRY_MS);
+          this.retry.unref();
+        } else this.announcePending();
       });
   }
 
-  private async announceChunk(): Promise<void> {
+  /** Reads and announces the first CHUNK pending changes; false (they stay pending) if it failed. */
+  private async announceChunk(): Promise<boolean> {
     const chunk: PresenceChangedEvent[] = [];
     for (const event of this.pending.values()) {
       if (chunk.length === CHUNK) break;
       chunk.push(event);
     }
-    for (const event of chunk) this.pending.delete(event.userId);
+    let peers: Map<string, string[]>;
     try {
-      const peers = await this.chats.coMembersOf(chunk.map((e) => e.userId));
-      for (const event of chunk) this.announce(event, peers.get(event.userId) ?? []);
+      peers = await this.chats.coMembersOf(chunk.map((e) => e.userId));
     } catch (error) {
-      this.logger.warn(`userStatus of ${chunk.length} users not sent: ${String(error)}`);
+      this.logger.warn(`userStatus of ${this.pending.size} users delayed: ${String(error)}`);
+      return false;
     }
+    for (const event of chunk) {
+      // A newer change of the user arrived during the read: that one is announced next.
+      if (this.pending.get(event.userId) === event) this.pending.delete(event.userId);
+      this.announce(event, peers.get(event.userId) ?? []);
+    }
+    return true;
   }
 
   private announce(event: PresenceChangedEvent, peers: string[]): void {
