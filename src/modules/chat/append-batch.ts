@@ -16,10 +16,12 @@ export interface BatchedAppend {
 
 /**
  * The chat's member ids as of the append, read with the inserted row `alias`: what the message's
- * events need (notifications, chatActivity) comes with it, fresh, at no extra round trip.
+ * events need (notifications, chatActivity) comes with it, fresh, at no extra round trip. As JSON,
+ * which the driver hands to JSON.parse: its parser of PostgreSQL arrays reads character by
+ * character, a millisecond per message in a chat of a thousand.
  */
 export function memberIdsOf(alias: string): string {
-  return `ARRAY(SELECT cm.user_id FROM chat_members cm WHERE cm.chat_id = ${alias}.chat_id) AS member_ids`;
+  return `COALESCE((SELECT json_agg(cm.user_id) FROM chat_members cm WHERE cm.chat_id = ${alias}.chat_id), '[]'::json) AS member_ids`;
 }
 
 /** At most this many messages per statement. */
