@@ -8,6 +8,7 @@ import { makeGroup, ok } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser } from '../support/factories.js';
 import { closeAllSockets, emitAck } from '../support/sockets.js';
+import { recordStatements } from '../support/statements.js';
 
 // Everyone reconnecting at once: far more joins than pool connections, each of several queries.
 // Joins are admitted a few at a time (DatabaseAdmission), so the rest wait their turn
@@ -57,12 +58,9 @@ describe('a storm of joinChat', () => {
     );
     const [s, outsider] = [await chatSocket(t, member), await chatSocket(t, stranger)];
     // The statements that name this chat (presence work of the new sockets does not).
-    const query = db.query.bind(db);
-    const statements: string[] = [];
-    db.query = ((sql: string, parameters?: unknown[], ...rest: unknown[]) => {
-      if (parameters?.includes(chat.id)) statements.push(sql);
-      return (query as (...args: unknown[]) => unknown)(sql, parameters, ...rest);
-    }) as DataSource['query'];
+    const { statements, stop } = recordStatements(db, (parameters) =>
+      Boolean(parameters?.includes(chat.id)),
+    );
     try {
       const joined = await ok<Joined>(s, C.JoinChat, { chatId: chat.id, sinceSeq: 0 });
       expect(joined.chat.unreadCount).toBe(1);
@@ -73,7 +71,7 @@ describe('a storm of joinChat', () => {
       expect(refused.error?.code).toBe('FORBIDDEN');
       expect(statements).toHaveLength(1);
     } finally {
-      db.query = query;
+      stop();
     }
   });
 });

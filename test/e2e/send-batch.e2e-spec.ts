@@ -9,6 +9,7 @@ import { makeGroup, ok, record, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { closeAllSockets } from '../support/sockets.js';
+import { recordStatements } from '../support/statements.js';
 
 // Sends that arrive together are stored by one statement (append-batch.ts): each still gets its
 // own answer, seq and refusal, and its own broadcast.
@@ -25,13 +26,7 @@ describe('sends stored together', () => {
     actor = { id: a.id, name: a.name, role: Role.Client };
     messages = t.app.get(MessageService);
     // Every statement the app sends from here on, to count the inserts.
-    const db = t.app.get(DataSource);
-    const query = db.query.bind(db);
-    statements = [];
-    db.query = ((sql: string, ...rest: unknown[]) => {
-      statements.push(sql);
-      return (query as (...args: unknown[]) => unknown)(sql, ...rest);
-    }) as DataSource['query'];
+    statements = recordStatements(t.app.get(DataSource)).statements;
   });
   afterAll(async () => {
     closeAllSockets();
