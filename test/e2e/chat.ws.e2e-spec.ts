@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { makeGroup, ok, record, settle } from '../support/chat.js';
 import { closeAllSockets, emitAck, nextEvent, type ClientSocket } from '../support/sockets.js';
+import { recordStatements } from '../support/statements.js';
 
 type Joined = { chat: ChatView; messages: MessageView[]; hasMore: boolean };
 
@@ -132,6 +133,55 @@ describe('/chat', () => {
       await expect(emitAck(moderator, C.JoinChat, { chatId: chat.id })).resolves.toMatchObject({
         error: { code: 'FORBIDDEN' },
       });
+    });
+
+    it('checks access to history in the statement that reads the page', async () => {
+      const [a, b, outsider] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+      const [chat, empty] = [await group(a, [b]), await group(a, [b])];
+      const sa = await chatSocket(t, a);
+      for (const text of ['one', 'two', 'three'])
+        await ok(sa, C.SendMessage, { chatId: chat.id, text });
+      const [sb, so] = [await chatSocket(t, b), await chatSocket(t, outsider)];
+      const [admin, moderator] = [
+        await chatSocket(t, await makeUser(t, 'ADMIN')),
+        await chatSocket(t, await makeUser(t, 'MODERATOR')),
+      ];
+      const missing = '00000000-0000-4000-8000-00000000abcd';
+      const db = t.app.get(DataSource);
+      const { statements, stop } = recordStatements(db, (parameters) =>
+        [chat.id, empty.id, missing].some((id) => parameters?.includes(id)),
+      );
+      const reads: [ClientSocket, object, string][] = [
+        [sb, { chatId: chat.id, before: 3 }, 'one,two'],
+        [sb, { chatId: chat.id, after: 1, limit: 1 }, 'two'],
+        [sb, { chatId: chat.id }, 'one,two,three'],
+        [sb, { chatId: empty.id }, ''],
+        [admin, { chatId: chat.id, limit: 1 }, 'three'],
+      ];
+      try {
+        for (const [s, query, texts] of reads) {
+          statements.length = 0;
+          const page = await ok<Page<MessageView>>(s, C.GetMessages, query);
+          expect(page.items.map((m) => m.text).join(',')).toBe(texts);
+          expect(statements).toHaveLength(1);
+        }
+        for (const [s, chatId] of [
+          [so, chat.id],
+          [so, empty.id],
+          [so, missing],
+          [moderator, chat.id],
+          [sb, missing],
+        ] as const) {
+          statements.length = 0;
+          await expect(emitAck(s, C.GetMessages, { chatId, before: 2 })).resolves.toEqual({
+            ok: false,
+            error: { code: 'FORBIDDEN', message: 'forbidden' },
+          });
+          expect(statements).toHaveLength(1);
+        }
+      } finally {
+        stop();
+      }
     });
 
     // Ids are case-insensitive in PostgreSQL but were used as given for rooms and lists.

@@ -1,4 +1,7 @@
 import { Role } from '../../common/auth/auth-user.js';
+import { DomainException } from '../../common/errors/domain.exception.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import type { Actor } from './chat.types.js';
 import { ChatType } from './entities/chat.entity.js';
 
 /**
@@ -8,4 +11,14 @@ import { ChatType } from './entities/chat.entity.js';
 export function canAccessChat(role: Role, chatType: ChatType, isMember: boolean): boolean {
   if (isMember || role === Role.Admin) return true;
   return role === Role.Moderator && chatType === ChatType.Dispute;
+}
+
+/** The chat's row when `actor` may see the chat; FORBIDDEN, whether or not it exists, otherwise. */
+export function permitted<Row extends { type: ChatType; is_member: boolean }>(
+  actor: Pick<Actor, 'role'>,
+  row: Row | undefined,
+): Row {
+  if (!row || !canAccessChat(actor.role, row.type, row.is_member))
+    throw new DomainException(ErrorCode.Forbidden);
+  return row;
 }

@@ -12,7 +12,7 @@ import {
   fromEpochUs,
   keysetPage,
 } from '../../common/pagination/keyset-cursor.js';
-import { canAccessChat } from './chat.policy.js';
+import { permitted } from './chat.policy.js';
 import {
   ChatDomainEvent,
   type ChatCreatedEvent,
@@ -475,14 +475,4 @@ export class ChatService {
 function directKey(a: string, b: string): string {
   const [x, y] = [a, b].sort();
   return `${x.length}:${x}|${y}`;
-}
-
-/** The chat's row when `actor` may see the chat; FORBIDDEN, whether or not it exists, otherwise. */
-function permitted<Row extends { type: ChatType; is_member: boolean }>(
-  actor: Pick<Actor, 'role'>,
-  row: Row | undefined,
-): Row {
-  if (!row || !canAccessChat(actor.role, row.type, row.is_member))
-    throw new DomainException(ErrorCode.Forbidden);
-  return row;
 }

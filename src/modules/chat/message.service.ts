@@ -7,6 +7,7 @@ import { DomainException, invalidField } from '../../common/errors/domain.except
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { DatabaseAdmission } from '../../database/database-admission.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
+import { permitted } from './chat.policy.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
 import type { Actor, ChatView, MessageView, Page } from './chat.types.js';
@@ -148,10 +149,11 @@ export class MessageService {
     // The view comes with the access check; the page is read once subscribed.
     const chat = await this.chats.visible(actor, dto.chatId);
     await subscribe();
-    const messages =
-      dto.sinceSeq !== undefined
-        ? await this.store.after(dto.chatId, dto.sinceSeq, dto.limit + 1)
-        : await this.store.before(dto.chatId, null, dto.limit + 1);
+    const messages = await this.store.page(
+      dto.chatId,
+      dto.sinceSeq !== undefined ? { after: dto.sinceSeq } : { before: null },
+      dto.limit + 1,
+    );
     const hasMore = messages.length > dto.limit;
     const page =
       dto.sinceSeq !== undefined
@@ -170,14 +172,15 @@ export class MessageService {
         'pass before or after, not both',
       );
     }
-    // The access check and the page are read together (one wait, not two); a refusal drops the
-    // page unread by anyone, and a page is bounded by `limit` whatever the chat's size.
-    const [, rows] = await Promise.all([
-      this.chats.access(actor, dto.chatId),
-      dto.after !== undefined
-        ? this.store.after(dto.chatId, dto.after, dto.limit + 1)
-        : this.store.before(dto.chatId, dto.before ?? null, dto.limit + 1),
-    ]);
+    // The access check and the page are one statement (one wait); a refusal drops the page
+    // unread by anyone, and a page is bounded by `limit` whatever the chat's size.
+    const { chat, messages: rows } = await this.store.gatedPage(
+      actor.id,
+      dto.chatId,
+      dto.after !== undefined ? { after: dto.after } : { before: dto.before ?? null },
+      dto.limit + 1,
+    );
+    permitted(actor, chat);
     const hasMore = rows.length > dto.limit;
     if (dto.after !== undefined) {
       const items = rows.slice(0, dto.limit);

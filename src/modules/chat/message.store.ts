@@ -5,6 +5,7 @@ import { invalidField } from '../../common/errors/domain.exception.js';
 import { prepared } from '../../database/prepared.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
 import { AppendBatcher, memberIdsOf, type BatchedAppend } from './append-batch.js';
+import type { ChatType } from './entities/chat.entity.js';
 import type { MessageType } from './entities/message.entity.js';
 import type { AttachmentView, MessageView, ReactionView } from './chat.types.js';
 
@@ -19,8 +20,14 @@ const COLUMNS = `m.id, m.chat_id, m.seq, m.sender_id, m.sender_role, m.type, m.t
  * (which cost PostgreSQL twice the time of the page itself). Each pass looks up the page's ids as
  * an array (`= ANY (ARRAY(…))`): an index scan whatever a generic plan guesses the page's size to
  * be, where a semi-join could turn into a scan of the whole table.
+ *
+ * With `gate` (a one-row SELECT of `chat_type` and `is_member`), its row comes first in every row,
+ * and once with null message columns when the selection is empty: the access check and the page
+ * in one statement. No row at all means no such chat.
  */
-function readOf(selection: string, order = ''): string {
+function readOf(selection: string, order = '', gate?: string): string {
+  const read = `page m LEFT JOIN messages r ON r.id = m.reply_to_id
+  LEFT JOIN rx ON rx.message_id = m.id LEFT JOIN fx ON fx.message_id = m.id`;
   return `WITH page AS MATERIALIZED (${selection}),
   rx AS (
     SELECT x.message_id,
@@ -38,12 +45,29 @@ function readOf(selection: string, order = ''): string {
                     ORDER BY f.created_at, f.id) AS attachments
     FROM files f WHERE f.message_id = ANY (ARRAY(SELECT id FROM page)) GROUP BY f.message_id
   )
-  SELECT ${COLUMNS},
+  SELECT ${gate ? 'g.chat_type, g.is_member, ' : ''}${COLUMNS},
          r.id AS r_id, r.sender_id AS r_sender_id, r.text AS r_text, r.is_deleted AS r_is_deleted,
          COALESCE(rx.reactions, '[]'::json) AS reactions,
          CASE WHEN m.is_deleted THEN '[]'::json ELSE COALESCE(fx.attachments, '[]'::json) END AS attachments
-  FROM page m LEFT JOIN messages r ON r.id = m.reply_to_id
-  LEFT JOIN rx ON rx.message_id = m.id LEFT JOIN fx ON fx.message_id = m.id ${order}`;
+  FROM ${gate ? `(${gate}) g LEFT JOIN (${read}) ON true` : read} ${order}`;
+}
+
+/** What the access check needs of chat $1, for user `viewer` (a parameter), as readOf's gate. */
+function gateOf(viewer: string): string {
+  return `SELECT c.type AS chat_type, cm.user_id IS NOT NULL AS is_member
+    FROM chats c LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = ${viewer}
+    WHERE c.id = $1`;
+}
+
+/**
+ * A page read, prepared in two forms: `plain` for a caller that has checked access already (a
+ * join), and `gated` with the access check of the viewer, the last parameter (history).
+ */
+function pageOf(selection: string, order: string, params: number) {
+  return {
+    plain: prepared(readOf(selection, order)),
+    gated: prepared(readOf(selection, order, gateOf(`$${params + 1}`))),
+  };
 }
 
 const MEMBER_IDS = memberIdsOf('messages');
@@ -53,24 +77,21 @@ const BY_CLIENT_MESSAGE_ID = readOf(
   `SELECT ${COLUMNS} FROM messages m
    WHERE m.chat_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`,
 );
-const AFTER = prepared(
-  readOf(
-    `SELECT ${COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
-    'ORDER BY m.seq ASC',
-  ),
+const AFTER = pageOf(
+  `SELECT ${COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
+  'ORDER BY m.seq ASC',
+  3,
 );
 // Two texts, not one with `$2 IS NULL OR …`: each has one plan that fits it.
-const BEFORE = prepared(
-  readOf(
-    `SELECT ${COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
-    'ORDER BY m.seq DESC',
-  ),
+const BEFORE = pageOf(
+  `SELECT ${COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+  'ORDER BY m.seq DESC',
+  3,
 );
-const LATEST = prepared(
-  readOf(
-    `SELECT ${COLUMNS} FROM messages m WHERE m.chat_id = $1 ORDER BY m.seq DESC LIMIT $2`,
-    'ORDER BY m.seq DESC',
-  ),
+const LATEST = pageOf(
+  `SELECT ${COLUMNS} FROM messages m WHERE m.chat_id = $1 ORDER BY m.seq DESC LIMIT $2`,
+  'ORDER BY m.seq DESC',
+  2,
 );
 /**
  * The latest message of each chat in `chats` (a relation with `id` and `last_seq`), as a statement
@@ -122,6 +143,8 @@ export interface NewMessage {
 }
 
 type InsertedRow = MessageRow & { member_ids: string[] };
+/** A row of a gated read: the gate's columns, then a message's (all null in an empty page's row). */
+type GatedRow = MessageRow & { chat_type: ChatType; is_member: boolean };
 
 /** Reads and writes of messages in plain SQL: one statement per operation on the hot path. */
 @Injectable()
@@ -281,20 +304,43 @@ export class MessageStore {
     return rows[0] ? this.view(rows[0]) : null;
   }
 
-  /** Up to `limit` messages after `afterSeq`, ascending (keyset on the (chat_id, seq) index). */
-  async after(chatId: string, afterSeq: number, limit: number): Promise<MessageView[]> {
-    const rows = await this.db.query<MessageRow[]>(AFTER, [chatId, afterSeq, limit]);
-    return rows.map((row) => this.view(row));
+  /** Up to `limit` messages from `from`, ascending; for a caller that has checked access. */
+  async page(chatId: string, from: PageFrom, limit: number): Promise<MessageView[]> {
+    const read = pageRead(chatId, from, limit);
+    const rows = await this.db.query<MessageRow[]>(read.texts.plain, read.params);
+    return this.ascending(rows, read.ascending);
   }
 
-  /** Up to `limit` messages before `beforeSeq` (or the latest), returned ascending. */
-  async before(chatId: string, beforeSeq: number | null, limit: number): Promise<MessageView[]> {
-    const rows =
-      beforeSeq === null
-        ? await this.db.query<MessageRow[]>(LATEST, [chatId, limit])
-        : await this.db.query<MessageRow[]>(BEFORE, [chatId, beforeSeq, limit]);
-    return rows.reverse().map((row) => this.view(row));
+  /**
+   * The same page read together with what the access check of `viewerId` needs (`chat`, absent
+   * when there is no such chat): one statement, one wait. The caller decides.
+   */
+  async gatedPage(
+    viewerId: string,
+    chatId: string,
+    from: PageFrom,
+    limit: number,
+  ): Promise<{ chat: { type: ChatType; is_member: boolean } | undefined; messages: MessageView[] }> {
+    const read = pageRead(chatId, from, limit);
+    const rows = await this.db.query<GatedRow[]>(read.texts.gated, [...read.params, viewerId]);
+    const chat = rows[0] && { type: rows[0].chat_type, is_member: rows[0].is_member };
+    // An empty page is one row of the gate alone.
+    const messages = rows[0]?.id === null ? [] : rows;
+    return { chat, messages: this.ascending(messages, read.ascending) };
   }
+
+  private ascending(rows: MessageRow[], ascending: boolean): MessageView[] {
+    return (ascending ? rows : rows.reverse()).map((row) => this.view(row));
+  }
+}
+
+/** Where a page starts: after a seq (ascending), or before one or the latest (descending). */
+export type PageFrom = { after: number } | { before: number | null };
+
+function pageRead(chatId: string, from: PageFrom, limit: number) {
+  if ('after' in from) return { texts: AFTER, params: [chatId, from.after, limit], ascending: true };
+  if (from.before === null) return { texts: LATEST, params: [chatId, limit], ascending: false };
+  return { texts: BEFORE, params: [chatId, from.before, limit], ascending: false };
 }
 
 export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string): MessageView {
