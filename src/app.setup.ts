@@ -5,6 +5,7 @@ import { expressErrorHandler, HttpExceptionFilter } from './common/http/http-exc
 import { AppValidationPipe } from './common/validation/validation.pipe.js';
 import { memoizeValidationMetadata } from './common/validation/validation-metadata-cache.js';
 import { AppConfig } from './config/app-config.js';
+import { logRequests } from './logging/logging.module.js';
 import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
@@ -25,6 +26,7 @@ export interface ServerControls {
 export function setupApp(app: INestApplication): ServerControls {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  logRequests(app);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   memoizeValidationMetadata();
   app.useGlobalPipes(new AppValidationPipe());
