@@ -151,18 +151,19 @@ describe('/chat', () => {
       const { statements, stop } = recordStatements(db, (parameters) =>
         [chat.id, empty.id, missing].some((id) => parameters?.includes(id)),
       );
-      const reads: [ClientSocket, object, string][] = [
-        [sb, { chatId: chat.id, before: 3 }, 'one,two'],
-        [sb, { chatId: chat.id, after: 1, limit: 1 }, 'two'],
-        [sb, { chatId: chat.id }, 'one,two,three'],
-        [sb, { chatId: empty.id }, ''],
-        [admin, { chatId: chat.id, limit: 1 }, 'three'],
+      const reads: [ClientSocket, object, string[], boolean][] = [
+        [sb, { chatId: chat.id, before: 3 }, ['one', 'two'], false],
+        [sb, { chatId: chat.id, after: 1, limit: 1 }, ['two'], true],
+        [sb, { chatId: chat.id }, ['one', 'two', 'three'], false],
+        [sb, { chatId: empty.id }, [], false],
+        [admin, { chatId: chat.id, limit: 1 }, ['three'], true],
       ];
       try {
-        for (const [s, query, texts] of reads) {
+        for (const [s, query, texts, hasMore] of reads) {
           statements.length = 0;
           const page = await ok<Page<MessageView>>(s, C.GetMessages, query);
-          expect(page.items.map((m) => m.text).join(',')).toBe(texts);
+          expect(page.items.map((m) => m.text)).toEqual(texts);
+          expect(page.hasMore).toBe(hasMore);
           expect(statements).toHaveLength(1);
         }
         for (const [s, chatId] of [

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Role } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
-import { canAccessChat } from './chat.policy.js';
+import { permitted } from './chat.policy.js';
 import { ChatDomainEvent, type MessageChangedEvent, type ReactionEvent } from './chat.events.js';
 import type { Actor, MessageView } from './chat.types.js';
 import type { EditMessageDto, MessageIdDto, ReactionDto } from './dto/message-ref.dto.js';
@@ -116,8 +116,7 @@ export class MessageEditService {
        WHERE m.id = $1`,
       [messageId, actor.id],
     );
-    if (!row || !canAccessChat(actor.role, row.type, row.is_member))
-      throw new DomainException(ErrorCode.Forbidden);
+    permitted(actor, row);
     return {
       chatId: row.chat_id,
       senderId: row.sender_id,

@@ -7,7 +7,6 @@ import { DomainException, invalidField } from '../../common/errors/domain.except
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { DatabaseAdmission } from '../../database/database-admission.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
-import { permitted } from './chat.policy.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
 import type { Actor, ChatView, MessageView, Page } from './chat.types.js';
@@ -174,13 +173,12 @@ export class MessageService {
     }
     // The access check and the page are one statement (one wait); a refusal drops the page
     // unread by anyone, and a page is bounded by `limit` whatever the chat's size.
-    const { chat, messages: rows } = await this.store.gatedPage(
-      actor.id,
+    const rows = await this.store.pageFor(
+      actor,
       dto.chatId,
       dto.after !== undefined ? { after: dto.after } : { before: dto.before ?? null },
       dto.limit + 1,
     );
-    permitted(actor, chat);
     const hasMore = rows.length > dto.limit;
     if (dto.after !== undefined) {
       const items = rows.slice(0, dto.limit);

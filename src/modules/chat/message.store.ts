@@ -7,7 +7,8 @@ import { FileUrlSigner } from '../files/file-url.signer.js';
 import { AppendBatcher, memberIdsOf, type BatchedAppend } from './append-batch.js';
 import type { ChatType } from './entities/chat.entity.js';
 import type { MessageType } from './entities/message.entity.js';
-import type { AttachmentView, MessageView, ReactionView } from './chat.types.js';
+import { permitted } from './chat.policy.js';
+import type { Actor, AttachmentView, MessageView, ReactionView } from './chat.types.js';
 
 /** A message's own columns, named: a prepared statement's result must keep its shape. */
 const COLUMNS = `m.id, m.chat_id, m.seq, m.sender_id, m.sender_role, m.type, m.text, m.reply_to_id,
@@ -21,9 +22,9 @@ const COLUMNS = `m.id, m.chat_id, m.seq, m.sender_id, m.sender_role, m.type, m.t
  * an array (`= ANY (ARRAY(…))`): an index scan whatever a generic plan guesses the page's size to
  * be, where a semi-join could turn into a scan of the whole table.
  *
- * With `gate` (a one-row SELECT of `chat_type` and `is_member`), its row comes first in every row,
- * and once with null message columns when the selection is empty: the access check and the page
- * in one statement. No row at all means no such chat.
+ * With `gate` (a one-row SELECT of `chat_type` and `is_member`), its columns come first in every
+ * row, and its row comes once with null message columns when the selection is empty: the access
+ * check and the page in one statement. No row at all means no such chat.
  */
 function readOf(selection: string, order = '', gate?: string): string {
   const read = `page m LEFT JOIN messages r ON r.id = m.reply_to_id
@@ -312,21 +313,20 @@ export class MessageStore {
   }
 
   /**
-   * The same page read together with what the access check of `viewerId` needs (`chat`, absent
-   * when there is no such chat): one statement, one wait. The caller decides.
+   * The same page, for `actor` only if they may read the chat (FORBIDDEN otherwise, whether or not
+   * it exists): the access check reads in the page's own statement, one wait instead of two.
    */
-  async gatedPage(
-    viewerId: string,
+  async pageFor(
+    actor: Pick<Actor, 'id' | 'role'>,
     chatId: string,
     from: PageFrom,
     limit: number,
-  ): Promise<{ chat: { type: ChatType; is_member: boolean } | undefined; messages: MessageView[] }> {
+  ): Promise<MessageView[]> {
     const read = pageRead(chatId, from, limit);
-    const rows = await this.db.query<GatedRow[]>(read.texts.gated, [...read.params, viewerId]);
-    const chat = rows[0] && { type: rows[0].chat_type, is_member: rows[0].is_member };
+    const rows = await this.db.query<GatedRow[]>(read.texts.gated, [...read.params, actor.id]);
+    permitted(actor, rows[0] && { type: rows[0].chat_type, is_member: rows[0].is_member });
     // An empty page is one row of the gate alone.
-    const messages = rows[0]?.id === null ? [] : rows;
-    return { chat, messages: this.ascending(messages, read.ascending) };
+    return this.ascending(rows[0].id === null ? [] : rows, read.ascending);
   }
 
   private ascending(rows: MessageRow[], ascending: boolean): MessageView[] {
@@ -335,7 +335,7 @@ export class MessageStore {
 }
 
 /** Where a page starts: after a seq (ascending), or before one or the latest (descending). */
-export type PageFrom = { after: number } | { before: number | null };
+type PageFrom = { after: number } | { before: number | null };
 
 function pageRead(chatId: string, from: PageFrom, limit: number) {
   if ('after' in from) return { texts: AFTER, params: [chatId, from.after, limit], ascending: true };
