@@ -99,7 +99,7 @@ export class MessageEditService {
 
   /** The message's chat as the actor may see it: FORBIDDEN without access, or if it does not exist. */
   private async access(actor: Actor, messageId: string): Promise<MessageAccess> {
-    const [row] = await this.db.query<
+    const rows = await this.db.query<
       {
         chat_id: string;
         sender_id: string | null;
@@ -116,7 +116,7 @@ export class MessageEditService {
        WHERE m.id = $1`,
       [messageId, actor.id],
     );
-    permitted(actor, row);
+    const row = permitted(actor, rows[0]);
     return {
       chatId: row.chat_id,
       senderId: row.sender_id,
