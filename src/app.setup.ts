@@ -51,6 +51,7 @@ export function setupApp(app: INestApplication): ServerControls {
     },
     onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
     onEngineConnection: limits.onEngineConnection,
+    meter: app.get(RealtimeMetrics),
     onServer: (server) => app.get(RealtimeMetrics).watch(server),
     cluster: app.get<RedisClusterLink | null>(REDIS_CLUSTER) ?? undefined,
   });

@@ -1,6 +1,6 @@
-import { ArgumentsHost, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Server, Socket } from 'socket.io';
+import type { Server } from 'socket.io';
 import { METRICS_PREFIX, MetricsRegistry } from './metrics.registry.js';
 
 /** `code` of a successful answer; failures carry their ErrorCode. */
@@ -24,7 +24,7 @@ export interface EventSeries {
 }
 
 /**
- * Socket metrics. Events are counted by the @RealtimeGateway enhancers, so only events with a
+ * Socket metrics. Events are counted by the socket adapter as they reach a handler, so only events with a
  * handler are seen: event names, namespaces and codes are all bounded sets. Connected sockets
  * are read from Socket.IO's namespaces at scrape time.
  */
@@ -52,7 +52,7 @@ export class RealtimeMetrics {
     });
     this.latency = new Histogram({
       name: `${METRICS_PREFIX}ws_ack_duration_seconds`,
-      help: 'From the handler taking the event (after the token re-check) to its answer, OK or not.',
+      help: 'From the event reaching its handler to its answer, OK or not (refusals included).',
       labelNames: ['namespace', 'event'],
       buckets: ACK_BUCKETS,
       registers,
@@ -75,11 +75,8 @@ export class RealtimeMetrics {
     this.server = server;
   }
 
-  /** The series of the event a gateway enhancer is handling (args: socket, data, ack?, event). */
-  seriesOf(host: ArgumentsHost): EventSeries {
-    const args = host.getArgs();
-    const namespace = (args[0] as Socket).nsp.name;
-    const event = args[args.length - 1] as string;
+  /** The series of one event on one namespace, bound once (per socket and handler, by the adapter). */
+  seriesOf(namespace: string, event: string): EventSeries {
     let byEvent = this.series.get(namespace);
     if (!byEvent) this.series.set(namespace, (byEvent = new Map<string, EventSeries>()));
     let series = byEvent.get(event);
@@ -102,25 +99,18 @@ export class RealtimeMetrics {
     series.received.inc();
   }
 
-  /** A handler answered `ok: true`; `startedAt` is the `performance.now()` it took the event at. */
-  answerOk(series: EventSeries, startedAt: number): void {
-    series.ok.inc();
-    this.observe(series, startedAt);
-  }
-
-  /** A handler threw: its latency. Its code is counted by `answerError`, in the exception filter. */
-  timeFailure(series: EventSeries, startedAt: number): void {
-    this.observe(series, startedAt);
-  }
-
-  /** Every failure, guard refusals included, leaves through the exception filter, which calls this. */
-  answerError(series: EventSeries, code: string): void {
-    let failures = series.failures.get(code);
-    if (!failures) {
-      failures = this.answered.labels({ ...series.labels, code });
-      series.failures.set(code, failures);
+  /**
+   * The event was answered, OK or with an error `code` (guard refusals included); `startedAt` is
+   * the `performance.now()` it arrived at.
+   */
+  answer(series: EventSeries, startedAt: number, code: string): void {
+    let counter = code === OK_CODE ? series.ok : series.failures.get(code);
+    if (!counter) {
+      counter = this.answered.labels({ ...series.labels, code });
+      series.failures.set(code, counter);
     }
-    failures.inc();
+    counter.inc();
+    this.observe(series, startedAt);
   }
 
   private observe(series: EventSeries, startedAt: number): void {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';
-import { of, throwError } from 'rxjs';
 import type { Socket } from 'socket.io';
+import type { Reply } from '../common/ws/ws-answer.js';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
+import { RealtimeMetrics } from '../metrics/realtime.metrics.js';
 import { AuthenticatedIoAdapter } from './authenticated-io.adapter.js';
 
 /** A socket as far as bindMessageHandlers uses one: listeners, and emit to the client. */
@@ -11,6 +13,7 @@ function fakeSocket(): { socket: Socket; sent: unknown[][]; fire: (...args: unkn
   const socket = {
     on: (event: string, listener: (...args: unknown[]) => void) => listeners.on(event, listener),
     emit: (...args: unknown[]) => sent.push(args),
+    nsp: { name: '/chat' },
   } as unknown as Socket;
   return { socket, sent, fire: (...args) => listeners.emit('event', ...args) };
 }
@@ -20,16 +23,22 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
   const adapter = new AuthenticatedIoAdapter({} as never, { middlewares: [], serverOptions: {} });
 
-  it('hands the handler its payload as Nest does: one value, several, or none', async () => {
-    const { socket, fire } = fakeSocket();
-    const calls: unknown[] = [];
-    adapter.bindMessageHandlers(socket, [
-      {
-        message: 'event',
-        isAckHandledManually: false,
-        callback: (data: unknown) => Promise.resolve(void calls.push(data)),
-      },
+  /** Binds one handler named `event` on a fresh socket. */
+  function bind(
+    callback: (data: unknown, reply: Reply) => unknown,
+    on = adapter,
+    isAckHandledManually = false,
+  ) {
+    const fake = fakeSocket();
+    on.bindMessageHandlers(fake.socket, [
+      { message: 'event', isAckHandledManually, callback: callback as never },
     ]);
+    return fake;
+  }
+
+  it('hands the handler its payload as Nest does: one value, several, or none', async () => {
+    const calls: unknown[] = [];
+    const { fire } = bind((data) => Promise.resolve(void calls.push(data)));
     const ack = () => undefined;
     fire({ a: 1 }, ack);
     fire({ a: 2 });
@@ -40,78 +49,102 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
     expect(calls).toEqual([{ a: 1 }, { a: 2 }, [1, 2], undefined, undefined]);
   });
 
-  it('acknowledges with what the handler resolves to, or what its Observable emits', async () => {
-    const { socket, fire } = fakeSocket();
-    // As Nest's handlers do: a promise of a value, of an Observable (interceptors), or of nothing.
-    const results = [{ ok: true, data: 1 }, of({ ok: true, data: 2 }), undefined];
-    adapter.bindMessageHandlers(socket, [
-      {
-        message: 'event',
-        isAckHandledManually: false,
-        callback: () => Promise.resolve(results.shift()),
-      },
-    ]);
+  it('answers what the handler resolves to in the envelope, nothing as {}', async () => {
+    const results = [1, { a: 2 }, undefined, null];
+    const { fire, sent } = bind(() => Promise.resolve(results.shift()));
     const acks: unknown[] = [];
-    for (let i = 0; i < 3; i++) fire({}, (response: unknown) => acks.push(response));
+    for (let i = 0; i < 4; i++) fire({}, (answer: unknown) => acks.push(answer));
     await tick();
-    expect(acks).toHaveLength(2);
-    expect(acks).toEqual(
-      expect.arrayContaining([
-        { ok: true, data: 1 },
-        { ok: true, data: 2 },
-      ]),
+    expect(acks).toEqual([
+      { ok: true, data: 1 },
+      { ok: true, data: { a: 2 } },
+      { ok: true, data: {} },
+      { ok: true, data: {} },
+    ]);
+    expect(sent).toEqual([]);
+  });
+
+  it('answers once: the first reply wins over the envelope of what the handler returns', async () => {
+    // As the exception filter does: it replies with the error, and Nest's handler resolves.
+    const error = { code: 'FORBIDDEN', message: 'no' };
+    const { fire } = bind((_data, reply) => {
+      reply({ ok: false, error } as never);
+      reply({ ok: true, data: 'twice' });
+      return Promise.resolve(undefined);
+    });
+    const acks: unknown[] = [];
+    fire({}, (answer: unknown) => acks.push(answer));
+    await tick();
+    expect(acks).toEqual([{ ok: false, error }]);
+  });
+
+  it('sends a failure as an error event naming the event when the client gave no callback', async () => {
+    const error = { code: 'VALIDATION_FAILED', message: 'bad' };
+    const { fire, sent } = bind((_data, reply) => {
+      reply({ ok: false, error } as never);
+      return Promise.resolve(undefined);
+    });
+    fire({});
+    await tick();
+    expect(sent).toEqual([['error', { event: 'event', ...error }]]);
+    // A success without a callback is sent nowhere.
+    const quiet = bind(() => Promise.resolve('done'));
+    quiet.fire({});
+    await tick();
+    expect(quiet.sent).toEqual([]);
+  });
+
+  it('leaves a manual ack to the handler', async () => {
+    const acks: unknown[] = [];
+    const { fire, sent } = bind(
+      (_data, ack) => Promise.resolve(ack({ ok: true, data: 'by hand' })),
+      adapter,
+      true,
     );
-  });
-
-  it('emits a { event, data } answer to the socket, and leaves a manual ack to the handler', async () => {
-    const { socket, sent, fire } = fakeSocket();
-    adapter.bindMessageHandlers(socket, [
-      {
-        message: 'event',
-        isAckHandledManually: false,
-        callback: () => Promise.resolve({ event: 'pong', data: 7 }),
-      },
-    ]);
-    const acks: unknown[] = [];
-    fire({}, (response: unknown) => acks.push(response));
-    const manual = fakeSocket();
-    adapter.bindMessageHandlers(manual.socket, [
-      {
-        message: 'event',
-        callback: () => Promise.resolve({ ok: true }),
-        isAckHandledManually: true,
-      },
-    ]);
-    manual.fire({}, (response: unknown) => acks.push(response));
+    fire({}, (answer: unknown) => acks.push(answer));
     await tick();
-    expect(sent).toEqual([['pong', 7]]);
-    expect(acks).toEqual([]);
+    expect(acks).toEqual([{ ok: true, data: 'by hand' }]);
+    expect(sent).toEqual([]);
   });
 
-  it('survives a handler that throws or errors: later events are still handled', async () => {
-    const { socket, fire } = fakeSocket();
-    const outcomes: (() => Promise<unknown>)[] = [
+  it('answers INTERNAL to a handler that throws or rejects past its filter, and goes on', async () => {
+    const outcomes: (() => unknown)[] = [
       () => {
         throw new Error('thrown');
       },
-      () => Promise.resolve(throwError(() => new Error('errored'))),
       () => Promise.reject(new Error('rejected')),
-      () => Promise.resolve({ ok: true, data: 'after' }),
+      () => Promise.resolve('after'),
     ];
-    adapter.bindMessageHandlers(socket, [
-      {
-        message: 'event',
-        isAckHandledManually: false,
-        callback: () => outcomes.shift()!() as Promise<never>,
-      },
-    ]);
-    const errors: unknown[] = [];
-    (adapter as unknown as { logger: { error: (e: unknown) => void } }).logger.error = (e) =>
-      errors.push(e);
+    const { fire } = bind(() => outcomes.shift()!());
     const acks: unknown[] = [];
-    for (let i = 0; i < 4; i++) fire({}, (response: unknown) => acks.push(response));
+    for (let i = 0; i < 3; i++) fire({}, (answer: unknown) => acks.push(answer));
     await tick();
-    expect(errors).toHaveLength(3);
-    expect(acks).toEqual([{ ok: true, data: 'after' }]);
+    const internal = { ok: false, error: { code: 'INTERNAL', message: expect.any(String) } };
+    expect(acks).toEqual([internal, internal, { ok: true, data: 'after' }]);
+  });
+
+  it('counts and times every answer by code', async () => {
+    const registry = new MetricsRegistry();
+    const metered = new AuthenticatedIoAdapter({} as never, {
+      middlewares: [],
+      serverOptions: {},
+      meter: new RealtimeMetrics(registry),
+    });
+    const error = { code: 'FORBIDDEN', message: 'no' };
+    const { fire } = bind(
+      (data, reply) =>
+        Promise.resolve(data === 'refuse' ? reply({ ok: false, error } as never) : 1),
+      metered,
+    );
+    fire('accept', () => undefined);
+    fire('refuse', () => undefined);
+    fire('refuse');
+    await tick();
+    const text = await registry.metrics();
+    const labels = 'namespace="/chat",event="event"';
+    expect(text).toContain(`messaging_ws_events_received_total{${labels}} 3`);
+    expect(text).toContain(`messaging_ws_acks_total{${labels},code="OK"} 1`);
+    expect(text).toContain(`messaging_ws_acks_total{${labels},code="FORBIDDEN"} 2`);
+    expect(text).toContain(`messaging_ws_ack_duration_seconds_count{${labels}} 3`);
   });
 });

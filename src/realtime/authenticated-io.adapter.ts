@@ -1,12 +1,17 @@
 import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { isObservable } from 'rxjs';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
+import { toErrorBody } from '../common/errors/error-body.js';
+import type { Answer, Reply } from '../common/ws/ws-answer.js';
+import { OK_CODE, type RealtimeMetrics } from '../metrics/realtime.metrics.js';
+import { ServerEvent } from './events.js';
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
 type ConnectionListener = (socket: Socket) => void;
 type EngineConnectionListener = (conn: Socket['conn']) => void;
+/** What the adapter counts events with (RealtimeMetrics). */
+type EventMeter = Pick<RealtimeMetrics, 'seriesOf' | 'receive' | 'answer'>;
 
 /**
  * Nest's Socket.IO adapter with our server options and the handshake middlewares (limits and
@@ -27,6 +32,8 @@ export class AuthenticatedIoAdapter extends IoAdapter {
       serverOptions: Partial<ServerOptions>;
       onConnection?: ConnectionListener[];
       onEngineConnection?: EngineConnectionListener[];
+      /** Counts and times every event's answer. */
+      meter?: EventMeter;
       /** Hears of the root server once it exists (metrics read its namespaces). */
       onServer?: (server: Server) => void;
       /** Carries events between nodes (the Redis adapter); none on a single node. */
@@ -95,30 +102,38 @@ export class AuthenticatedIoAdapter extends IoAdapter {
 
   /**
    * One plain listener per handler and socket, in place of Nest's rxjs stream per handler and
-   * socket (fromEvent, mergeMap, takeUntil): the same calls and answers, without the several
-   * objects each stream keeps per socket and builds per event. The handler's own exception
-   * filter answers its failures; what escapes it is logged, as Nest does.
+   * socket (fromEvent, mergeMap, takeUntil), and the acknowledgement envelope for every handler:
+   * what the handler returns is answered `{ ok: true, data }`. The handler gets `reply` as its
+   * acknowledgement argument, and its exception filter answers a failure through it; each event
+   * is answered once, counted and timed by `setup.meter`. A failure that escapes the filter is
+   * logged and answered INTERNAL.
    */
   override bindMessageHandlers(socket: Socket, handlers: WsMessageHandler[]): void {
+    const meter = this.setup.meter;
     for (const { message, callback, isAckHandledManually } of handlers) {
+      const series = meter?.seriesOf(socket.nsp.name, message);
       socket.on(message, (...args: unknown[]) => {
+        const startedAt = performance.now();
+        if (series) meter!.receive(series);
         const last = args[args.length - 1];
-        const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+        const ack = typeof last === 'function' ? (last as (answer: Answer) => void) : undefined;
         const count = ack ? args.length - 1 : args.length;
         const data = count === 0 ? undefined : count === 1 ? args[0] : args.slice(0, count);
-        const answer = (response: unknown): void => {
-          if (response === null || response === undefined) return;
-          const { event, data: payload } = response as { event?: string; data?: unknown };
-          if (event) socket.emit(event, payload);
-          else if (!isAckHandledManually) ack?.(response);
+        let answered = false;
+        const reply: Reply = (answer) => {
+          if (answered) return;
+          answered = true;
+          if (series) meter!.answer(series, startedAt, answer.ok ? OK_CODE : answer.error.code);
+          if (ack) ack(answer);
+          else if (!answer.ok) socket.emit(ServerEvent.Error, { event: message, ...answer.error });
         };
-        const fail = (error: unknown): void => this.logger.error(error);
-        // Nest's handlers resolve to a value or to an Observable (through interceptors).
-        (async () => {
-          const result: unknown = await callback(data, ack);
-          if (isObservable(result)) result.subscribe({ next: answer, error: fail });
-          else answer(await result);
-        })().catch(fail);
+        call(callback, data, isAckHandledManually ? ack : reply).then(
+          (result) => {
+            if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
+          },
+          // toErrorBody logs what it does not know, and answers it INTERNAL.
+          (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
+        );
       });
     }
   }
@@ -129,4 +144,13 @@ export class AuthenticatedIoAdapter extends IoAdapter {
     for (const middleware of this.setup.middlewares) namespace.use(middleware);
     for (const listener of this.setup.onConnection ?? []) namespace.on('connection', listener);
   }
+}
+
+/** Runs a handler: Nest's are async, and a synchronous throw becomes a rejection all the same. */
+async function call(
+  callback: WsMessageHandler['callback'],
+  data: unknown,
+  ack: Reply | undefined,
+): Promise<unknown> {
+  return await (callback(data, ack) as Promise<unknown>);
 }

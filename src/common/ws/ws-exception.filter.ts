@@ -1,27 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Socket } from 'socket.io';
 import { toErrorBody } from '../errors/error-body.js';
-import { ServerEvent } from '../../realtime/events.js';
-import { RealtimeMetrics } from '../../metrics/realtime.metrics.js';
+import type { Reply } from './ws-answer.js';
 
 /**
- * Every failure of a socket handler, guard or pipe leaves through here: as `{ ok: false, error }`
- * on the acknowledgement, or, when the client sent no callback, as an `error` event.
+ * Every failure of a socket handler, guard or pipe leaves through here, as `{ ok: false, error }`
+ * through the adapter's reply (handler arguments are socket, data, reply, event).
  */
 @Catch()
 export class WsExceptionFilter implements ExceptionFilter {
-  constructor(private readonly metrics: RealtimeMetrics) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const error = toErrorBody(exception);
-    this.metrics.answerError(this.metrics.seriesOf(host), error.code);
-    // Handler arguments are (socket, data, ack?, pattern): the ack is there only if sent.
-    const ack = host.getArgByIndex<unknown>(2);
-    if (typeof ack === 'function') {
-      (ack as (response: unknown) => void)({ ok: false, error });
-      return;
-    }
-    const ws = host.switchToWs();
-    ws.getClient<Socket>().emit(ServerEvent.Error, { event: ws.getPattern(), ...error });
+    host.getArgByIndex<Reply>(2)({ ok: false, error: toErrorBody(exception) });
   }
 }
