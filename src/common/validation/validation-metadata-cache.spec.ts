@@ -39,6 +39,16 @@ describe('memoizeValidationMetadata', () => {
       expect(await failed(child({ name: 'a', count: 1, note: 'n' }), ['strict'])).toEqual([]);
       expect(await failed(child({ name: 'b', count: 'y' }))).toEqual(['count']);
       expect(scans.mock.calls.length).toBe(afterFirst);
+
+      // What validate() groups by property is the kept answer, grouped once.
+      const rules = storage.getTargetValidationMetadatas(Child, '', false, false);
+      expect(storage.getTargetValidationMetadatas(Child, '', false, false)).toBe(rules);
+      expect(storage.groupByPropertyName(rules)).toBe(storage.groupByPropertyName(rules));
+      expect(Object.keys(storage.groupByPropertyName(rules)).sort()).toEqual([
+        'count',
+        'name',
+        'note',
+      ]);
     } finally {
       scans.mockRestore();
     }

@@ -1,4 +1,12 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  Injectable,
+  type Type,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { DomainException, FieldError, invalidField } from '../errors/domain.exception.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { BARE_VALUE_KEY } from './bare-value.decorator.js';
@@ -30,7 +38,7 @@ export class AppValidationPipe extends ValidationPipe {
     // A REST request without a body sends no fields: required ones are then named one by one.
     if (isDto && metadata.type === 'body' && value === undefined) value = {};
     if (isDto && metadata.type === 'query' && value !== null && typeof value === 'object') {
-      const suspicious = findSuspiciousKey(value, '', 0);
+      const suspicious = findSuspiciousKey(value, '', 0, { plain: true });
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
     }
     if (isDto && (metadata.type === 'body' || metadata.type === 'custom')) {
@@ -38,10 +46,25 @@ export class AppValidationPipe extends ValidationPipe {
       if (value === null || typeof value !== 'object' || Array.isArray(value) || isBinary(value)) {
         throw invalidField('', 'isObject', 'payload must be an object');
       }
-      const suspicious = findSuspiciousKey(value, '', 0);
+      const shape = { plain: true };
+      const suspicious = findSuspiciousKey(value, '', 0, shape);
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
+      if (shape.plain) return this.validatePlain(metadata.metatype, value);
     }
     return super.transform(value, metadata);
+  }
+
+  /**
+   * What super.transform does with JSON data (every socket payload, every JSON body), without
+   * its passes over the value for what JSON cannot hold (sparse arrays, binary values) or what
+   * findSuspiciousKey has refused already (prototype keys): those passes and their awaits were a
+   * third of its time per event.
+   */
+  private async validatePlain(metatype: Type, value: object): Promise<object> {
+    const entity = plainToInstance(metatype, value, this.transformOptions) as object;
+    const errors = await validate(entity, this.validatorOptions);
+    if (errors.length > 0) throw this.exceptionFactory(errors);
+    return entity;
   }
 }
 
@@ -58,17 +81,21 @@ const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype),
 /**
  * Prototype keys, absurd nesting, absurd keys and NUL characters (which PostgreSQL text cannot
  * hold: they used to fail in the query, as INTERNAL) are refused outright, at any depth.
+ * `shape.plain` is left true only for data JSON can hold: no binary value, no sparse array.
  */
 function findSuspiciousKey(
   value: object,
   path: string,
   depth: number,
+  shape: { plain: boolean },
 ): { field: string; rule: string; message: string } | undefined {
   if (depth > MAX_DEPTH) {
     return { field: path, rule: 'maxDepth', message: `nesting deeper than ${MAX_DEPTH} levels` };
   }
   const keys = Object.keys(value);
-  if (!Array.isArray(value) && keys.length > MAX_KEYS) {
+  if (Array.isArray(value)) {
+    if (keys.length !== value.length) shape.plain = false;
+  } else if (keys.length > MAX_KEYS) {
     return { field: path, rule: 'maxKeys', message: `more than ${MAX_KEYS} properties` };
   }
   for (const key of keys) {
@@ -87,8 +114,12 @@ function findSuspiciousKey(
     if (typeof child === 'string' && child.includes(NUL)) {
       return { field, rule: 'noNul', message: `${field} must not contain NUL characters` };
     }
-    if (child !== null && typeof child === 'object' && !isBinary(child)) {
-      const found = findSuspiciousKey(child, field, depth + 1);
+    if (child !== null && typeof child === 'object') {
+      if (isBinary(child)) {
+        shape.plain = false;
+        continue;
+      }
+      const found = findSuspiciousKey(child, field, depth + 1, shape);
       if (found) return found;
     }
   }

@@ -1,0 +1,78 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { IsArray, IsOptional, IsString, Length } from 'class-validator';
+import { DomainException } from '../errors/domain.exception.js';
+import { IsUuid } from './is-uuid.decorator.js';
+import { Trim } from './trim.decorator.js';
+import { AppValidationPipe } from './validation.pipe.js';
+
+class NoteDto {
+  @IsUuid()
+  chatId!: string;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 5)
+  text?: string;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  tags?: string[];
+}
+
+const CHAT = '0B8E3F52-6C1A-4B9A-9F0E-2D7C4A1B3E5F';
+const payload: ArgumentMetadata = { type: 'body', metatype: NoteDto };
+
+/** The error details of a refusal, or the value that passed. */
+async function outcome(value: unknown): Promise<unknown> {
+  try {
+    return await new AppValidationPipe().transform(value, payload);
+  } catch (error) {
+    if (!(error instanceof DomainException)) throw error;
+    return { code: error.code, details: error.details };
+  }
+}
+
+describe('AppValidationPipe', () => {
+  it('turns JSON data into the DTO with its transforms, without Nest’s passes for other data', async () => {
+    const nest = jest.spyOn(ValidationPipe.prototype, 'transform');
+    try {
+      const note = await outcome({ chatId: CHAT, text: '  hi  ', tags: ['a'] });
+      expect(note).toBeInstanceOf(NoteDto);
+      expect(note).toEqual({ chatId: CHAT.toLowerCase(), text: 'hi', tags: ['a'] });
+      expect(nest).not.toHaveBeenCalled();
+    } finally {
+      nest.mockRestore();
+    }
+  });
+
+  it('refuses JSON data field by field: wrong types, lengths after trimming, unknown fields', async () => {
+    expect(await outcome({ chatId: 'x', text: ' toolong ', extra: 1 })).toEqual({
+      code: 'VALIDATION_FAILED',
+      details: [
+        { field: 'extra', constraints: { whitelistValidation: 'property extra should not exist' } },
+        { field: 'chatId', constraints: { isUuid: 'chatId must be a UUID' } },
+        {
+          field: 'text',
+          constraints: { isLength: 'text must be shorter than or equal to 5 characters' },
+        },
+      ],
+    });
+  });
+
+  it('leaves what JSON cannot hold (binary values, sparse arrays) to Nest’s full pass', async () => {
+    const nest = jest.spyOn(ValidationPipe.prototype, 'transform');
+    try {
+      const binary = await outcome({ chatId: CHAT, tags: [Buffer.from('a')] });
+      expect(binary).toMatchObject({ code: 'VALIDATION_FAILED' });
+      // eslint-disable-next-line no-sparse-arrays
+      const sparse = await outcome({ chatId: CHAT, tags: ['a', , 'b'] });
+      expect(sparse).toEqual({ chatId: CHAT.toLowerCase(), tags: ['a', 'b'] });
+      expect(nest).toHaveBeenCalledTimes(2);
+    } finally {
+      nest.mockRestore();
+    }
+  });
+});
