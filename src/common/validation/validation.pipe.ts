@@ -31,10 +31,11 @@ export class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDto = metadata.metatype && this.toValidate(metadata);
-    const bareKey: unknown =
-      metadata.metatype && Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
-    if (isDto && typeof value === 'string' && typeof bareKey === 'string')
-      value = { [bareKey]: value };
+    // Looked up for a string only: reflect-metadata walks the prototype chain on every call.
+    if (isDto && typeof value === 'string') {
+      const bareKey: unknown = Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
+      if (typeof bareKey === 'string') value = { [bareKey]: value };
+    }
     // A REST request without a body sends no fields: required ones are then named one by one.
     if (isDto && metadata.type === 'body' && value === undefined) value = {};
     if (isDto && metadata.type === 'query' && value !== null && typeof value === 'object') {
