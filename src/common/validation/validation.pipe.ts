@@ -31,6 +31,9 @@ export class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDto = metadata.metatype && this.toValidate(metadata);
+    // Nest 12 runs the app's global pipes on gateways as well as their own (@RealtimeGateway's):
+    // the second pass gets the DTO the first one made, from a payload that was plain JSON.
+    if (isDto && value instanceof metadata.metatype) return value;
     // Looked up for a string only: reflect-metadata walks the prototype chain on every call.
     if (isDto && typeof value === 'string') {
       const bareKey: unknown = Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
