@@ -24,8 +24,8 @@ export interface EventSeries {
 }
 
 /**
- * Socket metrics. Events are counted by the socket adapter as they reach a handler, so only events with a
- * handler are seen: event names, namespaces and codes are all bounded sets. Connected sockets
+ * Socket metrics. The socket adapter counts events as they reach a handler, so only events with
+ * a handler are seen: event names, namespaces and codes are all bounded sets. Connected sockets
  * are read from Socket.IO's namespaces at scrape time.
  */
 @Injectable()
@@ -75,7 +75,7 @@ export class RealtimeMetrics {
     this.server = server;
   }
 
-  /** The series of one event on one namespace, bound once (per socket and handler, by the adapter). */
+  /** The series of one event on one namespace (the adapter asks as it binds a socket's handler). */
   seriesOf(namespace: string, event: string): EventSeries {
     let byEvent = this.series.get(namespace);
     if (!byEvent) this.series.set(namespace, (byEvent = new Map<string, EventSeries>()));

@@ -1,10 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { of } from 'rxjs';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'socket.io';
 import type { Reply } from '../common/ws/ws-answer.js';
 import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import { RealtimeMetrics } from '../metrics/realtime.metrics.js';
 import { AuthenticatedIoAdapter } from './authenticated-io.adapter.js';
+import { ServerEvent } from './events.js';
 
 /** A socket as far as bindMessageHandlers uses one: listeners, and emit to the client. */
 function fakeSocket(): { socket: Socket; sent: unknown[][]; fire: (...args: unknown[]) => void } {
@@ -86,7 +89,7 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
     });
     fire({});
     await tick();
-    expect(sent).toEqual([['error', { event: 'event', ...error }]]);
+    expect(sent).toEqual([[ServerEvent.Error, { event: 'event', ...error }]]);
     // A success without a callback is sent nowhere.
     const quiet = bind(() => Promise.resolve('done'));
     quiet.fire({});
@@ -94,33 +97,72 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
     expect(quiet.sent).toEqual([]);
   });
 
-  it('leaves a manual ack to the handler', async () => {
+  it('leaves a manual ack (@Ack) to the handler: what it sends, when it sends it', async () => {
     const acks: unknown[] = [];
+    const answers = [{ by: 'hand' }, undefined];
     const { fire, sent } = bind(
-      (_data, ack) => Promise.resolve(ack({ ok: true, data: 'by hand' })),
+      (_data, ack) => {
+        const answer = answers.shift();
+        if (answer) ack(answer as never);
+        return Promise.resolve('not sent');
+      },
       adapter,
       true,
     );
-    fire({}, (answer: unknown) => acks.push(answer));
+    for (let i = 0; i < 2; i++) fire({}, (answer: unknown) => acks.push(answer));
     await tick();
-    expect(acks).toEqual([{ ok: true, data: 'by hand' }]);
+    expect(acks).toEqual([{ by: 'hand' }]);
     expect(sent).toEqual([]);
   });
 
-  it('answers INTERNAL to a handler that throws or rejects past its filter, and goes on', async () => {
-    const outcomes: (() => unknown)[] = [
-      () => {
-        throw new Error('thrown');
-      },
-      () => Promise.reject(new Error('rejected')),
-      () => Promise.resolve('after'),
-    ];
-    const { fire } = bind(() => outcomes.shift()!());
+  it('answers with the last value of an Observable, as a handler behind an interceptor returns', async () => {
+    const { fire } = bind(() => Promise.resolve(of(1, 2)));
     const acks: unknown[] = [];
-    for (let i = 0; i < 3; i++) fire({}, (answer: unknown) => acks.push(answer));
+    fire({}, (answer: unknown) => acks.push(answer));
     await tick();
-    const internal = { ok: false, error: { code: 'INTERNAL', message: expect.any(String) } };
-    expect(acks).toEqual([internal, internal, { ok: true, data: 'after' }]);
+    expect(acks).toEqual([{ ok: true, data: 2 }]);
+  });
+
+  it('logs an answer Socket.IO cannot send, and goes on', async () => {
+    const errors: unknown[] = [];
+    const logger = (adapter as unknown as { logger: { error: (e: unknown) => void } }).logger;
+    const error = jest.spyOn(logger, 'error').mockImplementation((e) => void errors.push(e));
+    try {
+      const { fire } = bind(() => Promise.resolve('data'));
+      const acks: unknown[] = [];
+      fire({}, () => {
+        throw new TypeError('Do not know how to serialize a BigInt');
+      });
+      fire({}, (answer: unknown) => acks.push(answer));
+      await tick();
+      expect(errors).toEqual([expect.any(TypeError)]);
+      expect(acks).toEqual([{ ok: true, data: 'data' }]);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('answers INTERNAL to a handler that throws or rejects past its filter, and goes on', async () => {
+    // toErrorBody logs the unknown errors it answers INTERNAL: not wanted in the test's output.
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const outcomes: (() => unknown)[] = [
+        () => {
+          throw new Error('thrown');
+        },
+        () => Promise.reject(new Error('rejected')),
+        () => Promise.resolve('after'),
+      ];
+      const { fire } = bind(() => outcomes.shift()!());
+      const acks: unknown[] = [];
+      for (let i = 0; i < 3; i++) fire({}, (answer: unknown) => acks.push(answer));
+      await tick();
+      const internal = { ok: false, error: { code: 'INTERNAL', message: expect.any(String) } };
+      expect(acks).toEqual([internal, internal, { ok: true, data: 'after' }]);
+      expect(logged).toHaveBeenCalledTimes(2);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('counts and times every answer by code', async () => {

@@ -1,8 +1,9 @@
 import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
-import { toErrorBody } from '../common/errors/error-body.js';
+import { toErrorBody, type ErrorBody } from '../common/errors/error-body.js';
 import type { Answer, Reply } from '../common/ws/ws-answer.js';
 import { OK_CODE, type RealtimeMetrics } from '../metrics/realtime.metrics.js';
 import { ServerEvent } from './events.js';
@@ -104,9 +105,9 @@ export class AuthenticatedIoAdapter extends IoAdapter {
    * One plain listener per handler and socket, in place of Nest's rxjs stream per handler and
    * socket (fromEvent, mergeMap, takeUntil), and the acknowledgement envelope for every handler:
    * what the handler returns is answered `{ ok: true, data }`. The handler gets `reply` as its
-   * acknowledgement argument, and its exception filter answers a failure through it; each event
-   * is answered once, counted and timed by `setup.meter`. A failure that escapes the filter is
-   * logged and answered INTERNAL.
+   * acknowledgement argument, and its exception filter answers a failure through it (a handler
+   * that acknowledges by hand, with @Ack, answers through it too); each event is answered once,
+   * counted and timed by `setup.meter`. A failure that escapes the filter is answered INTERNAL.
    */
   override bindMessageHandlers(socket: Socket, handlers: WsMessageHandler[]): void {
     const meter = this.setup.meter;
@@ -123,17 +124,21 @@ export class AuthenticatedIoAdapter extends IoAdapter {
         const reply: Reply = (answer) => {
           if (answered) return;
           answered = true;
-          if (series) meter!.answer(series, startedAt, answer.ok ? OK_CODE : answer.error.code);
+          const failure = failureOf(answer);
+          if (series) meter!.answer(series, startedAt, failure?.code ?? OK_CODE);
           if (ack) ack(answer);
-          else if (!answer.ok) socket.emit(ServerEvent.Error, { event: message, ...answer.error });
+          else if (failure) socket.emit(ServerEvent.Error, { event: message, ...failure });
         };
-        call(callback, data, isAckHandledManually ? ack : reply).then(
-          (result) => {
-            if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
-          },
-          // toErrorBody logs what it does not know, and answers it INTERNAL.
-          (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
-        );
+        call(callback, data, reply)
+          .then(
+            (result) => {
+              if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
+            },
+            // toErrorBody logs what it does not know, and answers it INTERNAL.
+            (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
+          )
+          // Sending the answer failed (a value Socket.IO cannot encode): logged, as Nest would.
+          .catch((error: unknown) => this.logger.error(error));
       });
     }
   }
@@ -146,11 +151,22 @@ export class AuthenticatedIoAdapter extends IoAdapter {
   }
 }
 
-/** Runs a handler: Nest's are async, and a synchronous throw becomes a rejection all the same. */
+/**
+ * Runs a handler to its result: Nest's are async (a synchronous throw becomes a rejection all the
+ * same), and with an interceptor (none of ours; a global one would apply) they resolve to an
+ * Observable.
+ */
 async function call(
   callback: WsMessageHandler['callback'],
   data: unknown,
-  ack: Reply | undefined,
+  reply: Reply,
 ): Promise<unknown> {
-  return await (callback(data, ack) as Promise<unknown>);
+  const result: unknown = await (callback(data, reply) as Promise<unknown>);
+  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+}
+
+/** The error of a failure answer; a hand-made answer (@Ack) that is not one is taken as OK. */
+function failureOf(answer: unknown): ErrorBody | undefined {
+  const { ok, error } = (answer ?? {}) as { ok?: unknown; error?: ErrorBody };
+  return ok === false ? error : undefined;
 }
