@@ -23,6 +23,17 @@ function fakeSocket(): { socket: Socket; sent: unknown[][]; fire: (...args: unkn
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** An adapter that counts its answers in a registry of its own. */
+function meteredAdapter(): { registry: MetricsRegistry; metered: AuthenticatedIoAdapter } {
+  const registry = new MetricsRegistry();
+  const metered = new AuthenticatedIoAdapter({} as never, {
+    middlewares: [],
+    serverOptions: {},
+    meter: new RealtimeMetrics(registry),
+  });
+  return { registry, metered };
+}
+
 describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
   const adapter = new AuthenticatedIoAdapter({} as never, { middlewares: [], serverOptions: {} });
 
@@ -97,7 +108,7 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
     expect(quiet.sent).toEqual([]);
   });
 
-  it('leaves a manual ack (@Ack) to the handler: what it sends, when it sends it', async () => {
+  it('leaves a manual ack (@Ack) to the handler: what it sends, if it sends', async () => {
     const acks: unknown[] = [];
     const answers = [{ by: 'hand' }, undefined];
     const { fire, sent } = bind(
@@ -115,30 +126,49 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
     expect(sent).toEqual([]);
   });
 
-  it('answers with the last value of an Observable, as a handler behind an interceptor returns', async () => {
+  it('sends a manual failure without a callback as an error event, once', async () => {
+    const error = { code: 'FORBIDDEN', message: 'no' };
+    const { fire, sent } = bind(
+      (_data, ack) => {
+        ack({ ok: false, error } as never);
+        ack({ ok: false, error: { code: 'CONFLICT', message: 'again' } } as never);
+        return Promise.resolve(undefined);
+      },
+      adapter,
+      true,
+    );
+    fire({});
+    await tick();
+    expect(sent).toEqual([[ServerEvent.Error, { event: 'event', ...error }]]);
+  });
+
+  it('answers with the first value of an Observable, as a handler behind an interceptor returns', async () => {
     const { fire } = bind(() => Promise.resolve(of(1, 2)));
     const acks: unknown[] = [];
     fire({}, (answer: unknown) => acks.push(answer));
     await tick();
-    expect(acks).toEqual([{ ok: true, data: 2 }]);
+    expect(acks).toEqual([{ ok: true, data: 1 }]);
   });
 
-  it('logs an answer Socket.IO cannot send, and goes on', async () => {
+  it('answers INTERNAL when Socket.IO cannot send the answer, and logs why', async () => {
     const errors: unknown[] = [];
-    const logger = (adapter as unknown as { logger: { error: (e: unknown) => void } }).logger;
-    const error = jest.spyOn(logger, 'error').mockImplementation((e) => void errors.push(e));
+    const logged = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation((e: unknown) => void errors.push(e));
     try {
       const { fire } = bind(() => Promise.resolve('data'));
       const acks: unknown[] = [];
-      fire({}, () => {
-        throw new TypeError('Do not know how to serialize a BigInt');
+      fire({}, (answer: { ok: boolean }) => {
+        if (answer.ok) throw new TypeError('Do not know how to serialize a BigInt');
+        acks.push(answer);
       });
-      fire({}, (answer: unknown) => acks.push(answer));
       await tick();
       expect(errors).toEqual([expect.any(TypeError)]);
-      expect(acks).toEqual([{ ok: true, data: 'data' }]);
+      expect(acks).toEqual([
+        { ok: false, error: { code: 'INTERNAL', message: expect.any(String) } },
+      ]);
     } finally {
-      error.mockRestore();
+      logged.mockRestore();
     }
   });
 
@@ -166,12 +196,7 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
   });
 
   it('counts and times every answer by code', async () => {
-    const registry = new MetricsRegistry();
-    const metered = new AuthenticatedIoAdapter({} as never, {
-      middlewares: [],
-      serverOptions: {},
-      meter: new RealtimeMetrics(registry),
-    });
+    const { registry, metered } = meteredAdapter();
     const error = { code: 'FORBIDDEN', message: 'no' };
     const { fire } = bind(
       (data, reply) =>
@@ -188,5 +213,20 @@ describe('AuthenticatedIoAdapter.bindMessageHandlers', () => {
     expect(text).toContain(`messaging_ws_acks_total{${labels},code="OK"} 1`);
     expect(text).toContain(`messaging_ws_acks_total{${labels},code="FORBIDDEN"} 2`);
     expect(text).toContain(`messaging_ws_ack_duration_seconds_count{${labels}} 3`);
+  });
+
+  it('counts a hand-made failure with a code outside the contract as INTERNAL', async () => {
+    const { registry, metered } = meteredAdapter();
+    const made = { ok: false, error: { code: 'MADE_UP', message: 'x' } };
+    const acks: unknown[] = [];
+    const { fire } = bind((_data, ack) => Promise.resolve(ack(made as never)), metered, true);
+    fire({}, (answer: unknown) => acks.push(answer));
+    await tick();
+    expect(acks).toEqual([made]);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'messaging_ws_acks_total{namespace="/chat",event="event",code="INTERNAL"} 1',
+    );
+    expect(text).not.toContain('MADE_UP');
   });
 });

@@ -1,9 +1,10 @@
 import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { firstValueFrom, isObservable } from 'rxjs';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { toErrorBody, type ErrorBody } from '../common/errors/error-body.js';
+import { DEFAULT_MESSAGES, ErrorCode } from '../common/errors/error-code.js';
 import type { Answer, Reply } from '../common/ws/ws-answer.js';
 import { OK_CODE, type RealtimeMetrics } from '../metrics/realtime.metrics.js';
 import { ServerEvent } from './events.js';
@@ -106,8 +107,9 @@ export class AuthenticatedIoAdapter extends IoAdapter {
    * socket (fromEvent, mergeMap, takeUntil), and the acknowledgement envelope for every handler:
    * what the handler returns is answered `{ ok: true, data }`. The handler gets `reply` as its
    * acknowledgement argument, and its exception filter answers a failure through it (a handler
-   * that acknowledges by hand, with @Ack, answers through it too); each event is answered once,
-   * counted and timed by `setup.meter`. A failure that escapes the filter is answered INTERNAL.
+   * that acknowledges by hand, with @Ack, answers through it too, when it chooses); an event is
+   * answered at most once, and each answer counted and timed by `setup.meter`. A failure that
+   * escapes the filter, or an answer that cannot be sent, is answered INTERNAL.
    */
   override bindMessageHandlers(socket: Socket, handlers: WsMessageHandler[]): void {
     const meter = this.setup.meter;
@@ -120,25 +122,32 @@ export class AuthenticatedIoAdapter extends IoAdapter {
         const ack = typeof last === 'function' ? (last as (answer: Answer) => void) : undefined;
         const count = ack ? args.length - 1 : args.length;
         const data = count === 0 ? undefined : count === 1 ? args[0] : args.slice(0, count);
+        const send = (answer: Answer, failure: ErrorBody | undefined): void => {
+          if (ack) ack(answer);
+          else if (failure) socket.emit(ServerEvent.Error, { event: message, ...failure });
+        };
         let answered = false;
         const reply: Reply = (answer) => {
           if (answered) return;
           answered = true;
-          const failure = failureOf(answer);
+          let failure = failureOf(answer);
+          try {
+            send(answer, failure);
+          } catch (error) {
+            // A value Socket.IO cannot encode (a BigInt, a cycle): the client still gets an answer.
+            this.logger.error(error);
+            failure = INTERNAL;
+            send({ ok: false, error: failure }, failure);
+          }
           if (series) meter!.answer(series, startedAt, failure?.code ?? OK_CODE);
-          if (ack) ack(answer);
-          else if (failure) socket.emit(ServerEvent.Error, { event: message, ...failure });
         };
-        call(callback, data, reply)
-          .then(
-            (result) => {
-              if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
-            },
-            // toErrorBody logs what it does not know, and answers it INTERNAL.
-            (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
-          )
-          // Sending the answer failed (a value Socket.IO cannot encode): logged, as Nest would.
-          .catch((error: unknown) => this.logger.error(error));
+        call(callback, data, reply).then(
+          (result) => {
+            if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
+          },
+          // toErrorBody logs what it does not know, and answers it INTERNAL.
+          (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
+        );
       });
     }
   }
@@ -153,8 +162,9 @@ export class AuthenticatedIoAdapter extends IoAdapter {
 
 /**
  * Runs a handler to its result: Nest's are async (a synchronous throw becomes a rejection all the
- * same), and with an interceptor (none of ours; a global one would apply) they resolve to an
- * Observable.
+ * same). Behind an interceptor (none of ours; a global one would apply) or returning one itself,
+ * a handler gives an Observable: its first value is the answer, as Nest's own adapter acks it.
+ * (An Observable that ends empty, as Nest makes one whose error the filter answered, gives none.)
  */
 async function call(
   callback: WsMessageHandler['callback'],
@@ -162,11 +172,23 @@ async function call(
   reply: Reply,
 ): Promise<unknown> {
   const result: unknown = await (callback(data, reply) as Promise<unknown>);
-  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+  return isObservable(result) ? firstValueFrom(result, { defaultValue: undefined }) : result;
 }
 
-/** The error of a failure answer; a hand-made answer (@Ack) that is not one is taken as OK. */
+const INTERNAL: ErrorBody = {
+  code: ErrorCode.Internal,
+  message: DEFAULT_MESSAGES[ErrorCode.Internal],
+};
+
+/**
+ * The error of a failure answer. A hand-made answer (@Ack) is a failure only as `ok: false`, and
+ * one whose error has no code of the contract's is answered as it is but counted INTERNAL (metric
+ * labels stay bounded).
+ */
 function failureOf(answer: unknown): ErrorBody | undefined {
-  const { ok, error } = (answer ?? {}) as { ok?: unknown; error?: ErrorBody };
-  return ok === false ? error : undefined;
+  const { ok, error } = (answer ?? {}) as { ok?: unknown; error?: Partial<ErrorBody> };
+  if (ok !== false) return undefined;
+  return error && CODES.has(error.code) ? (error as ErrorBody) : INTERNAL;
 }
+
+const CODES = new Set<unknown>(Object.values(ErrorCode));

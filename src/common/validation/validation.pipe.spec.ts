@@ -83,4 +83,9 @@ describe('AppValidationPipe', () => {
     note.text = 'far too long';
     expect(await pipe.transform(note, payload)).toBe(note);
   });
+
+  it('validates an instance of the DTO it did not make', async () => {
+    const made = Object.assign(new NoteDto(), { chatId: 'x' });
+    expect(await outcome(made)).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
 });

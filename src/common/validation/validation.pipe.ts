@@ -11,6 +11,9 @@ import { DomainException, FieldError, invalidField } from '../errors/domain.exce
 import { ErrorCode } from '../errors/error-code.js';
 import { BARE_VALUE_KEY } from './bare-value.decorator.js';
 
+/** The DTOs the pipe has made, validated: passed on as they are if they come through again. */
+const made = new WeakSet<object>();
+
 /**
  * The one validation pipe for REST and sockets: whitelist, forbid unknown fields, transform,
  * and every failure as VALIDATION_FAILED with `[{ field, constraints }]`.
@@ -32,8 +35,8 @@ export class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDto = metadata.metatype && this.toValidate(metadata);
     // Nest 12 runs the app's global pipes on gateways as well as their own (@RealtimeGateway's):
-    // the second pass gets the DTO the first one made, from a payload that was plain JSON.
-    if (isDto && value instanceof metadata.metatype) return value;
+    // the second pass gets the DTO the first one made.
+    if (isDto && made.has(value as object)) return value;
     // Looked up for a string only: reflect-metadata walks the prototype chain on every call.
     if (isDto && typeof value === 'string') {
       const bareKey: unknown = Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
@@ -55,7 +58,9 @@ export class AppValidationPipe extends ValidationPipe {
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
       if (shape.plain) return this.validatePlain(metadata.metatype, value);
     }
-    return super.transform(value, metadata);
+    const result: unknown = await super.transform(value, metadata);
+    if (isDto && result !== null && typeof result === 'object') made.add(result);
+    return result;
   }
 
   /**
@@ -68,6 +73,7 @@ export class AppValidationPipe extends ValidationPipe {
     const entity = plainToInstance(metatype, value, this.transformOptions) as object;
     const errors = await validate(entity, this.validatorOptions);
     if (errors.length > 0) throw this.exceptionFactory(errors);
+    made.add(entity);
     return entity;
   }
 }

@@ -6,8 +6,9 @@ import { WsJwtGuard } from './ws-jwt.guard.js';
 
 /**
  * A Socket.IO gateway on `namespace` with the socket convention: JWT re-check, validation and
- * error mapping. Nest applies no global enhancers to gateways, so every gateway uses this
- * decorator (gateway-conventions.spec.ts fails for one that does not). The ack envelope and the
+ * error mapping. Nest applies no global filter to gateways (Nest 12 does apply global pipes and
+ * guards), so every gateway uses this decorator (gateway-conventions.spec.ts fails for one that
+ * does not); the validation pipe passes on a DTO it has made already. The ack envelope and the
  * event metrics are the socket adapter's (AuthenticatedIoAdapter), for every handler: they cost
  * no Nest interceptor (an rxjs pipeline per event).
  */
