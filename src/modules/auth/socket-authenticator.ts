@@ -42,10 +42,22 @@ export class SocketAuthenticator {
     return user;
   }
 
+  /**
+   * Arms the socket's expiry, disarmed when the socket disconnects or its connection closes (a
+   * client that leaves during the handshake is dropped without 'disconnect'). Disarming removes
+   * both listeners: the connection is shared by the client's namespaces and outlives each socket,
+   * so a namespace joined and left again and again would otherwise pile listeners on it.
+   */
   private expireAt(socket: AppSocket, user: AuthUser): void {
     const wait = user.exp * 1000 - Date.now();
+    const disarm = (): void => {
+      clearTimeout(timer);
+      socket.off('disconnect', disarm);
+      socket.conn.off('close', disarm);
+    };
     const timer = setTimeout(
       () => {
+        disarm();
         if (user.exp * 1000 > Date.now()) return this.expireAt(socket, user);
         socket.emit(ServerEvent.Error, { code: ErrorCode.TokenExpired, message: 'token expired' });
         socket.disconnect();
@@ -53,9 +65,8 @@ export class SocketAuthenticator {
       Math.max(0, Math.min(wait, MAX_TIMER_MS)),
     );
     timer.unref();
-    socket.once('disconnect', () => clearTimeout(timer));
-    // A client that leaves during the handshake is dropped without 'disconnect'.
-    socket.conn.once('close', () => clearTimeout(timer));
+    socket.once('disconnect', disarm);
+    socket.conn.once('close', disarm);
   }
 }
 
