@@ -1,6 +1,7 @@
 import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { firstValueFrom, isObservable } from 'rxjs';
+import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { toErrorBody, type ErrorBody } from '../common/errors/error-body.js';
@@ -12,6 +13,12 @@ import { ServerEvent } from './events.js';
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
 type ConnectionListener = (socket: Socket) => void;
 type EngineConnectionListener = (conn: Socket['conn']) => void;
+/**
+ * Each namespace socket listens for its connection's close until it leaves (its token's expiry,
+ * the sockets-per-user count), besides the connection's own listeners: a client carrying all six
+ * namespaces on one connection holds about fifteen, past the ten at which Node warns of a leak.
+ */
+const CONNECTION_CLOSE_LISTENERS = 32;
 /** What the adapter counts events with (RealtimeMetrics). */
 type EventMeter = Pick<RealtimeMetrics, 'seriesOf' | 'receive' | 'answer'>;
 
@@ -51,6 +58,9 @@ export class AuthenticatedIoAdapter extends IoAdapter {
       ...this.setup.serverOptions,
     } as ServerOptions);
     if (this.setup.cluster) server.adapter(this.setup.cluster.adapter);
+    server.engine.on('connection', (conn: EventEmitter) =>
+      conn.setMaxListeners(CONNECTION_CLOSE_LISTENERS),
+    );
     for (const listener of this.setup.onEngineConnection ?? []) {
       server.engine.on('connection', listener);
     }

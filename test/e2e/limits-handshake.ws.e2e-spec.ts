@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EventEmitter } from 'node:events';
+import type { Server } from 'socket.io';
 import WebSocket from 'ws';
+import { RealtimeMetrics } from '../../src/metrics/realtime.metrics.js';
 import { Namespace as Ns } from '../../src/realtime/events.js';
 import { settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
@@ -88,6 +91,22 @@ describe('connections per client address', () => {
     const shared = sharedConnection(t.url, { 'x-forwarded-for': '203.0.113.4' });
     for (const ns of [Ns.Chat, Ns.Orders, Ns.Disputes, Ns.Notifications, Ns.Presence]) {
       await expect(shared.open(ns, user.token)).resolves.toBeDefined();
+    }
+  });
+
+  it('lets one connection carry all five namespaces without a listener-leak warning', async () => {
+    const shared = sharedConnection(t.url, { 'x-forwarded-for': '203.0.113.9' });
+    for (const ns of [Ns.Chat, Ns.Orders, Ns.Disputes, Ns.Notifications, Ns.Presence]) {
+      await shared.open(ns, user.token);
+    }
+    // The server's side of each client connection (RealtimeMetrics holds the Socket.IO server).
+    const { server } = t.app.get<{ server: Server }>(RealtimeMetrics);
+    const { clients } = server.engine as unknown as { clients: Record<string, EventEmitter> };
+    const crowded = Object.values(clients).filter((conn) => conn.listenerCount('close') > 10);
+    expect(crowded.length).toBeGreaterThan(0);
+    for (const conn of crowded) {
+      // Node warns once a count passes this limit.
+      expect(conn.listenerCount('close')).toBeLessThanOrEqual(conn.getMaxListeners());
     }
   });
 });
