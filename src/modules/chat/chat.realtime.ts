@@ -134,7 +134,11 @@ export class ChatRealtime {
     if (away.size === 0) return;
     this.activityOrder
       .run(message.chatId, async () => {
-        const unread = await this.chats.unreadByMember(message.chatId, [...away.keys()]);
+        const unread = await this.chats.unreadByMember(
+          message.chatId,
+          [...away.keys()],
+          message.seq,
+        );
         // One emit per distinct unread count: members in step share one.
         const byCount = new Map<number, string[]>();
         for (const [userId, sockets] of away) {

@@ -63,12 +63,14 @@ export interface ChatAccess {
 
 /**
  * Unread count of the chat_members row `member`: messages after its read marker that others sent
- * and that are not deleted (served by IDX_messages_unread).
+ * and that are not deleted (served by IDX_messages_unread); with `upToSeq` (SQL), only those up to
+ * that seq.
  */
-function unreadOf(member: string): string {
+function unreadOf(member: string, upToSeq?: string): string {
   return `(
   SELECT count(*)::int FROM messages m
   WHERE m.chat_id = ${member}.chat_id AND m.seq > ${member}.last_read_seq
+    ${upToSeq ? `AND m.seq <= ${upToSeq}` : ''}
     AND m.sender_id IS DISTINCT FROM ${member}.user_id AND NOT m.is_deleted
 )`;
 }
@@ -287,12 +289,20 @@ export class ChatService {
     return { chatId, userIds: await this.active.of(chatId) };
   }
 
-  /** Unread counts of some members of one chat, in one query (for chatActivity). */
-  async unreadByMember(chatId: string, userIds: string[]): Promise<Map<string, number>> {
+  /**
+   * Unread counts of some members of one chat as of message `upToSeq`, in one query (for
+   * chatActivity: the event of message n counts no message sent after it, even one committed
+   * before the count is read).
+   */
+  async unreadByMember(
+    chatId: string,
+    userIds: string[],
+    upToSeq: number,
+  ): Promise<Map<string, number>> {
     const rows = await this.db.query<{ user_id: string; unread: number }[]>(
-      `SELECT cm.user_id, ${unreadOf('cm')} AS unread
+      `SELECT cm.user_id, ${unreadOf('cm', '$3')} AS unread
        FROM chat_members cm WHERE cm.chat_id = $1 AND cm.user_id = ANY($2::text[])`,
-      [chatId, userIds],
+      [chatId, userIds, upToSeq],
     );
     return new Map(rows.map((r) => [r.user_id, Number(r.unread)]));
   }
