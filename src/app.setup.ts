@@ -32,6 +32,7 @@ export function setupApp(app: INestApplication): ServerControls {
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });
+  const metrics = app.get(RealtimeMetrics);
   const limits = socketLimits(config.limits, config.trustProxy, app.get(LimitMetrics).refused);
   const io = new AuthenticatedIoAdapter(app, {
     middlewares: [
@@ -51,8 +52,8 @@ export function setupApp(app: INestApplication): ServerControls {
     },
     onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
     onEngineConnection: limits.onEngineConnection,
-    meter: app.get(RealtimeMetrics),
-    onServer: (server) => app.get(RealtimeMetrics).watch(server),
+    meter: metrics,
+    onServer: (server) => metrics.watch(server),
     cluster: app.get<RedisClusterLink | null>(REDIS_CLUSTER) ?? undefined,
   });
   app.useWebSocketAdapter(io);

@@ -4,8 +4,8 @@ import { firstValueFrom, isObservable } from 'rxjs';
 import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
-import { toErrorBody, type ErrorBody } from '../common/errors/error-body.js';
-import { DEFAULT_MESSAGES, ErrorCode } from '../common/errors/error-code.js';
+import { INTERNAL_ERROR, toErrorBody, type ErrorBody } from '../common/errors/error-body.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import type { Answer, Reply } from '../common/ws/ws-answer.js';
 import { OK_CODE, type RealtimeMetrics } from '../metrics/realtime.metrics.js';
 import { ServerEvent } from './events.js';
@@ -146,7 +146,7 @@ export class AuthenticatedIoAdapter extends IoAdapter {
           } catch (error) {
             // A value Socket.IO cannot encode (a BigInt, a cycle): the client still gets an answer.
             this.logger.error(error);
-            failure = INTERNAL;
+            failure = INTERNAL_ERROR;
             send({ ok: false, error: failure }, failure);
           }
           if (series) meter!.answer(series, startedAt, failure?.code ?? OK_CODE);
@@ -185,11 +185,6 @@ async function call(
   return isObservable(result) ? firstValueFrom(result, { defaultValue: undefined }) : result;
 }
 
-const INTERNAL: ErrorBody = {
-  code: ErrorCode.Internal,
-  message: DEFAULT_MESSAGES[ErrorCode.Internal],
-};
-
 /**
  * The error of a failure answer. A hand-made answer (@Ack) is a failure only as `ok: false`, and
  * one whose error has no code of the contract's is answered as it is but counted INTERNAL (metric
@@ -198,7 +193,7 @@ const INTERNAL: ErrorBody = {
 function failureOf(answer: unknown): ErrorBody | undefined {
   const { ok, error } = (answer ?? {}) as { ok?: unknown; error?: Partial<ErrorBody> };
   if (ok !== false) return undefined;
-  return error && CODES.has(error.code) ? (error as ErrorBody) : INTERNAL;
+  return error && CODES.has(error.code) ? (error as ErrorBody) : INTERNAL_ERROR;
 }
 
 const CODES = new Set<unknown>(Object.values(ErrorCode));

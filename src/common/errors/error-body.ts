@@ -11,6 +11,12 @@ export interface ErrorBody {
 
 const logger = new Logger('Errors');
 
+/** The body of an error that is not the client's to know about. */
+export const INTERNAL_ERROR: Readonly<ErrorBody> = Object.freeze({
+  code: ErrorCode.Internal,
+  message: DEFAULT_MESSAGES[ErrorCode.Internal],
+});
+
 const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.ValidationFailed,
   401: ErrorCode.Unauthorized,
@@ -42,7 +48,7 @@ export function toErrorBody(error: unknown): ErrorBody {
   const clientError = httpClientErrorCode(error);
   if (clientError) return { code: clientError, message: DEFAULT_MESSAGES[clientError] };
   logger.error(error instanceof Error ? (error.stack ?? error.message) : describe(error));
-  return { code: ErrorCode.Internal, message: DEFAULT_MESSAGES[ErrorCode.Internal] };
+  return { ...INTERNAL_ERROR };
 }
 
 /** Errors of Express's body parsers (http-errors): a client's fault, safe to name by status. */

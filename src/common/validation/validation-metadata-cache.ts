@@ -6,6 +6,8 @@ type Metadatas = ReturnType<Lookup>;
 type Grouped = ReturnType<MetadataStorage['groupByPropertyName']>;
 
 const memoized = new WeakSet<MetadataStorage>();
+/** The lookup's key without schema or groups, by `always` and `strictGroups`. */
+const PLAIN_KEYS = ['', 'strict', 'always', 'always strict'];
 
 /**
  * class-validator looks up a class's rules on every validate() by testing every decorated class
@@ -28,13 +30,7 @@ export function memoizeValidationMetadata(storage: MetadataStorage = getMetadata
     const key =
       schema || groups?.length
         ? JSON.stringify([schema ?? null, always, strictGroups, groups ?? []])
-        : always
-          ? strictGroups
-            ? 'always strict'
-            : 'always'
-          : strictGroups
-            ? 'strict'
-            : '';
+        : PLAIN_KEYS[Number(always) * 2 + Number(strictGroups)];
     let answer = answers.get(key);
     if (!answer) answers.set(key, (answer = lookup(target, schema, always, strictGroups, groups)));
     return answer;
