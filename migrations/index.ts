@@ -2,6 +2,7 @@ import { CreateUsers1763769600000 } from './1763769600000-CreateUsers.js';
 import { CreateChats1795310572419 } from './1795310572419-CreateChats.js';
 import { CreateOrdersAndDisputes1795314362410 } from './1795314362410-CreateOrdersAndDisputes.js';
 import { CreateNotifications1795315294432 } from './1795315294432-CreateNotifications.js';
+import { TimeOrderedIds1796492340339 } from './1796492340339-TimeOrderedIds.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   CreateChats1795310572419,
   CreateOrdersAndDisputes1795314362410,
   CreateNotifications1795315294432,
+  TimeOrderedIds1796492340339,
 ];

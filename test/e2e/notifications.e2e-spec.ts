@@ -10,6 +10,7 @@ import {
 import { ok, record, settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { expectTimeOrderedId } from '../support/ids.js';
 import { call, disputeOn, must } from '../support/orders.js';
 import { closeAllSockets, connect, emitAck, type ClientSocket } from '../support/sockets.js';
 
@@ -279,6 +280,7 @@ describe('/notifications', () => {
   describe('REST', () => {
     it('pages the list newest first', async () => {
       const [admin, user] = [await makeUser(t, 'ADMIN'), await makeUser(t)];
+      const from = Date.now();
       for (let i = 0; i < 5; i++) {
         await must(t, admin, 'post', '/api/notifications', {
           userId: user.id,
@@ -290,6 +292,7 @@ describe('/notifications', () => {
         });
       }
       const subjects: string[] = [];
+      const ids: string[] = [];
       let cursor: string | null = null;
       do {
         const page: Page<NotificationView> = await must<Page<NotificationView>>(
@@ -299,9 +302,11 @@ describe('/notifications', () => {
           `/api/notifications?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
         );
         subjects.push(...page.items.map((n) => n.subject));
+        ids.push(...page.items.map((n) => n.id));
         cursor = page.nextCursor;
       } while (cursor);
       expect(subjects).toEqual(['#4', '#3', '#2', '#1', '#0']);
+      for (const id of ids) expectTimeOrderedId(id, from, Date.now());
       const unread = await must<Page<NotificationView>>(
         t,
         user,

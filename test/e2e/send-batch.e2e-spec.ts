@@ -8,6 +8,7 @@ import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/e
 import { makeGroup, ok, record, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
+import { expectTimeOrderedId } from '../support/ids.js';
 import { closeAllSockets } from '../support/sockets.js';
 import { recordStatements } from '../support/statements.js';
 
@@ -83,6 +84,27 @@ describe('sends stored together', () => {
     expect(arrived.map((m) => m.text).sort()).toEqual(['g1 a', 'g1 b', 'g2']);
     const history = await ok<{ items: MessageView[] }>(sb, C.GetMessages, { chatId: g3.id });
     expect(history.items.map((m) => m.text)).toEqual(['first']);
+  });
+
+  it('gives messages time-ordered ids, sent together, alone or as a reply', async () => {
+    const chat = await makeGroup(t, a, [b], 'ids');
+    const from = Date.now();
+    const together = await Promise.all(
+      ['one', 'two'].map((text) => messages.send(actor, { chatId: chat.id, text })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const alone = await messages.send(actor, { chatId: chat.id, text: 'alone' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const reply = await messages.send(actor, {
+      chatId: chat.id,
+      text: 'reply',
+      replyToId: alone.id,
+    });
+    const to = Date.now();
+    for (const message of [...together, alone, reply]) expectTimeOrderedId(message.id, from, to);
+    // Made milliseconds apart, they sort as they were made: inserts go to the index's right edge.
+    const made = [together[1].id, alone.id, reply.id];
+    expect([...made].sort()).toEqual(made);
   });
 
   it('answers a burst of five sends into each of twenty chats with gapless seqs per chat', async () => {

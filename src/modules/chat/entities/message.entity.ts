@@ -6,7 +6,7 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
   Unique,
 } from 'typeorm';
 import { Chat } from './chat.entity.js';
@@ -27,7 +27,8 @@ export enum MessageType {
 @Index('IDX_messages_unread', ['chatId', 'seq', 'senderId'], { where: 'NOT "is_deleted"' })
 @Check('CHK_messages_type', `"type" IN ('TEXT', 'FILE', 'SYSTEM')`)
 export class Message {
-  @PrimaryGeneratedColumn('uuid')
+  /** Time-ordered (UUIDv7, migration TimeOrderedIds): inserts stay at the index's right edge. */
+  @PrimaryColumn({ type: 'uuid', default: () => 'uuid_v7()' })
   id!: string;
 
   @Column({ name: 'chat_id', type: 'uuid' })

@@ -6,7 +6,7 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
 import { User } from '../../users/entities/user.entity.js';
@@ -38,7 +38,8 @@ export const NotificationKind = {
   where: '"read_at" IS NULL AND "coalesce_key" IS NOT NULL',
 })
 export class Notification {
-  @PrimaryGeneratedColumn('uuid')
+  /** Time-ordered (UUIDv7, migration TimeOrderedIds): inserts stay at the index's right edge. */
+  @PrimaryColumn({ type: 'uuid', default: () => 'uuid_v7()' })
   id!: string;
 
   @Column({ name: 'user_id', type: 'text' })
