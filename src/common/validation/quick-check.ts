@@ -18,7 +18,7 @@ export type QuickCheck = (entity: object) => boolean;
 interface Rule {
   metadata: Metadata;
   /** Their `instance` is read on every call, as the executor reads it (a container may change). */
-  constraints: { readonly instance: ValidatorConstraintInterface }[];
+  constraints: { readonly instance: ValidatorConstraintInterface; readonly async: boolean }[];
 }
 
 interface Property {
@@ -63,9 +63,9 @@ export function quickChecks(
     !options.groups?.length &&
     !options.always &&
     !options.strictGroups;
+  if (!mirrored) return () => null;
   const compiled = new WeakMap<object, QuickCheck | null>();
   return (metatype) => {
-    if (!mirrored) return null;
     let check = compiled.get(metatype);
     if (check === undefined) compiled.set(metatype, (check = compile(metatype, storage)));
     return check;
@@ -86,28 +86,25 @@ function compile(metatype: object, storage: Storage): QuickCheck | null {
   const grouped = storage.groupByPropertyName(metadatas);
   const properties: Property[] = [];
   for (const [name, list] of Object.entries(grouped)) {
-    const rules = (type: string) =>
+    const rulesOf = (type: string): Rule[] =>
       list
         .filter((m) => m.type === type)
-        .map((metadata) => {
-          const found = storage.getTargetValidatorConstraints(metadata.constraintCls);
-          return { metadata, async: found.some((c) => c.async), found };
-        });
-    const defined = rules(ValidationTypes.IS_DEFINED);
-    const custom = rules(ValidationTypes.CUSTOM_VALIDATION);
-    if ([...defined, ...custom].some((r) => r.async)) return null;
-    const toRule = (r: (typeof custom)[number]): Rule => ({
-      metadata: r.metadata,
-      constraints: r.found,
-    });
-    properties.push({
+        .map((metadata) => ({
+          metadata,
+          constraints: storage.getTargetValidatorConstraints(metadata.constraintCls),
+        }));
+    const property: Property = {
       name,
       conditions: list.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION),
-      defined: defined.map(toRule),
-      custom: custom.map(toRule),
-    });
+      defined: rulesOf(ValidationTypes.IS_DEFINED),
+      custom: rulesOf(ValidationTypes.CUSTOM_VALIDATION),
+    };
+    const rules = [...property.defined, ...property.custom];
+    if (rules.some((rule) => rule.constraints.some((c) => c.async))) return null;
+    properties.push(property);
   }
-  const known = new Set(Object.keys(grouped).filter((name) => grouped[name].length > 0));
+  // groupByPropertyName lists only properties with rules: these are the ones the whitelist allows.
+  const known = new Set(Object.keys(grouped));
   return (entity) => {
     // validate() looks the rules up by the entity's class: only that class's rules are these.
     if (entity.constructor !== metatype) return false;
