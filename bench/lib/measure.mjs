@@ -285,10 +285,14 @@ export function rates(start, factor, count) {
   return out;
 }
 
+/** Bisection steps after the ramp (see ramp). */
+const REFINE_STEPS = 2;
+
 /**
  * The interleaved ramp: at each offered rate, one step on each target still standing (order
  * alternating from step to step so drift favours neither), until a target fails a step twice or the
- * rates run out; with `refine`, one more step halfway past the last rate that held. Returns every
+ * rates run out; with `refine`, bisection steps between the last rate that held and the first that
+ * did not (REFINE_STEPS, each a single try: a stall there only lowers the headline). Returns every
  * row, and per target the best (highest passing) step.
  * @param {Context} ctx @param {string} scenario
  * @param {{ targets: ('nest' | 'raw')[], rates: number[], refine?: boolean,
@@ -328,16 +332,25 @@ export async function ramp(ctx, scenario, o) {
       }
     }
   }
-  // One more step halfway between the last rate that held and the first that did not.
+  // Bisection between the last rate that held and the first that did not, REFINE_STEPS times
+  // while they are over 10% apart: the ramp's factor alone would leave a quarter of a headline
+  // to chance.
   if (o.refine) {
     for (const target of o.targets) {
-      const held = heldAt[target];
-      const failed = failedAt[target];
-      if (!held || !failed || failed < held * 1.2) continue;
-      const row = await o.step(target, Math.round((held + failed) / 2));
-      rows.push(row);
-      ctx.log(`[${scenario}] ${stepLine(row)}`);
-      if (row.pass) best[target] = row;
+      let held = heldAt[target];
+      let failed = failedAt[target];
+      for (let i = 0; held && failed && i < REFINE_STEPS && failed >= held * 1.1; i++) {
+        const rate = Math.round((held + failed) / 2);
+        const row = await o.step(target, rate);
+        rows.push(row);
+        ctx.log(`[${scenario}] ${stepLine(row)}`);
+        if (row.pass) {
+          best[target] = row;
+          held = rate;
+        } else {
+          failed = rate;
+        }
+      }
     }
   }
   return { rows, best };
