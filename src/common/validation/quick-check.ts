@@ -72,15 +72,23 @@ export function quickChecks(
   };
 }
 
-function compile(metatype: object, storage: Storage): QuickCheck | null {
-  // The list and grouping ValidationExecutor.execute asks for, for a validate() without a schema.
-  const metadatas = storage.getTargetValidationMetadatas(
+/**
+ * The rules ValidationExecutor.execute asks for, for a validate() without a schema or groups: the
+ * class's own and its ancestors'.
+ */
+export function targetRules(metatype: object, storage: Storage = getMetadataStorage()): Metadata[] {
+  return storage.getTargetValidationMetadatas(
     metatype as new () => object,
     undefined as unknown as string,
     false,
     false,
     undefined,
   );
+}
+
+function compile(metatype: object, storage: Storage): QuickCheck | null {
+  // The list and grouping the executor uses.
+  const metadatas = targetRules(metatype, storage);
   if (metadatas.length === 0) return null;
   if (metadatas.some((m) => !RUNNABLE.has(m.type))) return null;
   const grouped = storage.groupByPropertyName(metadatas);

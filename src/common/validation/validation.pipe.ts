@@ -11,6 +11,7 @@ import { DomainException, FieldError, invalidField } from '../errors/domain.exce
 import { ErrorCode } from '../errors/error-code.js';
 import { BARE_VALUE_KEY } from './bare-value.decorator.js';
 import { quickChecks, type QuickCheck } from './quick-check.js';
+import { quickInstances, type QuickInstance } from './quick-instance.js';
 
 /** The DTOs the pipe has made, validated: passed on as they are if they come through again. */
 const made = new WeakSet<object>();
@@ -22,6 +23,7 @@ const made = new WeakSet<object>();
 @Injectable()
 export class AppValidationPipe extends ValidationPipe {
   private readonly quickCheckOf: (metatype: object) => QuickCheck | null;
+  private readonly quickInstanceOf: (metatype: Type) => QuickInstance | null;
 
   constructor() {
     super({
@@ -34,6 +36,7 @@ export class AppValidationPipe extends ValidationPipe {
         new DomainException(ErrorCode.ValidationFailed, 'validation failed', flatten(errors)),
     });
     this.quickCheckOf = quickChecks(this.validatorOptions);
+    this.quickInstanceOf = quickInstances(this.transformOptions);
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -72,10 +75,13 @@ export class AppValidationPipe extends ValidationPipe {
    * its passes over the value for what JSON cannot hold (sparse arrays, binary values) or what
    * findSuspiciousKey has refused already (prototype keys): those passes and their awaits were a
    * third of its time per event. A payload the class's quick check passes skips class-validator's
-   * executor (quick-check.ts); any other is validated, and reported, by class-validator.
+   * executor (quick-check.ts); any other is validated, and reported, by class-validator. A flat
+   * payload is made an instance without class-transformer's executor (quick-instance.ts).
    */
   private async validatePlain(metatype: Type, value: object): Promise<object> {
-    const entity = plainToInstance(metatype, value, this.transformOptions) as object;
+    const entity =
+      this.quickInstanceOf(metatype)?.(value) ??
+      (plainToInstance(metatype, value, this.transformOptions) as object);
     if (!this.quickCheckOf(metatype)?.(entity)) {
       const errors = await validate(entity, this.validatorOptions);
       if (errors.length > 0) throw this.exceptionFactory(errors);
