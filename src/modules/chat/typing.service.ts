@@ -5,8 +5,12 @@ import { StateStore } from '../../state/state-store.js';
 import { ChatDomainEvent, type TypingEvent } from './chat.events.js';
 
 interface Typist {
+  chatId: string;
+  userId: string;
   userName: string;
   timer: NodeJS.Timeout;
+  /** When the shared store was last told of this typist (Date.now()); 0 after a failed write. */
+  sharedAt: number;
 }
 
 const typingKey = (chatId: string): string => `chat:typing:${chatId}`;
@@ -15,6 +19,13 @@ const typingKey = (chatId: string): string => `chat:typing:${chatId}`;
  * Who is typing where. `isTyping: true` starts or renews (without re-announcing); silence for
  * TYPING_TTL_MS, `isTyping: false`, leaving or disconnecting stops it. The node a user types
  * through keeps the timer and announces; the shared store lets any node list the typists.
+ *
+ * Clients renew every few seconds while their user types, so a renewal costs next to nothing: it
+ * restarts the timer, and tells the shared store (a Redis round trip) only once half a TTL has
+ * passed since it last did. The store holds each typist for a TTL and a half, so it lists them
+ * until the timer here stops them (and removes them); a node that dies leaves them listed for at
+ * most that long. A failed write is made again at the next renewal, and all of them at once when
+ * the store comes back after an outage.
  */
 @Injectable()
 export class TypingService implements OnModuleDestroy {
@@ -25,7 +36,10 @@ export class TypingService implements OnModuleDestroy {
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
     private readonly store: StateStore,
-  ) {}
+  ) {
+    // What the store held may have run out (or gone, with a restarted server) meanwhile.
+    store.onRestored(() => this.share([...this.typists.values()]));
+  }
 
   /** Users typing in the chat now, on any node. */
   async typingIn(chatId: string): Promise<string[]> {
@@ -40,14 +54,18 @@ export class TypingService implements OnModuleDestroy {
       if (current) this.stop(chatId, user.id);
       return;
     }
-    if (current) clearTimeout(current.timer);
+    if (current) {
+      current.timer.refresh();
+      current.userName = user.name;
+      if (Date.now() - current.sharedAt >= this.config.typingTtlMs / 2) this.share([current]);
+      return;
+    }
     const timer = setTimeout(() => this.stop(chatId, user.id), this.config.typingTtlMs);
     timer.unref();
-    this.typists.set(key, { userName: user.name, timer });
-    this.share(
-      this.store.addMembers([{ key: typingKey(chatId), member: user.id }], this.config.typingTtlMs),
-    );
-    if (!current) this.announce({ chatId, userId: user.id, userName: user.name, isTyping: true });
+    const typist: Typist = { chatId, userId: user.id, userName: user.name, timer, sharedAt: 0 };
+    this.typists.set(key, typist);
+    this.share([typist]);
+    this.announce({ chatId, userId: user.id, userName: user.name, isTyping: true });
   }
 
   stop(chatId: string, userId: string): void {
@@ -56,7 +74,9 @@ export class TypingService implements OnModuleDestroy {
     if (!current) return;
     clearTimeout(current.timer);
     this.typists.delete(key);
-    this.share(this.store.removeMember(typingKey(chatId), userId));
+    this.store
+      .removeMember(typingKey(chatId), userId)
+      .catch((error: unknown) => this.logger.error(`typing stop not shared: ${String(error)}`));
     this.announce({ chatId, userId, userName: current.userName, isTyping: false });
   }
 
@@ -65,8 +85,18 @@ export class TypingService implements OnModuleDestroy {
     this.typists.clear();
   }
 
-  private share(write: Promise<void>): void {
-    write.catch((error: unknown) => this.logger.error(`typing not shared: ${String(error)}`));
+  /** Tells the shared store of the typists, for a TTL and a half from now. */
+  private share(typists: Typist[]): void {
+    if (typists.length === 0) return;
+    const now = Date.now();
+    for (const typist of typists) typist.sharedAt = now;
+    const entries = typists.map(({ chatId, userId }) => ({ key: typingKey(chatId), member: userId }));
+    this.store.addMembers(entries, this.config.typingTtlMs * 1.5).catch((error: unknown) => {
+      // Each is written again at its next renewal (a typist stopped since is not: its entry is
+      // removed, or runs out).
+      for (const typist of typists) if (typist.sharedAt === now) typist.sharedAt = 0;
+      this.logger.error(`typing not shared: ${String(error)}`);
+    });
   }
 
   private announce(event: TypingEvent): void {

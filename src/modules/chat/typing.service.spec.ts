@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { AppConfig } from '../../config/app-config.js';
+import { MemoryStateStore } from '../../state/memory-state.store.js';
+import { ChatDomainEvent, type TypingEvent } from './chat.events.js';
+import { TypingService } from './typing.service.js';
+
+const TTL = 10_000;
+const ANN = { id: 'u1', name: 'Ann' };
+
+/** The memory store, counting writes, failing them while `down`, and able to say it is back. */
+class RecordingStore extends MemoryStateStore {
+  writes: { entries: { key: string; member: string }[]; ttlMs: number }[] = [];
+  down = false;
+  private restored: (() => void)[] = [];
+
+  override addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
+    this.writes.push({ entries, ttlMs });
+    if (this.down) return Promise.reject(new Error('store down'));
+    return super.addMembers(entries, ttlMs);
+  }
+
+  // The memory store's own takes no listener (it is never away); this one keeps them.
+  override onRestored(listener?: () => void): void {
+    if (listener) this.restored.push(listener);
+  }
+
+  restore(): void {
+    this.down = false;
+    for (const listener of this.restored) listener();
+  }
+}
+
+describe('TypingService', () => {
+  let store: RecordingStore;
+  let events: TypingEvent[];
+  let typing: TypingService;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    store = new RecordingStore();
+    events = [];
+    const emitter = new EventEmitter2();
+    emitter.on(ChatDomainEvent.Typing, (event: TypingEvent) => events.push(event));
+    typing = new TypingService(emitter, { typingTtlMs: TTL } as AppConfig, store);
+  });
+
+  afterEach(() => {
+    typing.onModuleDestroy();
+    jest.useRealTimers();
+  });
+
+  /** Lets a rejected store write reach its handler. */
+  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('tells the store of a renewing typist at most every half TTL, for a TTL and a half', async () => {
+    typing.set('c1', ANN, true);
+    expect(store.writes).toEqual([
+      { entries: [{ key: 'chat:typing:c1', member: 'u1' }], ttlMs: TTL * 1.5 },
+    ]);
+    for (let i = 0; i < 4; i++) {
+      jest.advanceTimersByTime(1000);
+      typing.set('c1', ANN, true);
+    }
+    expect(store.writes).toHaveLength(1);
+    jest.advanceTimersByTime(1000);
+    typing.set('c1', ANN, true);
+    expect(store.writes).toHaveLength(2);
+    // Listed all along, though the first write is more than a TTL old by now.
+    jest.advanceTimersByTime(TTL - 1);
+    expect(await typing.typingIn('c1')).toEqual(['u1']);
+    expect(events.map((e) => e.isTyping)).toEqual([true]);
+  });
+
+  it('renews the timer: a typist stops a TTL after the last renewal, not the first', async () => {
+    typing.set('c1', ANN, true);
+    jest.advanceTimersByTime(TTL - 1000);
+    typing.set('c1', ANN, true);
+    jest.advanceTimersByTime(TTL - 1);
+    expect(events).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(events).toEqual([
+      { chatId: 'c1', userId: 'u1', userName: 'Ann', isTyping: true },
+      { chatId: 'c1', userId: 'u1', userName: 'Ann', isTyping: false },
+    ]);
+    expect(await typing.typingIn('c1')).toEqual([]);
+  });
+
+  it('writes a failed share again at the next renewal, and everyone when the store is back', async () => {
+    store.down = true;
+    typing.set('c1', ANN, true);
+    typing.set('c2', { id: 'u2', name: 'Bo' }, true);
+    await settle();
+    expect(store.writes).toHaveLength(2);
+    store.down = false;
+    jest.advanceTimersByTime(100);
+    typing.set('c1', ANN, true);
+    expect(store.writes).toHaveLength(3);
+    expect(await typing.typingIn('c1')).toEqual(['u1']);
+    // c2's typist is written when the store says it is back, with c1's.
+    store.restore();
+    expect(store.writes[3].entries).toEqual([
+      { key: 'chat:typing:c1', member: 'u1' },
+      { key: 'chat:typing:c2', member: 'u2' },
+    ]);
+    expect(await typing.typingIn('c2')).toEqual(['u2']);
+  });
+
+  it('stops at once on isTyping false, and removes the typist from the store', async () => {
+    typing.set('c1', ANN, true);
+    typing.set('c1', ANN, false);
+    expect(await typing.typingIn('c1')).toEqual([]);
+    expect(events.map((e) => e.isTyping)).toEqual([true, false]);
+    // A renewal after the stop starts (and announces) anew.
+    typing.set('c1', ANN, true);
+    expect(events.map((e) => e.isTyping)).toEqual([true, false, true]);
+  });
+});
