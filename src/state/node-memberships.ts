@@ -82,7 +82,8 @@ export class NodeMemberships implements OnModuleDestroy {
     }
   }
 
-  private tagged(member: string): string {
+  /** `member` as this node writes it (`member|node`), which `members` reads back as `member`. */
+  tagged(member: string): string {
     return member + SEPARATOR + this.nodeId;
   }
 }

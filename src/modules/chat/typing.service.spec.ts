@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AppConfig } from '../../config/app-config.js';
 import { MemoryStateStore } from '../../state/memory-state.store.js';
+import { NodeMemberships } from '../../state/node-memberships.js';
 import { ChatDomainEvent, type TypingEvent } from './chat.events.js';
 import { TypingService } from './typing.service.js';
 
@@ -15,6 +16,8 @@ class RecordingStore extends MemoryStateStore {
   private restored: (() => void)[] = [];
 
   override addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
+    // Memberships renew with nothing held here; as the Redis store, that writes nothing.
+    if (entries.length === 0) return Promise.resolve();
     this.writes.push({ entries, ttlMs });
     if (this.down) return Promise.reject(new Error('store down'));
     return super.addMembers(entries, ttlMs);
@@ -35,18 +38,34 @@ describe('TypingService', () => {
   let store: RecordingStore;
   let events: TypingEvent[];
   let typing: TypingService;
+  let tag: (userId: string) => string;
+  const nodes: { typing: TypingService; memberships: NodeMemberships }[] = [];
+
+  /** A node's typing service on the shared store; its events go to `events`. */
+  const node = (): TypingService => {
+    const config = { typingTtlMs: TTL, presence: { nodeTtlMs: 60_000 } } as AppConfig;
+    const memberships = new NodeMemberships(store, config);
+    const emitter = new EventEmitter2();
+    emitter.on(ChatDomainEvent.Typing, (event: TypingEvent) => events.push(event));
+    const service = new TypingService(emitter, config, store, memberships);
+    nodes.push({ typing: service, memberships });
+    return service;
+  };
 
   beforeEach(() => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     store = new RecordingStore();
     events = [];
-    const emitter = new EventEmitter2();
-    emitter.on(ChatDomainEvent.Typing, (event: TypingEvent) => events.push(event));
-    typing = new TypingService(emitter, { typingTtlMs: TTL } as AppConfig, store);
+    typing = node();
+    const memberships = nodes[0].memberships;
+    tag = (userId) => memberships.tagged(userId);
   });
 
   afterEach(() => {
-    typing.onModuleDestroy();
+    for (const { typing, memberships } of nodes.splice(0)) {
+      typing.onModuleDestroy();
+      memberships.onModuleDestroy();
+    }
     jest.useRealTimers();
   });
 
@@ -56,20 +75,42 @@ describe('TypingService', () => {
   it('tells the store of a renewing typist at most every half TTL, for a TTL and a half', async () => {
     typing.set('c1', ANN, true);
     expect(store.writes).toEqual([
-      { entries: [{ key: 'chat:typing:c1', member: 'u1' }], ttlMs: TTL * 1.5 },
+      { entries: [{ key: 'chat:typing:c1', member: tag('u1') }], ttlMs: TTL * 1.5 },
     ]);
     for (let i = 0; i < 4; i++) {
       jest.advanceTimersByTime(1000);
       typing.set('c1', ANN, true);
     }
-    expect(store.writes).toHaveLength(1);
-    jest.advanceTimersByTime(1000);
+    jest.advanceTimersByTime(999);
     typing.set('c1', ANN, true);
-    expect(store.writes).toHaveLength(2);
-    // Listed all along, though the first write is more than a TTL old by now.
+    expect(store.writes).toHaveLength(1);
+    // Listed until the timer stops it, a TTL after that last renewal, though the only write
+    // is more than a TTL old by then.
     jest.advanceTimersByTime(TTL - 1);
     expect(await typing.typingIn('c1')).toEqual(['u1']);
-    expect(events.map((e) => e.isTyping)).toEqual([true]);
+    jest.advanceTimersByTime(1);
+    expect(await typing.typingIn('c1')).toEqual([]);
+    expect(events.map((e) => e.isTyping)).toEqual([true, false]);
+  });
+
+  it('writes again once half a TTL has passed since the last write', () => {
+    typing.set('c1', ANN, true);
+    jest.advanceTimersByTime(TTL / 2 - 1);
+    typing.set('c1', ANN, true);
+    expect(store.writes).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    typing.set('c1', ANN, true);
+    expect(store.writes).toHaveLength(2);
+  });
+
+  it('lists a user typing through two nodes until both have stopped', async () => {
+    const other = node();
+    typing.set('c1', ANN, true);
+    other.set('c1', ANN, true);
+    typing.set('c1', ANN, false);
+    expect(await other.typingIn('c1')).toEqual(['u1']);
+    other.set('c1', ANN, false);
+    expect(await typing.typingIn('c1')).toEqual([]);
   });
 
   it('renews the timer: a typist stops a TTL after the last renewal, not the first', async () => {
@@ -100,8 +141,8 @@ describe('TypingService', () => {
     // c2's typist is written when the store says it is back, with c1's.
     store.restore();
     expect(store.writes[3].entries).toEqual([
-      { key: 'chat:typing:c1', member: 'u1' },
-      { key: 'chat:typing:c2', member: 'u2' },
+      { key: 'chat:typing:c1', member: tag('u1') },
+      { key: 'chat:typing:c2', member: tag('u2') },
     ]);
     expect(await typing.typingIn('c2')).toEqual(['u2']);
   });

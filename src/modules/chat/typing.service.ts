@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppConfig } from '../../config/app-config.js';
+import { NodeMemberships } from '../../state/node-memberships.js';
 import { StateStore } from '../../state/state-store.js';
 import { ChatDomainEvent, type TypingEvent } from './chat.events.js';
 
@@ -18,7 +19,9 @@ const typingKey = (chatId: string): string => `chat:typing:${chatId}`;
 /**
  * Who is typing where. `isTyping: true` starts or renews (without re-announcing); silence for
  * TYPING_TTL_MS, `isTyping: false`, leaving or disconnecting stops it. The node a user types
- * through keeps the timer and announces; the shared store lets any node list the typists.
+ * through keeps the timer and announces; the shared store lets any node list the typists. Each
+ * node writes its own entry for a typist (tagged with the node, as memberships are), so a user
+ * typing through two nodes stays listed until both have stopped.
  *
  * Clients renew every few seconds while their user types, so a renewal costs next to nothing: it
  * restarts the timer, and tells the shared store (a Redis round trip) only once half a TTL has
@@ -36,6 +39,7 @@ export class TypingService implements OnModuleDestroy {
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
     private readonly store: StateStore,
+    private readonly memberships: NodeMemberships,
   ) {
     // What the store held may have run out (or gone, with a restarted server) meanwhile.
     store.onRestored(() => this.share([...this.typists.values()]));
@@ -43,7 +47,7 @@ export class TypingService implements OnModuleDestroy {
 
   /** Users typing in the chat now, on any node. */
   async typingIn(chatId: string): Promise<string[]> {
-    const [userIds] = await this.store.members([typingKey(chatId)]);
+    const [userIds] = await this.memberships.members([typingKey(chatId)]);
     return userIds;
   }
 
@@ -75,7 +79,7 @@ export class TypingService implements OnModuleDestroy {
     clearTimeout(current.timer);
     this.typists.delete(key);
     this.store
-      .removeMember(typingKey(chatId), userId)
+      .removeMember(typingKey(chatId), this.memberships.tagged(userId))
       .catch((error: unknown) => this.logger.error(`typing stop not shared: ${String(error)}`));
     this.announce({ chatId, userId, userName: current.userName, isTyping: false });
   }
@@ -90,7 +94,10 @@ export class TypingService implements OnModuleDestroy {
     if (typists.length === 0) return;
     const now = Date.now();
     for (const typist of typists) typist.sharedAt = now;
-    const entries = typists.map(({ chatId, userId }) => ({ key: typingKey(chatId), member: userId }));
+    const entries = typists.map(({ chatId, userId }) => ({
+      key: typingKey(chatId),
+      member: this.memberships.tagged(userId),
+    }));
     this.store.addMembers(entries, this.config.typingTtlMs * 1.5).catch((error: unknown) => {
       // Each is written again at its next renewal (a typist stopped since is not: its entry is
       // removed, or runs out).
