@@ -35,7 +35,9 @@ interface Property {
  * payload), its result is simple: a new instance, each value copied (arrays as new arrays) and
  * passed through the property's @Transform functions. This makes that, with the metadata read
  * once per class. Anything else (another key, a nested object, a @Type, options it does not
- * mirror) gets null, and class-transformer does the work as before.
+ * mirror) gets null, and class-transformer does the work as before. A class's metadata is read
+ * at its first payload: decorators (and @nestjs/mapped-types' copies) are all recorded when the
+ * class is defined, long before.
  */
 export function quickInstances(
   options: ClassTransformOptions | undefined,
@@ -72,8 +74,6 @@ function compile(metatype: new () => object, storage: MetadataStorage): QuickIns
     });
   }
   if (properties.size === 0) return null;
-  // The executor hands every @Transform its own copy of these; ours never change them.
-  const executorOptions: ClassTransformOptions = { ...defaultOptions };
   return (plain) => {
     const keys = Object.keys(plain);
     for (const key of keys) {
@@ -81,6 +81,8 @@ function compile(metatype: new () => object, storage: MetadataStorage): QuickIns
     }
     const entity = new metatype() as Record<string, unknown>;
     if (entity.constructor !== metatype) return null;
+    // One executor's options per payload, as plainToInstance makes: the defaults, copied.
+    let executorOptions: ClassTransformOptions | undefined;
     for (const key of keys) {
       const { transforms, readOnly } = properties.get(key)!;
       // As the executor does: a method or a getter of the instance is not overwritten.
@@ -93,7 +95,7 @@ function compile(metatype: new () => object, storage: MetadataStorage): QuickIns
           key,
           obj: plain,
           type: TransformationType.PLAIN_TO_CLASS,
-          options: executorOptions,
+          options: (executorOptions ??= { ...defaultOptions }),
         }) as unknown;
       }
       entity[key] = value;
