@@ -234,16 +234,19 @@ const ops = {
    * Emits `kind` at a fixed offered `rate` (per second) for `durationMs`, round-robin over the
    * sockets of `group`, whatever the server answers; then waits up to `drainMs` for late acks.
    * Ack latency counts from each emit's scheduled time; `emitLag` is how late this process was
-   * in emitting (large values mean the generator, not the server, is the bottleneck).
+   * in emitting (large values mean the generator, not the server, is the bottleneck). The same
+   * load runs for `leadInMs` first, unrecorded (its messages' texts start with `w`, which no
+   * listener records): see LEAD_IN_MS in lib/measure.mjs.
    * @param {{ group: string, kind: 'typing' | 'send' | 'history' | 'whoami', rate: number,
    *   durationMs: number, drainMs: number, step: string, textBytes?: number, limit?: number,
-   *   startAt?: number }} a
+   *   startAt?: number, leadInMs?: number }} a
    */
   async load(a) {
     const entries = group(a.group).filter((e) => e.socket.connected);
     if (entries.length === 0) throw new Error(`group ${a.group} has no connected socket`);
     const interval = 1000 / a.rate;
-    const total = Math.max(1, Math.round((a.rate * a.durationMs) / 1000));
+    const leadIn = Math.round((a.rate * (a.leadInMs ?? 0)) / 1000);
+    const total = leadIn + Math.max(1, Math.round((a.rate * a.durationMs) / 1000));
     const latency = new Samples(total + 1);
     const emitLag = new Samples(total + 1);
     /** @type {Record<string, number>} */
@@ -267,7 +270,7 @@ const ops = {
         case 'send':
           return {
             chatId,
-            text: `s${a.step}|${scheduled.toFixed(3)}|${pad}`,
+            text: `${i < leadIn ? 'w' : 's'}${a.step}|${scheduled.toFixed(3)}|${pad}`,
             clientMessageId: prefix + i,
           };
         case 'history': {
@@ -285,11 +288,16 @@ const ops = {
     /** @param {number} i @param {number} scheduled @param {number} t */
     const fire = (i, scheduled, t) => {
       const entry = entries[i % entries.length];
-      emitLag.push(t - scheduled);
+      const recorded = i >= leadIn;
+      if (recorded) emitLag.push(t - scheduled);
       pending += 1;
       entry.socket.emit(event, payloadOf(entry, scheduled, i), (/** @type {unknown} */ ack) => {
         if (closed) return;
         pending -= 1;
+        if (!recorded) {
+          if (drained && pending === 0) drained();
+          return;
+        }
         const at = now();
         const code = ackCode(ack);
         bump(codes, code);
@@ -314,6 +322,8 @@ const ops = {
       setTimeout(tick, Math.max(0, t0 - now()));
     });
     const sentAt = now();
+    // What is reported starts after the lead-in.
+    const from = t0 + leadIn * interval;
     if (pending > 0) {
       await Promise.race([
         new Promise((resolve) => (drained = () => resolve(undefined))),
@@ -323,16 +333,16 @@ const ops = {
     closed = true;
     const ok = codes.OK ?? 0;
     return {
-      offered: total,
+      offered: total - leadIn,
       ok,
       lost: pending,
       codes,
       latency: latency.take(),
       emitLag: emitLag.take(),
-      startedAt: t0,
-      sendSeconds: (sentAt - t0) / 1000,
+      startedAt: from,
+      sendSeconds: (sentAt - from) / 1000,
       // Throughput: answered acks over the time until the last one (at least the offered window).
-      achieved: ok / (Math.max(a.durationMs, (lastAckAt || sentAt) - t0) / 1000),
+      achieved: ok / (Math.max(a.durationMs, (lastAckAt || sentAt) - from) / 1000),
     };
   },
 
