@@ -10,6 +10,7 @@ import { SocketAuthenticator } from './modules/auth/socket-authenticator.js';
 import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
 import { socketLimits } from './realtime/limits/socket-limits.js';
+import { installWsDispatch } from './realtime/ws-dispatch.js';
 import type { RedisClusterLink } from './realtime/redis-cluster.adapter.js';
 import { REDIS_CLUSTER } from './redis/redis.tokens.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -29,6 +30,7 @@ export function setupApp(app: INestApplication): ServerControls {
   logRequests(app);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   memoizeValidationMetadata();
+  installWsDispatch();
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });

@@ -11,7 +11,8 @@ export class ValidateAs implements PipeTransform {
   /** Public so tooling (the fuzz suite) can see what a handler validates its payload as. */
   constructor(readonly type: Type) {}
 
-  transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return ValidateAs.pipe.transform(value, { ...metadata, metatype: this.type });
+  /** At once or as a promise, as AppValidationPipe answers. */
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    return ValidateAs.pipe.transform(value, { ...metadata, metatype: this.type }) as unknown;
   }
 }

@@ -39,8 +39,19 @@ export class AppValidationPipe extends ValidationPipe {
     this.quickInstanceOf = quickInstances(this.transformOptions);
   }
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  /**
+   * Answers at once where it can (every JSON payload that passes the quick check, every value it
+   * does not validate), and with a promise only where class-validator or class-transformer's
+   * executor runs: Nest waits on either, and the socket dispatcher (ws-dispatch.ts) reaches a
+   * handler without a promise when nothing before it made one.
+   */
+  // The base class's signature says Promise<any>; `any` lets this answer either way.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override transform(value: unknown, metadata: ArgumentMetadata): any {
     const isDto = metadata.metatype && this.toValidate(metadata);
+    // What super.transform gives such a value (transformPrimitive changes only params and
+    // queries), without its promise.
+    if (!isDto && metadata.type !== 'param' && metadata.type !== 'query') return value;
     // Nest 12 runs the app's global pipes on gateways as well as their own (@RealtimeGateway's):
     // the second pass gets the DTO the first one made.
     if (isDto && made.has(value as object)) return value;
@@ -65,9 +76,10 @@ export class AppValidationPipe extends ValidationPipe {
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
       if (shape.plain) return this.validatePlain(metadata.metatype, value);
     }
-    const result: unknown = await super.transform(value, metadata);
-    if (isDto && result !== null && typeof result === 'object') made.add(result);
-    return result;
+    return super.transform(value, metadata).then((result: unknown) => {
+      if (isDto && result !== null && typeof result === 'object') made.add(result);
+      return result;
+    });
   }
 
   /**
@@ -78,16 +90,19 @@ export class AppValidationPipe extends ValidationPipe {
    * executor (quick-check.ts); any other is validated, and reported, by class-validator. A flat
    * payload is made an instance without class-transformer's executor (quick-instance.ts).
    */
-  private async validatePlain(metatype: Type, value: object): Promise<object> {
+  private validatePlain(metatype: Type, value: object): object | Promise<object> {
     const entity =
       this.quickInstanceOf(metatype)?.(value) ??
       (plainToInstance(metatype, value, this.transformOptions) as object);
-    if (!this.quickCheckOf(metatype)?.(entity)) {
-      const errors = await validate(entity, this.validatorOptions);
-      if (errors.length > 0) throw this.exceptionFactory(errors);
+    if (this.quickCheckOf(metatype)?.(entity)) {
+      made.add(entity);
+      return entity;
     }
-    made.add(entity);
-    return entity;
+    return validate(entity, this.validatorOptions).then((errors) => {
+      if (errors.length > 0) throw this.exceptionFactory(errors);
+      made.add(entity);
+      return entity;
+    });
   }
 }
 
