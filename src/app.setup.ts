@@ -11,6 +11,7 @@ import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
 import { socketLimits } from './realtime/limits/socket-limits.js';
 import { installWsDispatch } from './realtime/ws-dispatch.js';
+import { coalesceWrites } from './realtime/coalesced-writes.js';
 import type { RedisClusterLink } from './realtime/redis-cluster.adapter.js';
 import { REDIS_CLUSTER } from './redis/redis.tokens.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -53,7 +54,7 @@ export function setupApp(app: INestApplication): ServerControls {
         callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
     },
     onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
-    onEngineConnection: limits.onEngineConnection,
+    onEngineConnection: [coalesceWrites, ...limits.onEngineConnection],
     meter: metrics,
     onServer: (server) => metrics.watch(server),
     cluster: app.get<RedisClusterLink | null>(REDIS_CLUSTER) ?? undefined,
