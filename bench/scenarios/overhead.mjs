@@ -7,6 +7,7 @@
 import { closeGroup, connectGroup, emitEach } from '../lib/groups.mjs';
 import { insertDirectChats, insertUsers, userIds } from '../lib/fixtures.mjs';
 import { loadStep, ramp, rates, STEP_HEADER, stepCells, stepLine } from '../lib/measure.mjs';
+import { cpuSeconds, mainThreadCpuSeconds } from '../lib/proc.mjs';
 import { int, round, table } from '../lib/report.mjs';
 
 /** @param {number} n */
@@ -77,13 +78,22 @@ export async function run(ctx, p, fixtures) {
   // interleave the servers; the lowest of each is the cost with the least interference.
   /** @type {Record<'nest' | 'raw', number[]>} */
   const cost = { nest: [], raw: [] };
+  /** @type {Record<'nest' | 'raw', number[]>} the main thread's share of the step's CPU */
+  const mainShare = { nest: [], raw: [] };
   for (let round = 0; round < p.costRounds; round++) {
     for (const target of /** @type {const} */ (['nest', 'raw'])) {
+      const pid = ctx.servers[target].pid;
+      const before = [cpuSeconds(pid) ?? 0, mainThreadCpuSeconds(pid) ?? 0];
       const row = await step(target, p.costRate);
+      const all = (cpuSeconds(pid) ?? 0) - before[0];
+      const main = (mainThreadCpuSeconds(pid) ?? 0) - before[1];
       const cpu = row.resources.serverCpu;
       const perEvent = cpu !== null && row.achieved > 0 ? (cpu * 1e6) / row.achieved : NaN;
       cost[target].push(perEvent);
-      ctx.log(`[overhead] cost ${target} at ${p.costRate}/s: ${round1(perEvent)} µs CPU per event`);
+      mainShare[target].push(all > 0 ? main / all : NaN);
+      ctx.log(
+        `[overhead] cost ${target} at ${p.costRate}/s: ${round1(perEvent)} µs CPU per event, ${Math.round((100 * main) / all)}% of it on the main thread`,
+      );
     }
   }
   const costOf = (/** @type {'nest' | 'raw'} */ target) => Math.min(...cost[target]);
@@ -101,7 +111,13 @@ export async function run(ctx, p, fixtures) {
       nestMsgPerSecond: Math.round(nest),
       rawMsgPerSecond: Math.round(raw),
       ratio: raw > 0 ? nest / raw : null,
-      cpuPerEventMicros: { rate: p.costRate, nest: costOf('nest'), raw: costOf('raw'), runs: cost },
+      cpuPerEventMicros: {
+        rate: p.costRate,
+        nest: costOf('nest'),
+        raw: costOf('raw'),
+        runs: cost,
+        mainThreadShare: mainShare,
+      },
       best,
       rows,
     },
