@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
+  type ArgumentsHost,
   type CallHandler,
   type CanActivate,
   createParamDecorator,
@@ -18,13 +19,14 @@ import {
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { GuardsConsumer, PipesConsumer } from '@nestjs/core/internal';
 import {
+  Ack,
   ConnectedSocket,
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { IsInt, IsOptional, IsString } from 'class-validator';
-import { map, of, throwError, type Observable } from 'rxjs';
+import { EMPTY, map, of, throwError, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { DomainException } from '../common/errors/domain.exception.js';
@@ -84,6 +86,12 @@ class PayloadGuard implements CanActivate {
         return of(false, true);
       case 'observableDeny':
         return of(true, false);
+      case 'one':
+        return 1 as unknown as boolean;
+      case 'nothing':
+        return undefined as unknown as boolean;
+      case 'empty':
+        return EMPTY;
       case undefined:
       default:
         return true;
@@ -104,6 +112,22 @@ const Later = createParamDecorator(
     ),
 );
 
+/** A custom parameter whose promise rejects, later than a synchronous failure after it. */
+const LaterFailure = createParamDecorator(
+  () =>
+    new Promise<string>((_resolve, reject) =>
+      setImmediate(() => reject(new DomainException(ErrorCode.NotFound, 'later'))),
+    ),
+);
+/** Counts its evaluations: every parameter is resolved, even after another has failed. */
+const evaluated = { count: 0 };
+const Noted = createParamDecorator(() => ++evaluated.count);
+class Refuse implements PipeTransform {
+  transform(): never {
+    throw new DomainException(ErrorCode.Conflict, 'refused at once');
+  }
+}
+
 class AsyncUpper implements PipeTransform {
   transform(value: unknown): Promise<unknown> {
     return Promise.resolve(typeof value === 'string' ? value.toUpperCase() : value);
@@ -112,6 +136,15 @@ class AsyncUpper implements PipeTransform {
 class Exclaim implements PipeTransform {
   transform(value: unknown): unknown {
     return typeof value === 'string' ? `${value}!` : value;
+  }
+}
+
+/** The app's filter, noting each call's host arguments. */
+const filtered: unknown[][] = [];
+class NotingFilter extends WsExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    filtered.push(host.getArgs());
+    super.catch(exception, host);
   }
 }
 
@@ -124,7 +157,7 @@ class Wrap implements NestInterceptor {
 @WebSocketGateway({ namespace: '/probe' })
 @UseGuards(PayloadGuard)
 @UsePipes(AppValidationPipe)
-@UseFilters(WsExceptionFilter)
+@UseFilters(NotingFilter)
 class ProbeGateway {
   @SubscribeMessage('echo')
   echo(
@@ -141,6 +174,21 @@ class ProbeGateway {
     @MessageBody('text', AsyncUpper, Exclaim) text: string,
   ): object {
     return { later, text };
+  }
+
+  @SubscribeMessage('twoFailures')
+  // Nest resolves parameters last first: the later failure, the immediate one, then the count.
+  twoFailures(
+    @Noted() noted: number,
+    @MessageBody(Refuse) body: unknown,
+    @LaterFailure() later: string,
+  ): object {
+    return { later, body, noted };
+  }
+
+  @SubscribeMessage('manual')
+  manual(@Ack() ack: (answer: unknown) => void, @MessageBody() dto: ProbeDto): void {
+    ack({ ok: true, data: { manual: dto.text } });
   }
 
   @SubscribeMessage('bare')
@@ -211,6 +259,15 @@ const CASES: [string, string, unknown][] = [
   ['a guard whose Observable ends true', 'echo', { text: 'o', guard: 'observable' }],
   ['a guard whose Observable ends false', 'echo', { text: 'o', guard: 'observableDeny' }],
   ['a guard that refuses', 'echo', { text: 'd', guard: 'deny' }],
+  ['a guard that answers 1', 'echo', { text: '1', guard: 'one' }],
+  ['a guard that answers undefined', 'echo', { text: 'u', guard: 'nothing' }],
+  ['a guard whose Observable ends empty', 'echo', { text: 'e', guard: 'empty' }],
+  [
+    'a parameter failing at once between one failing later and one that does not fail',
+    'twoFailures',
+    { text: 'f' },
+  ],
+  ['a handler that acknowledges by hand', 'manual', { text: 'm' }],
   ['a guard that throws', 'echo', { text: 't', guard: 'throw' }],
   ['async custom parameters and pipes', 'asyncParams', { text: 'abc' }],
   ['a handler without parameter decorators', 'bare', { x: 1 }],
@@ -232,6 +289,16 @@ const EXPECTED: Record<string, unknown> = {
     error: { code: 'INTERNAL', message: expect.any(String) },
   },
   'a guard that throws': { ok: false, error: { code: 'FORBIDDEN', message: 'not you' } },
+  'a guard that answers 1': { ok: true, data: expect.objectContaining({ text: '1' }) },
+  'a guard that answers undefined': {
+    ok: false,
+    error: { code: 'INTERNAL', message: expect.any(String) },
+  },
+  'a parameter failing at once between one failing later and one that does not fail': {
+    ok: false,
+    error: { code: 'CONFLICT', message: 'refused at once' },
+  },
+  'a handler that acknowledges by hand': { ok: true, data: { manual: 'm' } },
   'async custom parameters and pipes': { ok: true, data: { later: 'abc!', text: 'ABC!' } },
   'a handler without parameter decorators': {
     ok: true,
@@ -267,12 +334,35 @@ describe('installWsDispatch', () => {
   });
 
   it.each(CASES)('answers %s as Nest does', async (name, event, payload) => {
-    const [viaNest, viaDispatch] = [
-      await emit(nestSocket, event, payload),
-      await emit(fastSocket, event, payload),
-    ];
-    expect(viaDispatch).toEqual(viaNest);
-    if (name in EXPECTED) expect(viaDispatch).toEqual(EXPECTED[name]);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      filtered.length = 0;
+      evaluated.count = 0;
+      const viaNest = await emit(nestSocket, event, payload);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const nestFiltered = filtered.splice(0);
+      const nestEvaluated = evaluated.count;
+      const viaDispatch = await emit(fastSocket, event, payload);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const fastFiltered = filtered.splice(0);
+      expect(viaDispatch).toEqual(viaNest);
+      if (name in EXPECTED) expect(viaDispatch).toEqual(EXPECTED[name]);
+      // A failure reaches the filter once, with the client's arguments and the event's name.
+      const failed = (viaDispatch as { ok: boolean }).ok ? 0 : 1;
+      expect([nestFiltered.length, fastFiltered.length]).toEqual([failed, failed]);
+      for (const args of [...nestFiltered, ...fastFiltered]) {
+        expect(args).toHaveLength(4);
+        expect(args[1]).toEqual(payload);
+        expect(typeof args[2]).toBe('function');
+        expect(args[3]).toBe(event);
+      }
+      expect(evaluated.count).toBe(2 * nestEvaluated);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('answers validation failures, refusals by promise and by Observable as Nest does', async () => {

@@ -202,7 +202,16 @@ function compile(
     const values: unknown[] = new Array(argsLength).fill(undefined);
     let pending: Promise<void>[] | undefined;
     for (const param of params) {
-      const value = applyPipes(param.extractValue(...args), param.pipes, param.metadata, 0);
+      let value: unknown;
+      try {
+        value = applyPipes(param.extractValue(...args), param.pipes, param.metadata, 0);
+      } catch (error) {
+        // As in Nest's (an async function per parameter): the others are still resolved, their
+        // failures handled, and the handler is not called.
+        // What was thrown, as it was (Nest's rejection carries it unchanged).
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        value = Promise.reject(error);
+      }
       if (isThenable(value)) {
         (pending ??= []).push(
           Promise.resolve(value).then((resolved) => {
@@ -249,7 +258,8 @@ function applyPipes(
     if (isThenable(value)) {
       return Promise.resolve(value).then((resolved) => applyPipes(resolved, pipes, metadata, i));
     }
-    value = pipes[i].transform(value, metadata);
+    // A copy per call, as PipesConsumer makes: a pipe may change what it is given.
+    value = pipes[i].transform(value, { ...metadata });
   }
   return value;
 }
