@@ -7,20 +7,26 @@ import { io } from 'socket.io-client';
 import { coalesceWrites } from './coalesced-writes.js';
 import type { EngineSocket } from './limits/socket-types.js';
 
-/** A transport as Engine.IO's WebSocket one looks to coalesceWrites; `log` is what the TCP socket saw. */
-function transport(name = 'websocket') {
+/**
+ * A transport as Engine.IO's WebSocket one looks to coalesceWrites, of a class of its own (the
+ * class is what gets patched); `log` is what its TCP socket saw.
+ */
+function transport(name = 'websocket', o: { tcp?: boolean; fails?: boolean } = {}) {
   const log: string[] = [];
-  const tcp = { cork: () => log.push('cork'), uncork: () => log.push('uncork') };
-  return {
-    log,
-    transport: {
-      name,
-      socket: { _socket: tcp },
-      send(packets: string[]) {
-        for (const packet of packets) log.push(`write ${packet}`);
-      },
-    },
-  };
+  class FakeTransport {
+    socket =
+      o.tcp === false
+        ? {}
+        : { _socket: { cork: () => log.push('cork'), uncork: () => log.push('uncork') } };
+    get name() {
+      return name;
+    }
+    send(packets: string[]) {
+      if (o.fails) throw new Error('boom');
+      for (const packet of packets) log.push(`write ${packet}`);
+    }
+  }
+  return { log, transport: new FakeTransport(), FakeTransport };
 }
 
 function connection(current: { transport: object }) {
@@ -29,27 +35,38 @@ function connection(current: { transport: object }) {
   return conn;
 }
 
+const coalesce = (conn: EventEmitter) => coalesceWrites(conn as unknown as EngineSocket);
+
 describe('coalesceWrites', () => {
   it('corks the TCP socket around a batch, so its frames leave in one write, in order', () => {
     const t = transport();
-    coalesceWrites(connection(t) as unknown as EngineSocket);
+    coalesce(connection(t));
     t.transport.send(['a', 'b', 'c']);
     expect(t.log).toEqual(['cork', 'write a', 'write b', 'write c', 'uncork']);
   });
 
   it('leaves a single packet alone', () => {
     const t = transport();
-    coalesceWrites(connection(t) as unknown as EngineSocket);
+    coalesce(connection(t));
     t.transport.send(['a']);
     expect(t.log).toEqual(['write a']);
   });
 
-  it('uncorks when sending throws', () => {
+  it('changes the class once, and each connection holds nothing of its own', () => {
     const t = transport();
-    t.transport.send = () => {
-      throw new Error('boom');
-    };
-    coalesceWrites(connection(t) as unknown as EngineSocket);
+    coalesce(connection(t));
+    const send = t.FakeTransport.prototype.send;
+    const other = new t.FakeTransport();
+    coalesce(connection({ transport: other }));
+    expect(t.FakeTransport.prototype.send).toBe(send);
+    expect(Object.keys(other)).toEqual(['socket']);
+    other.send(['x', 'y']);
+    expect(t.log).toEqual(['cork', 'write x', 'write y', 'uncork']);
+  });
+
+  it('uncorks when sending throws', () => {
+    const t = transport('websocket', { fails: true });
+    coalesce(connection(t));
     expect(() => t.transport.send(['a', 'b'])).toThrow('boom');
     expect(t.log).toEqual(['cork', 'uncork']);
   });
@@ -57,7 +74,7 @@ describe('coalesceWrites', () => {
   it('leaves long polling alone, and corks the WebSocket a connection upgrades to', () => {
     const polling = transport('polling');
     const conn = connection(polling);
-    coalesceWrites(conn as unknown as EngineSocket);
+    coalesce(conn);
     polling.transport.send(['a', 'b']);
     expect(polling.log).toEqual(['write a', 'write b']);
 
@@ -68,10 +85,9 @@ describe('coalesceWrites', () => {
   });
 
   it('leaves a transport without a TCP socket to cork alone', () => {
-    const t = transport();
-    const bare = { ...t.transport, socket: {} };
-    coalesceWrites(connection({ transport: bare }) as unknown as EngineSocket);
-    bare.send(['a', 'b']);
+    const t = transport('websocket', { tcp: false });
+    coalesce(connection(t));
+    t.transport.send(['a', 'b']);
     expect(t.log).toEqual(['write a', 'write b']);
   });
 });
