@@ -207,8 +207,7 @@ function compile(
         value = applyPipes(param.extractValue(...args), param.pipes, param.metadata, 0);
       } catch (error) {
         // As in Nest's (an async function per parameter): the others are still resolved, their
-        // failures handled, and the handler is not called.
-        // What was thrown, as it was (Nest's rejection carries it unchanged).
+        // failures handled, and the handler is not called. What was thrown is passed on as it was.
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         value = Promise.reject(error);
       }
