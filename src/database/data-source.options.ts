@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 import { pgliteDriver } from './pglite-pool.js';
-import { PreparingClient } from './prepared.js';
+import { PreparingClient, StatementClient } from './prepared.js';
 import { TypeOrmNestLogger } from './typeorm-logger.js';
 
 /**
@@ -40,8 +40,9 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     connectTimeoutMS: connectTimeoutMs,
     applicationName: 'messaging-backend',
     extra: {
-      // Hot statements (marked with prepared()) are planned once per connection.
-      ...(preparedStatements ? { Client: PreparingClient } : {}),
+      // Hot statements (marked with prepared()) are planned once per connection, and timestamps
+      // bound for views (timestampsAsText()) read as text.
+      Client: preparedStatements ? PreparingClient : StatementClient,
       // Bound every statement so a stalled server answers UNAVAILABLE instead of hanging.
       statement_timeout: statementTimeoutMs,
       query_timeout: statementTimeoutMs + 1000,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { describeNeeding } from '../../test/support/needs.js';
-import { prepared, PreparingClient } from './prepared.js';
+import { prepared, PreparingClient, StatementClient } from './prepared.js';
+import { timestampsAsText } from './timestamps.js';
 
 describeNeeding('prepared statements', ['PostgreSQL'])('PreparingClient', () => {
   const client = new PreparingClient(process.env.DATABASE_URL);
@@ -31,5 +32,38 @@ describeNeeding('prepared statements', ['PostgreSQL'])('PreparingClient', () => 
     );
     expect(rows).toEqual([{ v: 'x' }]);
     expect(await statements()).toContain(hot);
+  });
+
+  it('reads the timestamps of a statement marked for views as text, prepared or not', async () => {
+    const stamp = `'2026-12-06 01:17:48.815123+00'::timestamptz`;
+    const marked = prepared(
+      timestampsAsText(`SELECT ${stamp} AS at, $1::int AS n /* prepared-spec text */`),
+    );
+    const unmarked = `SELECT ${stamp} AS at, $1::int AS n /* prepared-spec date */`;
+    expect((await client.query(marked, [1])).rows).toEqual([
+      { at: '2026-12-06 01:17:48.815123+00', n: 1 },
+    ]);
+    expect((await client.query(unmarked, [1])).rows).toEqual([
+      { at: new Date('2026-12-06T01:17:48.815Z'), n: 1 },
+    ]);
+    expect(await statements()).toContain(marked);
+  });
+});
+
+describeNeeding('statement marks without preparing', ['PostgreSQL'])('StatementClient', () => {
+  const client = new StatementClient(process.env.DATABASE_URL);
+  beforeAll(() => client.connect());
+  afterAll(() => client.end());
+
+  it('reads marked timestamps as text and prepares nothing', async () => {
+    const marked = prepared(
+      timestampsAsText(`SELECT now() AS at, $1::int AS n /* statement-spec text */`),
+    );
+    const [row] = (await client.query<{ at: unknown }>(marked, [1])).rows;
+    expect(typeof row.at).toBe('string');
+    const [plain] = (await client.query<{ at: unknown }>(`SELECT now() AS at`, [])).rows;
+    expect(plain.at).toBeInstanceOf(Date);
+    const named = await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements');
+    expect(named.rows).toEqual([{ n: 0 }]);
   });
 });

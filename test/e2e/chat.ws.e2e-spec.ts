@@ -471,6 +471,46 @@ describe('/chat', () => {
       expect(page.nextCursor).toBeNull();
     }, 60_000);
 
+    it('prints each timestamp as the database holds it, to the millisecond, however it was read', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b], 'times');
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      // A batched send, and a reply (stored alone).
+      const plain = await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: 'p' });
+      const reply = await ok<MessageView>(sb, C.SendMessage, {
+        chatId: chat.id,
+        text: 'r',
+        replyToId: plain.id,
+      });
+      const stored = await t.app.get(DataSource).query<{ id: string; at: string }[]>(
+        `SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+         FROM messages WHERE chat_id = $1 ORDER BY seq`,
+        [chat.id],
+      );
+      expect([plain.createdAt, reply.createdAt]).toEqual(stored.map((r) => r.at));
+      const page = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id });
+      const joined = await ok<{ chat: ChatView; messages: MessageView[] }>(sb, C.JoinChat, {
+        chatId: chat.id,
+      });
+      const rest = await request(t.url)
+        .get(`/api/chats/${chat.id}/messages`)
+        .set('Authorization', `Bearer ${a.token}`)
+        .expect(200);
+      for (const read of [page.items, joined.messages, (rest.body as Page<MessageView>).items])
+        expect(read.map((m) => m.createdAt)).toEqual(stored.map((r) => r.at));
+      expect(joined.chat.lastMessage?.createdAt).toBe(reply.createdAt);
+      const [row] = await t.app.get(DataSource).query<Record<string, string>[]>(
+        `SELECT to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created,
+                to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated,
+                (SELECT to_char(joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                 FROM chat_members WHERE chat_id = c.id AND user_id = $2) AS joined
+         FROM chats c WHERE c.id = $1`,
+        [chat.id, b.id],
+      );
+      expect(joined.chat).toMatchObject({ createdAt: row.created, updatedAt: row.updated });
+      expect(joined.chat.members.find((m) => m.userId === b.id)?.joinedAt).toBe(row.joined);
+    });
+
     it('refuses a limit above 100 and before combined with after', async () => {
       const [a, b] = [await makeUser(t), await makeUser(t)];
       const chat = await group(a, [b]);

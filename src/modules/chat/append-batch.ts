@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { prepared } from '../../database/prepared.js';
+import { timestampsAsText } from '../../database/timestamps.js';
 import type { MessageType } from './entities/message.entity.js';
 
 /** A plain message (no reply, no attachments) waiting for its batch, and who sends it. */
@@ -38,7 +39,7 @@ const MAX_BATCH = 256;
  * a newer node's migration) would fail on every connection that had prepared it.
  */
 function appendOf(input: string, chats: string): string {
-  return `
+  return timestampsAsText(`
   WITH input AS (
     ${input}
   ), locked AS (
@@ -65,7 +66,7 @@ function appendOf(input: string, chats: string): string {
       is_deleted, deleted_at, edited_at, created_at
   )
   SELECT m.*, a.ord::int AS ord, ${memberIdsOf('m')}
-  FROM inserted m JOIN allowed a ON a.chat_id = m.chat_id`;
+  FROM inserted m JOIN allowed a ON a.chat_id = m.chat_id`);
 }
 const APPEND_BATCH = prepared(
   appendOf(

@@ -6,6 +6,7 @@ import { Role } from '../../common/auth/auth-user.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { prepared } from '../../database/prepared.js';
+import { iso, timestampsAsText } from '../../database/timestamps.js';
 import {
   decodeCursor,
   epochUs,
@@ -25,7 +26,7 @@ import type { ChatIdDto, MyChatsDto } from './dto/chat-ref.dto.js';
 import type { ChatStatusDto } from './dto/message-ref.dto.js';
 import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatStatus, ChatType } from './entities/chat.entity.js';
-import { iso, latestMessagesOf, MessageStore, type MessageRow } from './message.store.js';
+import { latestMessagesOf, MessageStore, type MessageRow } from './message.store.js';
 import { ActiveUsers } from './active-users.js';
 
 interface ChatRow {
@@ -91,7 +92,7 @@ const ACCESS = prepared(
  * each and their unread count there (which is also what the access check needs).
  */
 function viewsOf(picked: string): string {
-  return `WITH picked AS (SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${picked}),
+  return timestampsAsText(`WITH picked AS (SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${picked}),
    latest AS (${latestMessagesOf('picked')})
    SELECT ${CHAT_COLUMNS},
      COALESCE((
@@ -104,7 +105,7 @@ function viewsOf(picked: string): string {
      CASE WHEN viewer.user_id IS NULL THEN 0 ELSE ${unreadOf('viewer')} END AS unread,
      CASE WHEN l.id IS NULL THEN NULL ELSE row_to_json(l) END AS last_message
    FROM picked c LEFT JOIN latest l ON l.chat_id = c.id
-   LEFT JOIN chat_members viewer ON viewer.chat_id = c.id AND viewer.user_id = $2`;
+   LEFT JOIN chat_members viewer ON viewer.chat_id = c.id AND viewer.user_id = $2`);
 }
 /**
  * One chat (a join, a change, a REST read) has a text of its own: PostgreSQL costs a generic plan

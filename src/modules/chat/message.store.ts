@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { invalidField } from '../../common/errors/domain.exception.js';
 import { prepared } from '../../database/prepared.js';
+import { iso, timestampsAsText } from '../../database/timestamps.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
 import { AppendBatcher, memberIdsOf, type BatchedAppend } from './append-batch.js';
 import type { ChatType } from './entities/chat.entity.js';
@@ -29,7 +30,7 @@ const COLUMNS = `m.id, m.chat_id, m.seq, m.sender_id, m.sender_role, m.type, m.t
 function readOf(selection: string, order = '', gate?: string): string {
   const read = `page m LEFT JOIN messages r ON r.id = m.reply_to_id
   LEFT JOIN rx ON rx.message_id = m.id LEFT JOIN fx ON fx.message_id = m.id`;
-  return `WITH page AS MATERIALIZED (${selection}),
+  return timestampsAsText(`WITH page AS MATERIALIZED (${selection}),
   rx AS (
     SELECT x.message_id,
            json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'userIds', x.user_ids) ORDER BY x.first_at) AS reactions
@@ -50,7 +51,7 @@ function readOf(selection: string, order = '', gate?: string): string {
          r.id AS r_id, r.sender_id AS r_sender_id, r.text AS r_text, r.is_deleted AS r_is_deleted,
          COALESCE(rx.reactions, '[]'::json) AS reactions,
          CASE WHEN m.is_deleted THEN '[]'::json ELSE COALESCE(fx.attachments, '[]'::json) END AS attachments
-  FROM ${gate ? `(${gate}) g LEFT JOIN (${read}) ON true` : read} ${order}`;
+  FROM ${gate ? `(${gate}) g LEFT JOIN (${read}) ON true` : read} ${order}`);
 }
 
 /** What the access check needs of chat $1, for user `viewer` (a parameter), as readOf's gate. */
@@ -72,6 +73,34 @@ function pageOf(selection: string, order: string, params: number) {
 }
 
 const MEMBER_IDS = memberIdsOf('messages');
+
+/** A message that no batch takes (a reply, attachments, another sender), stored alone. */
+const INSERT = timestampsAsText(
+  `WITH target AS (
+     SELECT c.id FROM chats c
+     LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
+     WHERE c.id = $1 AND c.status = 'ACTIVE'
+       AND (cm.user_id IS NOT NULL OR $9 = 'ADMIN' OR ($9 = 'MODERATOR' AND c.type = 'DISPUTE'))
+       AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM messages p WHERE p.id = $6 AND p.chat_id = $1))
+       AND ($7::text IS NULL OR NOT EXISTS (
+         SELECT 1 FROM messages d WHERE d.chat_id = $1 AND d.sender_id = $2 AND d.client_message_id = $7))
+   ), bumped AS (
+     UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
+     FROM target WHERE chats.id = target.id AND chats.status = 'ACTIVE'
+     RETURNING chats.id, chats.last_seq
+   )
+   INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)
+   SELECT id, last_seq, $3, $4, $5, $8, $6, $7 FROM bumped
+   RETURNING *, ${MEMBER_IDS}`,
+);
+const APPEND_SYSTEM = timestampsAsText(
+  `WITH bumped AS (
+     UPDATE chats SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
+     WHERE id = $1 RETURNING id, last_seq
+   )
+   INSERT INTO messages (chat_id, seq, type, text) SELECT id, last_seq, 'SYSTEM', $2 FROM bumped
+   RETURNING *, ${MEMBER_IDS}`,
+);
 
 const BY_ID = prepared(readOf(`SELECT ${COLUMNS} FROM messages m WHERE m.id = $1`));
 const BY_CLIENT_MESSAGE_ID = readOf(
@@ -222,22 +251,7 @@ export class MessageStore {
     access: { userId: string; role: string },
   ): Promise<Appended | null> {
     const rows = await db.query<InsertedRow[]>(
-      `WITH target AS (
-         SELECT c.id FROM chats c
-         LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
-         WHERE c.id = $1 AND c.status = 'ACTIVE'
-           AND (cm.user_id IS NOT NULL OR $9 = 'ADMIN' OR ($9 = 'MODERATOR' AND c.type = 'DISPUTE'))
-           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM messages p WHERE p.id = $6 AND p.chat_id = $1))
-           AND ($7::text IS NULL OR NOT EXISTS (
-             SELECT 1 FROM messages d WHERE d.chat_id = $1 AND d.sender_id = $2 AND d.client_message_id = $7))
-       ), bumped AS (
-         UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
-         FROM target WHERE chats.id = target.id AND chats.status = 'ACTIVE'
-         RETURNING chats.id, chats.last_seq
-       )
-       INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)
-       SELECT id, last_seq, $3, $4, $5, $8, $6, $7 FROM bumped
-       RETURNING *, ${MEMBER_IDS}`,
+      INSERT,
       [
         message.chatId,
         access.userId,
@@ -271,12 +285,7 @@ export class MessageStore {
    */
   async appendSystem(tx: EntityManager, chatId: string, text: string): Promise<Appended> {
     const [row] = await tx.query<InsertedRow[]>(
-      `WITH bumped AS (
-         UPDATE chats SET last_seq = last_seq + 1, last_activity_at = now(), updated_at = now()
-         WHERE id = $1 RETURNING id, last_seq
-       )
-       INSERT INTO messages (chat_id, seq, type, text) SELECT id, last_seq, 'SYSTEM', $2 FROM bumped
-       RETURNING *, ${MEMBER_IDS}`,
+      APPEND_SYSTEM,
       [chatId, text],
     );
     return this.appended(row);
@@ -381,7 +390,3 @@ export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string
   };
 }
 
-export function iso(value: Date | string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  return (value instanceof Date ? value : new Date(value)).toISOString();
-}

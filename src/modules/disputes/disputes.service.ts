@@ -19,7 +19,7 @@ import { ChatService } from '../chat/chat.service.js';
 import type { Page } from '../chat/chat.types.js';
 import { ChatMemberRole } from '../chat/entities/chat-member.entity.js';
 import { ChatType } from '../chat/entities/chat.entity.js';
-import { iso } from '../chat/message.store.js';
+import { iso } from '../../database/timestamps.js';
 import { MessageService } from '../chat/message.service.js';
 import { OrderStatus } from '../orders/entities/order.entity.js';
 import { DISPUTABLE, partyOf } from '../orders/order.policy.js';

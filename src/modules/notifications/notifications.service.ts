@@ -12,7 +12,7 @@ import {
   keysetPage,
 } from '../../common/pagination/keyset-cursor.js';
 import type { Page } from '../chat/chat.types.js';
-import { iso } from '../chat/message.store.js';
+import { iso } from '../../database/timestamps.js';
 import type { ListNotificationsDto } from './dto/notification.dto.js';
 import { NotificationType } from './entities/notification.entity.js';
 import { MailOutboxService } from './mail/mail-outbox.service.js';

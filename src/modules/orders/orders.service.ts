@@ -17,7 +17,7 @@ import {
 import { ChatService } from '../chat/chat.service.js';
 import type { Page } from '../chat/chat.types.js';
 import { ChatType } from '../chat/entities/chat.entity.js';
-import { iso } from '../chat/message.store.js';
+import { iso } from '../../database/timestamps.js';
 import { MessageService, type PostSystemMessage } from '../chat/message.service.js';
 import type { CreateOrderDto } from './dto/create-order.dto.js';
 import type { OrdersQueryDto } from './dto/order-status.dto.js';
