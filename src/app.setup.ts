@@ -11,6 +11,7 @@ import { AuthenticatedIoAdapter } from './realtime/authenticated-io.adapter.js';
 import { announceSocket } from './realtime/socket-events.js';
 import { socketLimits } from './realtime/limits/socket-limits.js';
 import { installWsDispatch } from './realtime/ws-dispatch.js';
+import { installSharedHandlers } from './realtime/shared-handlers.js';
 import { coalesceWrites } from './realtime/coalesced-writes.js';
 import type { RedisClusterLink } from './realtime/redis-cluster.adapter.js';
 import { REDIS_CLUSTER } from './redis/redis.tokens.js';
@@ -32,6 +33,7 @@ export function setupApp(app: INestApplication): ServerControls {
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   memoizeValidationMetadata();
   installWsDispatch();
+  installSharedHandlers();
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true });

@@ -9,6 +9,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import type { Answer, Reply } from '../common/ws/ws-answer.js';
 import { OK_CODE, type RealtimeMetrics } from '../metrics/realtime.metrics.js';
 import { ServerEvent } from './events.js';
+import type { SharedHandler } from './shared-handlers.js';
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
 type ConnectionListener = (socket: Socket) => void;
@@ -19,6 +20,12 @@ type EngineConnectionListener = (conn: Socket['conn']) => void;
  * namespaces on one connection holds about fifteen, past the ten at which Node warns of a leak.
  */
 const CONNECTION_CLOSE_LISTENERS = 32;
+/** A handler as the adapter runs it, for any socket (`run`) or for the one it is bound to. */
+interface Handler {
+  message: string;
+  isAckHandledManually?: boolean;
+  run: (socket: Socket, data: unknown, reply: Reply) => unknown;
+}
 /** What the adapter counts events with (RealtimeMetrics). */
 type EventMeter = Pick<RealtimeMetrics, 'seriesOf' | 'receive' | 'answer'>;
 
@@ -30,6 +37,8 @@ type EventMeter = Pick<RealtimeMetrics, 'seriesOf' | 'receive' | 'answer'>;
  */
 export class AuthenticatedIoAdapter extends IoAdapter {
   private readonly guarded = new WeakSet<Namespace>();
+  /** The listener each shared handler is heard through, on every socket. */
+  private readonly listeners = new WeakMap<SharedHandler, (...args: unknown[]) => void>();
   private root?: Server;
   private connectionsClosed = false;
 
@@ -114,52 +123,90 @@ export class AuthenticatedIoAdapter extends IoAdapter {
 
   /**
    * One plain listener per handler and socket, in place of Nest's rxjs stream per handler and
-   * socket (fromEvent, mergeMap, takeUntil), and the acknowledgement envelope for every handler:
-   * what the handler returns is answered `{ ok: true, data }`. The handler gets `reply` as its
+   * socket (fromEvent, mergeMap, takeUntil). For handlers Nest has bound to this socket; ours come
+   * through bindSharedHandlers.
+   */
+  override bindMessageHandlers(socket: Socket, handlers: WsMessageHandler[]): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      const handler: Handler = {
+        message,
+        isAckHandledManually,
+        run: (_socket, data, reply) => callback(data, reply),
+      };
+      socket.on(message, (...args: unknown[]) => this.handle(socket, handler, args));
+    }
+  }
+
+  /**
+   * A gateway's handlers, the same objects for all its sockets (installSharedHandlers): each
+   * socket listens with one function per handler that every socket shares, so an idle socket
+   * holds no function or closure of its own per handler.
+   */
+  bindSharedHandlers(socket: Socket, handlers: SharedHandler[]): void {
+    for (const shared of handlers) {
+      let listener = this.listeners.get(shared);
+      if (!listener) {
+        const { message, isAckHandledManually, callback, gateway } = shared;
+        const handler: Handler = {
+          message,
+          isAckHandledManually,
+          run: (client, data, reply) => callback.call(gateway, client, data, reply),
+        };
+        const handle = (client: Socket, args: unknown[]): void =>
+          this.handle(client, handler, args);
+        listener = function (this: Socket, ...args: unknown[]) {
+          handle(this, args);
+        };
+        this.listeners.set(shared, listener);
+      }
+      socket.on(shared.message, listener);
+    }
+  }
+
+  /**
+   * An event for `handler`, with the acknowledgement envelope every handler answers in: what the
+   * handler returns is answered `{ ok: true, data }`. The handler gets `reply` as its
    * acknowledgement argument, and its exception filter answers a failure through it (a handler
    * that acknowledges by hand, with @Ack, answers through it too, when it chooses); an event is
    * answered at most once, and each answer counted and timed by `setup.meter`. A failure that
    * escapes the filter, or an answer that cannot be sent, is answered INTERNAL.
    */
-  override bindMessageHandlers(socket: Socket, handlers: WsMessageHandler[]): void {
+  private handle(socket: Socket, handler: Handler, args: unknown[]): void {
+    const startedAt = performance.now();
+    const { message, isAckHandledManually } = handler;
     const meter = this.setup.meter;
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      const series = meter?.seriesOf(socket.nsp.name, message);
-      socket.on(message, (...args: unknown[]) => {
-        const startedAt = performance.now();
-        if (series) meter!.receive(series);
-        const last = args[args.length - 1];
-        const ack = typeof last === 'function' ? (last as (answer: Answer) => void) : undefined;
-        const count = ack ? args.length - 1 : args.length;
-        const data = count === 0 ? undefined : count === 1 ? args[0] : args.slice(0, count);
-        const send = (answer: Answer, failure: ErrorBody | undefined): void => {
-          if (ack) ack(answer);
-          else if (failure) socket.emit(ServerEvent.Error, { event: message, ...failure });
-        };
-        let answered = false;
-        const reply: Reply = (answer) => {
-          if (answered) return;
-          answered = true;
-          let failure = failureOf(answer);
-          try {
-            send(answer, failure);
-          } catch (error) {
-            // A value Socket.IO cannot encode (a BigInt, a cycle): the client still gets an answer.
-            this.logger.error(error);
-            failure = INTERNAL_ERROR;
-            send({ ok: false, error: failure }, failure);
-          }
-          if (series) meter!.answer(series, startedAt, failure?.code ?? OK_CODE);
-        };
-        call(callback, data, reply).then(
-          (result) => {
-            if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
-          },
-          // toErrorBody logs what it does not know, and answers it INTERNAL.
-          (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
-        );
-      });
-    }
+    const series = meter?.seriesOf(socket.nsp.name, message);
+    if (series) meter!.receive(series);
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as (answer: Answer) => void) : undefined;
+    const count = ack ? args.length - 1 : args.length;
+    const data = count === 0 ? undefined : count === 1 ? args[0] : args.slice(0, count);
+    const send = (answer: Answer, failure: ErrorBody | undefined): void => {
+      if (ack) ack(answer);
+      else if (failure) socket.emit(ServerEvent.Error, { event: message, ...failure });
+    };
+    let answered = false;
+    const reply: Reply = (answer) => {
+      if (answered) return;
+      answered = true;
+      let failure = failureOf(answer);
+      try {
+        send(answer, failure);
+      } catch (error) {
+        // A value Socket.IO cannot encode (a BigInt, a cycle): the client still gets an answer.
+        this.logger.error(error);
+        failure = INTERNAL_ERROR;
+        send({ ok: false, error: failure }, failure);
+      }
+      if (series) meter!.answer(series, startedAt, failure?.code ?? OK_CODE);
+    };
+    call(handler.run, socket, data, reply).then(
+      (result) => {
+        if (!isAckHandledManually) reply({ ok: true, data: result ?? {} });
+      },
+      // toErrorBody logs what it does not know, and answers it INTERNAL.
+      (error: unknown) => reply({ ok: false, error: toErrorBody(error) }),
+    );
   }
 
   private guard(namespace: Namespace): void {
@@ -177,11 +224,12 @@ export class AuthenticatedIoAdapter extends IoAdapter {
  * (An Observable that ends empty, as Nest makes one whose error the filter answered, gives none.)
  */
 async function call(
-  callback: WsMessageHandler['callback'],
+  run: Handler['run'],
+  socket: Socket,
   data: unknown,
   reply: Reply,
 ): Promise<unknown> {
-  const result: unknown = await (callback(data, reply) as Promise<unknown>);
+  const result = await run(socket, data, reply);
   return isObservable(result) ? firstValueFrom(result, { defaultValue: undefined }) : result;
 }
 

@@ -24,20 +24,22 @@ import {
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
+  WebSocketServer,
 } from '@nestjs/websockets';
 import { IsInt, IsOptional, IsString } from 'class-validator';
 import { EMPTY, map, of, throwError, type Observable } from 'rxjs';
-import type { Socket } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { DomainException } from '../common/errors/domain.exception.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { AppValidationPipe } from '../common/validation/validation.pipe.js';
 import { WsExceptionFilter } from '../common/ws/ws-exception.filter.js';
 import { AuthenticatedIoAdapter } from './authenticated-io.adapter.js';
+import { installSharedHandlers } from './shared-handlers.js';
 import { installWsDispatch } from './ws-dispatch.js';
 
-// The same gateway, booted once with Nest's own per-event context and once with the dispatcher,
-// must answer every event alike: guards of each kind (sync, promise, Observable, refusing,
+// The same gateway, booted once with Nest's own per-event context and handlers bound per socket,
+// and once with the dispatcher and shared handlers, must answer every event alike: guards of each kind (sync, promise, Observable, refusing,
 // throwing, global), pipes sync and async, custom parameters sync and async, handlers that
 // return, reject, throw or give an Observable, and interceptors (which keep Nest's context).
 
@@ -159,6 +161,14 @@ class Wrap implements NestInterceptor {
 @UsePipes(AppValidationPipe)
 @UseFilters(NotingFilter)
 class ProbeGateway {
+  @WebSocketServer()
+  server!: Namespace;
+
+  @SubscribeMessage('whoami')
+  whoami(@ConnectedSocket() socket: Socket): object {
+    return { id: socket.id };
+  }
+
   @SubscribeMessage('echo')
   echo(
     @MessageBody() dto: ProbeDto,
@@ -227,10 +237,17 @@ class ProbeGateway {
 @Module({ providers: [ProbeGateway, { provide: APP_GUARD, useClass: GlobalGuard }] })
 class ProbeModule {}
 
-async function boot(): Promise<{ app: INestApplication; url: string }> {
+/** With `shared: false`, an adapter without bindSharedHandlers: Nest binds handlers per socket. */
+async function boot({
+  shared,
+}: {
+  shared: boolean;
+}): Promise<{ app: INestApplication; url: string }> {
   const app = await NestFactory.create(ProbeModule, { logger: false });
   app.useGlobalPipes(new AppValidationPipe());
-  app.useWebSocketAdapter(new AuthenticatedIoAdapter(app, { middlewares: [], serverOptions: {} }));
+  const adapter = new AuthenticatedIoAdapter(app, { middlewares: [], serverOptions: {} });
+  if (!shared) Object.defineProperty(adapter, 'bindSharedHandlers', { value: undefined });
+  app.useWebSocketAdapter(adapter);
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };
 }
@@ -312,7 +329,7 @@ const EXPECTED: Record<string, unknown> = {
   'a handler behind an interceptor': { ok: true, data: { wrapped: { text: 'i' } } },
 };
 
-describe('installWsDispatch', () => {
+describe('installWsDispatch and installSharedHandlers', () => {
   let nest: { app: INestApplication; url: string };
   let fast: { app: INestApplication; url: string };
   let nestSocket: ClientSocket;
@@ -320,10 +337,12 @@ describe('installWsDispatch', () => {
 
   beforeAll(async () => {
     // Handlers get their per-event context when the gateway is bound: this app keeps Nest's.
-    nest = await boot();
+    nest = await boot({ shared: false });
     installWsDispatch();
     installWsDispatch(); // idempotent
-    fast = await boot();
+    installSharedHandlers();
+    installSharedHandlers();
+    fast = await boot({ shared: true });
     [nestSocket, fastSocket] = await Promise.all([connect(nest.url), connect(fast.url)]);
   });
   afterAll(async () => {
@@ -392,6 +411,25 @@ describe('installWsDispatch', () => {
     } finally {
       guards.mockRestore();
       pipes.mockRestore();
+    }
+  });
+
+  it('listens on every socket with one function per handler, and hands each its own socket', async () => {
+    const others = await Promise.all([connect(fast.url), connect(nest.url)]);
+    try {
+      for (const socket of [fastSocket, others[0]])
+        expect(await emit(socket, 'whoami')).toEqual({ ok: true, data: { id: socket.id } });
+      const listenersOf = (app: INestApplication) =>
+        [...app.get(ProbeGateway).server.sockets.values()].map((s) => s.listeners('echo'));
+      const [first, second] = listenersOf(fast.app);
+      expect(first).toHaveLength(1);
+      expect(second).toEqual(first);
+      // Nest's own way, with an adapter that cannot share them: a function per socket.
+      const [one, two] = listenersOf(nest.app);
+      expect(one).toHaveLength(1);
+      expect(two[0]).not.toBe(one[0]);
+    } finally {
+      for (const socket of others) socket.disconnect();
     }
   });
 });
