@@ -28,6 +28,8 @@ describe('iso', () => {
 
   it('reads any other offset through a Date', () => {
     expect(iso('2026-12-06 01:17:48.815+05:30')).toBe('2026-12-05T19:47:48.815Z');
+    // A zone's local mean time, as PostgreSQL prints it for old dates: an offset with seconds.
+    expect(iso('1890-01-01 00:00:00+00:19:32')).toBe('1889-12-31T23:40:28.000Z');
     expect(iso('2026-12-06 01:17:48.8+01')).toBe('2026-12-06T00:17:48.800Z');
     expect(iso('2026-12-06T01:17:48.815-02:00')).toBe('2026-12-06T03:17:48.815Z');
   });

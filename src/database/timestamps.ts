@@ -23,8 +23,15 @@ export function timestampsAsText(text: string): string {
 
 const TIMESTAMPTZ = 1184;
 const asText = (value: string): string => value;
+/** pg's own timestamptz parser (postgres-date), for text iso() does not read itself. */
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (value: string) => Date;
 
-/** pg's type parsers, but timestamptz as PostgreSQL's text: for the statements marked above. */
+/**
+ * pg's type parsers, but timestamptz as PostgreSQL's text: for the statements marked above. The
+ * global parsers, as no client of ours sets its own. pg also sends a query's `types` as the
+ * parameter types of the statement it prepares (`types.length` of them): this object has no
+ * length, so there are none, as without it. Keep it that way.
+ */
 const TEXT_TIMESTAMPS = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): unknown {
     if (oid === TIMESTAMPTZ && format !== 'binary') return asText;
@@ -45,14 +52,16 @@ const UTC_TEXT = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:\+00(
 
 /**
  * A timestamp as ISO text with milliseconds (`2026-12-06T01:17:48.815Z`), the fraction truncated
- * as a Date made from it would be. Other text (another time zone, a year past 9999) goes through
- * a Date, as it always did.
+ * as a Date made from it would be. Other text (a session in another time zone, a year past 9999)
+ * goes through a Date as before: PostgreSQL's text form through pg's own parser, the JSON form
+ * (ISO 8601) through JavaScript's.
  */
 export function iso(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   const parts = UTC_TEXT.exec(value);
-  if (!parts) return new Date(value).toISOString();
+  if (!parts)
+    return (value.charAt(10) === 'T' ? new Date(value) : parseTimestamptz(value)).toISOString();
   const ms = parts[3] ? `${parts[3]}00`.slice(0, 3) : '000';
   return `${parts[1]}T${parts[2]}.${ms}Z`;
 }

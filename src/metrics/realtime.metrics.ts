@@ -75,7 +75,7 @@ export class RealtimeMetrics {
     this.server = server;
   }
 
-  /** The series of one event on one namespace (the adapter asks as it binds a socket's handler). */
+  /** The series of one event on one namespace (the adapter asks for each event it hears). */
   seriesOf(namespace: string, event: string): EventSeries {
     let byEvent = this.series.get(namespace);
     if (!byEvent) this.series.set(namespace, (byEvent = new Map<string, EventSeries>()));

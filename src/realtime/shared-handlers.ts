@@ -55,6 +55,9 @@ export function installSharedHandlers(): void {
     if (typeof adapter?.bindSharedHandlers !== 'function' || !Array.isArray(subscribers))
       return nestSubscribe.call(this, subscribers, socket, gateway);
     let shared = sharedOf.get(subscribers);
+    // One array per gateway, as Nest 12 keeps it; were it ever shared, Nest's own way is safe.
+    if (shared && shared[0]?.gateway !== gateway)
+      return nestSubscribe.call(this, subscribers, socket, gateway);
     if (!shared) {
       shared = subscribers.map(({ message, callback, isAckHandledManually }) => ({
         message,

@@ -39,9 +39,10 @@ import { installSharedHandlers } from './shared-handlers.js';
 import { installWsDispatch } from './ws-dispatch.js';
 
 // The same gateway, booted once with Nest's own per-event context and handlers bound per socket,
-// and once with the dispatcher and shared handlers, must answer every event alike: guards of each kind (sync, promise, Observable, refusing,
-// throwing, global), pipes sync and async, custom parameters sync and async, handlers that
-// return, reject, throw or give an Observable, and interceptors (which keep Nest's context).
+// and once with the dispatcher and shared handlers, must answer every event alike: guards of
+// each kind (sync, promise, Observable, refusing, throwing, global), pipes sync and async, custom
+// parameters sync and async, handlers that return, reject, throw or give an Observable, and
+// interceptors (which keep Nest's context).
 
 class ProbeDto {
   @IsString()
@@ -246,6 +247,7 @@ async function boot({
   const app = await NestFactory.create(ProbeModule, { logger: false });
   app.useGlobalPipes(new AppValidationPipe());
   const adapter = new AuthenticatedIoAdapter(app, { middlewares: [], serverOptions: {} });
+  // What installSharedHandlers asks of an adapter, hidden: it leaves this one to Nest's own way.
   if (!shared) Object.defineProperty(adapter, 'bindSharedHandlers', { value: undefined });
   app.useWebSocketAdapter(adapter);
   await app.listen(0, '127.0.0.1');

@@ -250,20 +250,17 @@ export class MessageStore {
     message: NewMessage,
     access: { userId: string; role: string },
   ): Promise<Appended | null> {
-    const rows = await db.query<InsertedRow[]>(
-      INSERT,
-      [
-        message.chatId,
-        access.userId,
-        message.senderId,
-        message.senderRole,
-        message.type,
-        message.replyToId,
-        message.clientMessageId,
-        message.text,
-        access.role,
-      ],
-    );
+    const rows = await db.query<InsertedRow[]>(INSERT, [
+      message.chatId,
+      access.userId,
+      message.senderId,
+      message.senderRole,
+      message.type,
+      message.replyToId,
+      message.clientMessageId,
+      message.text,
+      access.role,
+    ]);
     const row = rows[0];
     if (!row) return null;
     if (!row.reply_to_id) return this.appended(row);
@@ -284,10 +281,7 @@ export class MessageStore {
    * status: the caller has already decided that it happened.
    */
   async appendSystem(tx: EntityManager, chatId: string, text: string): Promise<Appended> {
-    const [row] = await tx.query<InsertedRow[]>(
-      APPEND_SYSTEM,
-      [chatId, text],
-    );
+    const [row] = await tx.query<InsertedRow[]>(APPEND_SYSTEM, [chatId, text]);
     return this.appended(row);
   }
 
@@ -347,7 +341,8 @@ export class MessageStore {
 type PageFrom = { after: number } | { before: number | null };
 
 function pageRead(chatId: string, from: PageFrom, limit: number) {
-  if ('after' in from) return { texts: AFTER, params: [chatId, from.after, limit], ascending: true };
+  if ('after' in from)
+    return { texts: AFTER, params: [chatId, from.after, limit], ascending: true };
   if (from.before === null) return { texts: LATEST, params: [chatId, limit], ascending: false };
   return { texts: BEFORE, params: [chatId, from.before, limit], ascending: false };
 }
@@ -389,4 +384,3 @@ export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string
     createdAt: iso(row.created_at)!,
   };
 }
-
