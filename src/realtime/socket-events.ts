@@ -13,17 +13,22 @@ export interface SocketLifecycleEvent {
   namespace: string;
 }
 
-/** Publishes a connected socket's arrival now and its departure when it disconnects. */
+/**
+ * Publishes a connected socket's arrival now and its departure when it disconnects (once: a
+ * socket disconnects once). One departure listener serves every socket, so an idle socket holds
+ * no closure, event or once-wrapper of its own for it.
+ */
 export function announceSocket(events: EventEmitter2): (socket: AppSocket) => void {
+  function departed(this: AppSocket): void {
+    events.emit(SocketEvent.Disconnected, lifecycleOf(this));
+  }
   return (socket) => {
-    const user = socket.data.user;
-    if (!user) return;
-    const event: SocketLifecycleEvent = {
-      userId: user.id,
-      socketId: socket.id,
-      namespace: socket.nsp.name,
-    };
-    events.emit(SocketEvent.Connected, event);
-    socket.once('disconnect', () => events.emit(SocketEvent.Disconnected, event));
+    if (!socket.data.user) return;
+    events.emit(SocketEvent.Connected, lifecycleOf(socket));
+    socket.on('disconnect', departed);
   };
+}
+
+function lifecycleOf(socket: AppSocket): SocketLifecycleEvent {
+  return { userId: socket.data.user!.id, socketId: socket.id, namespace: socket.nsp.name };
 }

@@ -55,16 +55,18 @@ export function socketLimits(
  * exceeded" as the transport error (a long-polling POST over it is answered 413, not counted).
  */
 function countOversizedFrames(onRefused: OnRefused): (conn: EngineSocket) => void {
+  // One listener for every connection (a connection closes once), none of its own.
+  const closed = (reason: string, description?: { message?: unknown }): void => {
+    const message = description?.message;
+    if (
+      reason === 'transport error' &&
+      typeof message === 'string' &&
+      message.includes('Max payload size exceeded')
+    ) {
+      onRefused('frame_size');
+    }
+  };
   return (conn) => {
-    conn.once('close', (reason: string, description?: { message?: unknown }) => {
-      const message = description?.message;
-      if (
-        reason === 'transport error' &&
-        typeof message === 'string' &&
-        message.includes('Max payload size exceeded')
-      ) {
-        onRefused('frame_size');
-      }
-    });
+    conn.on('close', closed);
   };
 }
