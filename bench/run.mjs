@@ -159,6 +159,13 @@ function ensureBuilt() {
 }
 
 /** @returns {Promise<Record<string, string>>} */
+/**
+ * Scenarios measured on servers started afresh: `idle` divides the growth of RSS over its ramp by
+ * the sockets, and a heap that earlier scenarios grew (1000-member fan-outs) would take the new
+ * sockets without growing: a full run once reported 9.1 KB per socket where `idle` alone gave 17.9.
+ */
+const FRESH_SERVERS = new Set(['idle']);
+
 async function limitsOff() {
   const built = join(ROOT, 'dist', 'src', 'common', 'limits', 'limits-off.js');
   return (await import(pathToFileURL(built).href)).LIMITS_OFF;
@@ -212,12 +219,23 @@ async function main() {
     // Rate limits would measure the limiter, not the server: all off (the app's own list).
     ...(await limitsOff()),
   };
-  const appLog = join(resultsDir, `${stamp}-app.log`);
-  log(`starting the application (log: ${appLog})`);
-  const nest = await startApp({ env: appEnv, logFile: appLog, profiling: Boolean(args.profile) });
-  stoppers.push(nest.stop);
-  const raw = await startRaw({ secret, logFile: join(resultsDir, `${stamp}-raw.log`) });
-  stoppers.push(raw.stop);
+  let starts = 0;
+  /** The application and the raw server, started (again: each start logs to files of its own). */
+  const startServers = async () => {
+    starts += 1;
+    const suffix = starts === 1 ? '' : `-${starts}`;
+    const appLog = join(resultsDir, `${stamp}-app${suffix}.log`);
+    log(`starting the application (log: ${appLog})`);
+    const app = await startApp({ env: appEnv, logFile: appLog, profiling: Boolean(args.profile) });
+    stoppers.push(app.stop);
+    const baseline = await startRaw({
+      secret,
+      logFile: join(resultsDir, `${stamp}-raw${suffix}.log`),
+    });
+    stoppers.push(baseline.stop);
+    return { nest: app, raw: baseline };
+  };
+  let { nest, raw } = await startServers();
   const pool = new WorkerPool(workers);
   stoppers.push(() => pool.close());
   log(
@@ -256,6 +274,14 @@ async function main() {
     // previous scenario's users go offline then, with fan-out, and must do so before this one.
     if (index > 0)
       await settle(ctx, smoke ? { minMs: 0, maxMs: 5000 } : { minMs: 6000, maxMs: 60_000 });
+    if (index > 0 && FRESH_SERVERS.has(name)) {
+      log(
+        `[${name}] restarting both servers: what earlier scenarios left in memory would count as free`,
+      );
+      await Promise.all([nest.stop(), raw.stop()]);
+      ({ nest, raw } = await startServers());
+      ctx.servers = { nest, raw };
+    }
     const loadAtStart = load();
     const which = repeat > 1 ? ` run ${round + 1} of ${repeat}` : '';
     log(`=== ${name}${which} (load average ${loadAtStart})`);
