@@ -3,9 +3,9 @@ import pg from 'pg';
 /**
  * Timestamps on their way from PostgreSQL to a view. Every view prints them as ISO text with
  * milliseconds; pg would parse each `timestamptz` into a Date first (postgres-date's regular
- * expressions), only for iso() to format it again: about 5 µs a timestamp, 150 in a page of 50
- * messages, 1000 in the view of a chat of 1000 members. PostgreSQL's own text, in UTC, becomes ISO
- * text by cutting and pasting: 0.4 µs.
+ * expressions), only for iso() to format it again: about 5 µs a timestamp, 50 in a page of 50
+ * messages (more when edited or deleted), 1000 in the view of a chat of 1000 members. PostgreSQL's
+ * own text, in UTC, becomes ISO text by cutting and pasting: 0.4 µs.
  */
 
 /** Statements whose timestamptz columns come back as PostgreSQL's text (timestampsAsText). */
