@@ -158,7 +158,6 @@ function ensureBuilt() {
   if (build.status !== 0) throw new Error('npm run build failed');
 }
 
-/** @returns {Promise<Record<string, string>>} */
 /**
  * Scenarios measured on servers started afresh: `idle` divides the growth of RSS over its ramp by
  * the sockets, and a heap that earlier scenarios grew (1000-member fan-outs) would take the new
@@ -166,6 +165,7 @@ function ensureBuilt() {
  */
 const FRESH_SERVERS = new Set(['idle']);
 
+/** @returns {Promise<Record<string, string>>} */
 async function limitsOff() {
   const built = join(ROOT, 'dist', 'src', 'common', 'limits', 'limits-off.js');
   return (await import(pathToFileURL(built).href)).LIMITS_OFF;
