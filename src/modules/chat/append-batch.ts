@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { prepared } from '../../database/prepared.js';
 import { timestampsAsText } from '../../database/timestamps.js';
+import { canAccessChatSql } from './chat.policy.js';
 import type { MessageType } from './entities/message.entity.js';
 
 /** A plain message (no reply, no attachments) waiting for its batch, and who sends it. */
@@ -50,7 +51,7 @@ function appendOf(input: string, chats: string): string {
     SELECT i.* FROM input i
     JOIN locked c ON c.id = i.chat_id
     LEFT JOIN chat_members cm ON cm.chat_id = i.chat_id AND cm.user_id = i.sender_id
-    WHERE (cm.user_id IS NOT NULL OR i.role = 'ADMIN' OR (i.role = 'MODERATOR' AND c.type = 'DISPUTE'))
+    WHERE ${canAccessChatSql('cm.user_id IS NOT NULL', 'i.role', 'c.type')}
       AND (i.client_message_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM messages d
         WHERE d.chat_id = i.chat_id AND d.sender_id = i.sender_id AND d.client_message_id = i.client_message_id))

@@ -13,6 +13,15 @@ export function canAccessChat(role: Role, chatType: ChatType, isMember: boolean)
   return role === Role.Moderator && chatType === ChatType.Dispute;
 }
 
+/**
+ * canAccessChat as an SQL condition, for the statements that check access in the write itself (a
+ * send is checked and stored in one statement). The arguments are SQL expressions: whether the
+ * user is a member (boolean), their role and the chat's type (text).
+ */
+export function canAccessChatSql(isMember: string, role: string, chatType: string): string {
+  return `(${isMember} OR ${role} = '${Role.Admin}' OR (${role} = '${Role.Moderator}' AND ${chatType} = '${ChatType.Dispute}'))`;
+}
+
 /** The chat's row when `actor` may see the chat; FORBIDDEN, whether or not it exists, otherwise. */
 export function permitted<Row extends { type: ChatType; is_member: boolean }>(
   actor: Pick<Actor, 'role'>,

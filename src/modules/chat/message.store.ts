@@ -8,7 +8,7 @@ import { FileUrlSigner } from '../files/file-url.signer.js';
 import { AppendBatcher, memberIdsOf, type BatchedAppend } from './append-batch.js';
 import type { ChatType } from './entities/chat.entity.js';
 import type { MessageType } from './entities/message.entity.js';
-import { permitted } from './chat.policy.js';
+import { canAccessChatSql, permitted } from './chat.policy.js';
 import type { Actor, AttachmentView, MessageView, ReactionView } from './chat.types.js';
 
 /** A message's own columns, named: a prepared statement's result must keep its shape. */
@@ -80,7 +80,7 @@ const INSERT = timestampsAsText(
      SELECT c.id FROM chats c
      LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
      WHERE c.id = $1 AND c.status = 'ACTIVE'
-       AND (cm.user_id IS NOT NULL OR $9 = 'ADMIN' OR ($9 = 'MODERATOR' AND c.type = 'DISPUTE'))
+       AND ${canAccessChatSql('cm.user_id IS NOT NULL', '$9', 'c.type')}
        AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM messages p WHERE p.id = $6 AND p.chat_id = $1))
        AND ($7::text IS NULL OR NOT EXISTS (
          SELECT 1 FROM messages d WHERE d.chat_id = $1 AND d.sender_id = $2 AND d.client_message_id = $7))
