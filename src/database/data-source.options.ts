@@ -43,9 +43,10 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       // Hot statements (marked with prepared()) are planned once per connection, and timestamps
       // bound for views (timestampsAsText()) read as text.
       Client: preparedStatements ? PreparingClient : StatementClient,
-      // Bound every statement so a stalled server answers UNAVAILABLE instead of hanging.
+      // Bound every statement so a stalled server answers UNAVAILABLE instead of hanging: the
+      // server's own timeout, and ours (StatementClient's, not pg's query_timeout) past it.
       statement_timeout: statementTimeoutMs,
-      query_timeout: statementTimeoutMs + 1000,
+      readTimeoutMs: statementTimeoutMs + 1000,
       idle_in_transaction_session_timeout: statementTimeoutMs * 2,
       keepAlive: true,
     },

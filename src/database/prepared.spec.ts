@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { describeNeeding } from '../../test/support/needs.js';
+import { describeNeeding, proxyTo } from '../../test/support/needs.js';
 import { prepared, PreparingClient, StatementClient } from './prepared.js';
 import { timestampsAsText } from './timestamps.js';
 
@@ -65,5 +65,60 @@ describeNeeding('statement marks without preparing', ['PostgreSQL'])('StatementC
     expect(plain.at).toBeInstanceOf(Date);
     const named = await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements');
     expect(named.rows).toEqual([{ n: 0 }]);
+  });
+});
+
+describeNeeding('read timeout', ['PostgreSQL'])('StatementClient read timeout', () => {
+  it('fails a statement the server does not answer, and drops its connection', async () => {
+    const { proxy, url } = await proxyTo(process.env.DATABASE_URL!);
+    const client = new StatementClient({ connectionString: url, readTimeoutMs: 300 });
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error));
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    try {
+      await client.connect();
+      expect((await client.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+      proxy.stall();
+      const startedAt = Date.now();
+      const stalled = client.query('SELECT 2 AS n');
+      const behind = client.query('SELECT 3 AS n');
+      await expect(stalled).rejects.toThrow('Query read timeout');
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(300);
+      expect(Date.now() - startedAt).toBeLessThan(2000);
+      // What waited behind it fails too (its own timeout or the dropped connection, whichever
+      // comes first), and the connection is gone: nothing more can queue behind the stall.
+      await expect(behind).rejects.toThrow(/Query read timeout|terminated/);
+      await ended;
+      expect(errors.map((e) => e.message)).toEqual(['Connection terminated unexpectedly']);
+    } finally {
+      proxy.resume();
+      await proxy.stop();
+    }
+  });
+
+  it('answers every statement in time, through a callback too, without firing', async () => {
+    const client = new StatementClient({
+      connectionString: process.env.DATABASE_URL,
+      readTimeoutMs: 300,
+    });
+    await client.connect();
+    try {
+      const slow = await client.query('SELECT pg_sleep(0.1) IS NULL AS slept');
+      expect(slow.rows).toEqual([{ slept: false }]);
+      const rows = await new Promise<unknown[]>((resolve, reject) =>
+        client.query(
+          'SELECT $1::int AS n',
+          [7],
+          (error: Error | null, result: { rows: unknown[] }) =>
+            error ? reject(error) : resolve(result.rows),
+        ),
+      );
+      expect(rows).toEqual([{ n: 7 }]);
+      // Past the timeout, still connected and answering.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await client.query('SELECT 4 AS n')).rows).toEqual([{ n: 4 }]);
+    } finally {
+      await client.end();
+    }
   });
 });

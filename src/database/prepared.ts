@@ -16,33 +16,109 @@ export function prepared(text: string): string {
 }
 
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
+type Callback = (error: Error | null, result?: unknown) => void;
 // Always called with the client as `this` (.call/.apply below).
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const plainQuery = pg.Client.prototype.query as unknown as Query;
 
-/**
- * pg's query, with what our marks ask of a statement given as text and values: its name when
- * `prepare` and it is marked by prepared(), its type parsers when marked by timestampsAsText().
- */
-function queryOf(prepare: boolean): Query {
-  return function (this: pg.Client, ...args: unknown[]): unknown {
-    const [text, values, callback] = args;
-    if (typeof text !== 'string' || !Array.isArray(values)) return plainQuery.apply(this, args);
-    const name = prepare ? names.get(text) : undefined;
-    const types = typesOf(text);
-    if (!name && !types) return plainQuery.apply(this, args);
-    const config = { text, values, ...(name ? { name } : {}), ...(types ? { types } : {}) };
-    return callback === undefined
-      ? plainQuery.call(this, config)
-      : plainQuery.call(this, config, callback);
-  };
+/** A statement sent and not answered yet: when to give up on it, and how. */
+interface Read {
+  deadline: number;
+  expire: () => void;
 }
 
-/** pg's Client, reading the timestamps of statements marked by timestampsAsText() as text. */
-export class StatementClient extends pg.Client {}
+/** How often unanswered statements are checked: a read timeout fires up to this much late. */
+const SWEEP_MS = 250;
+/** Every connection's unanswered statements, checked by one timer that ticks while there are any. */
+const unanswered = new Set<Read>();
+let sweeper: NodeJS.Timeout | undefined;
+
+function watch(read: Read): void {
+  unanswered.add(read);
+  sweeper ??= setInterval(sweep, SWEEP_MS).unref();
+}
+
+function sweep(): void {
+  const now = Date.now();
+  for (const read of unanswered) {
+    if (read.deadline <= now) read.expire();
+  }
+  if (unanswered.size === 0) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+/**
+ * pg's Client with what our marks ask of a statement given as text: its type parsers when it is
+ * marked by timestampsAsText(); and a read timeout, `readTimeoutMs` in its options (the pool's).
+ *
+ * pg's own `query_timeout` and its promise form (a call without a callback, as TypeORM makes) each
+ * leave a closure holding the statement and its rows where the young generation cannot see it is
+ * dead: every result survived a young collection and was copied to the old generation. At 100
+ * history pages a second a fifth of what the app allocated was copied twice, and each young
+ * collection stopped the app for ~10 ms, which set the history tail. So every text statement is
+ * sent in pg's callback form, promised here, and timed by `unanswered` above, which holds nothing
+ * once a statement is answered. A statement unanswered after `readTimeoutMs` (the server hung, or
+ * the network between) fails with `Query read timeout`, and its connection is dropped: whatever
+ * waits behind it on that connection fails at once rather than in turn, and the pool replaces it.
+ */
+export class StatementClient extends pg.Client {
+  readonly readTimeoutMs: number;
+
+  constructor(config?: string | (pg.ClientConfig & { readTimeoutMs?: number })) {
+    super(config);
+    this.readTimeoutMs = typeof config === 'object' ? (config.readTimeoutMs ?? 0) : 0;
+  }
+}
 
 /** The same, and sending the statements marked by `prepared()` as named statements. */
 export class PreparingClient extends StatementClient {}
+
+function queryOf(prepare: boolean): Query {
+  return function (this: StatementClient, ...args: unknown[]): unknown {
+    const [text, second, third] = args;
+    // A submittable (a cursor, a stream) or a config object goes to pg as it came.
+    if (typeof text !== 'string') return plainQuery.apply(this, args);
+    const callback = [second, third].find((arg) => typeof arg === 'function') as
+      Callback | undefined;
+    const name = prepare ? names.get(text) : undefined;
+    const types = typesOf(text);
+    const config = {
+      text,
+      values: Array.isArray(second) ? (second as unknown[]) : undefined,
+      ...(name ? { name } : {}),
+      ...(types ? { types } : {}),
+    };
+    if (callback) return send(this, config, callback);
+    return new Promise((resolve, reject) =>
+      send(this, config, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  } as Query;
+}
+
+function send(client: StatementClient, config: object, callback: Callback): void {
+  if (!client.readTimeoutMs) {
+    plainQuery.call(client, config, callback);
+    return;
+  }
+  let answered = false;
+  const answer: Callback = (error, result) => {
+    if (answered) return;
+    answered = true;
+    unanswered.delete(read);
+    callback(error, result);
+  };
+  const read: Read = {
+    deadline: Date.now() + client.readTimeoutMs,
+    expire: () => {
+      answer(new Error('Query read timeout'));
+      client.connection.stream.destroy();
+    },
+  };
+  watch(read);
+  plainQuery.call(client, config, answer);
+}
 
 (StatementClient.prototype as unknown as { query: Query }).query = queryOf(false);
 (PreparingClient.prototype as unknown as { query: Query }).query = queryOf(true);

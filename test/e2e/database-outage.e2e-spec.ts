@@ -73,4 +73,29 @@ describePostgres('PostgreSQL going away mid-run', () => {
     });
     await request(t.url).get('/health/ready').expect(200);
   });
+
+  it('answers UNAVAILABLE when the database hangs, and recovers when it answers again', async () => {
+    // Connected, but nothing comes back: only the app's own read timeout can end the wait
+    // (DB_STATEMENT_TIMEOUT_MS 2000 in tests, so 3 s).
+    proxy.stall();
+    try {
+      const started = Date.now();
+      const res = await request(t.url)
+        .get('/api/users/me')
+        .set('Authorization', auth())
+        .expect(503);
+      expect(res.body).toMatchObject({ code: 'UNAVAILABLE' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      proxy.resume();
+    }
+    // The connection that hung was dropped; the pool serves from sound ones, or opens new ones.
+    await request(t.url).get('/api/users/me').set('Authorization', auth()).expect(200);
+    await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({
+      ok: true,
+      data: { id: user.id },
+    });
+    await request(t.url).get('/health/ready').expect(200);
+  });
 });
