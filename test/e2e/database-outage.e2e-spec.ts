@@ -76,7 +76,9 @@ describePostgres('PostgreSQL going away mid-run', () => {
 
   it('answers UNAVAILABLE when the database hangs, and recovers when it answers again', async () => {
     // Connected, but nothing comes back: only the app's own read timeout can end the wait
-    // (DB_STATEMENT_TIMEOUT_MS 2000 in tests, so 3 s).
+    // (DB_STATEMENT_TIMEOUT_MS 2000 in tests, so 3 s). The request just before leaves an idle
+    // connection in the pool for the next one to take.
+    await request(t.url).get('/api/users/me').set('Authorization', auth()).expect(200);
     proxy.stall();
     try {
       const started = Date.now();
@@ -90,7 +92,7 @@ describePostgres('PostgreSQL going away mid-run', () => {
     } finally {
       proxy.resume();
     }
-    // The connection that hung was dropped; the pool serves from sound ones, or opens new ones.
+    // The connection that hung was ended and discarded; the pool serves from the others.
     await request(t.url).get('/api/users/me').set('Authorization', auth()).expect(200);
     await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({
       ok: true,

@@ -1,14 +1,20 @@
 import { connect, type Socket } from 'node:net';
 import { LoopbackForwarder } from './loopback-forwarder.js';
 
+interface Pair {
+  client: Socket;
+  upstream: Socket;
+}
+
 /**
  * A loopback TCP proxy that a test can cut and restore: `stop()` drops every connection and
  * refuses new ones, exactly what a client sees when its database server goes down. `stall()`
- * keeps every connection open and carries nothing either way until `resume()`: a server that
- * hangs, or a network that drops every packet.
+ * keeps every connection open and carries nothing either way until `resume()`, which delivers what
+ * waited: a server that hangs, or a network path that has stopped (TCP retransmits, nothing is lost).
  */
 export class TcpProxy extends LoopbackForwarder {
   private stalled = false;
+  private readonly pairs = new Set<Pair>();
 
   constructor(
     private readonly targetHost: string,
@@ -19,10 +25,16 @@ export class TcpProxy extends LoopbackForwarder {
 
   stall(): void {
     this.stalled = true;
+    for (const pair of this.pairs) hold(pair);
   }
 
   resume(): void {
+    if (!this.stalled) return;
     this.stalled = false;
+    for (const { client, upstream } of this.pairs) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
   }
 
   protected forward(client: Socket): void {
@@ -31,12 +43,18 @@ export class TcpProxy extends LoopbackForwarder {
       this.track(s);
       s.on('error', () => s.destroy());
     }
-    // Bytes that arrive while stalled are dropped, as a network that drops packets would.
-    const carry = (from: Socket, to: Socket): void => {
-      from.on('data', (chunk: Buffer) => this.stalled || to.write(chunk));
-      from.on('close', () => to.destroy());
-    };
-    carry(client, upstream);
-    carry(upstream, client);
+    LoopbackForwarder.splice(client, upstream);
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    client.on('close', () => this.pairs.delete(pair));
+    if (this.stalled) hold(pair);
   }
+}
+
+/** Stops carrying a connection's bytes: each side keeps what it has not sent, unread. */
+function hold({ client, upstream }: Pair): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
 }
