@@ -23,6 +23,15 @@ describePostgres('PostgreSQL going away mid-run', () => {
   let socket: ClientSocket;
   const user = { id: uniqueId(), role: 'CLIENT' };
   const auth = (): string => `Bearer ${tokenFor(user)}`;
+  /** REST and sockets answer from the database again, and the node says it is ready. */
+  const servesEverything = async (): Promise<void> => {
+    await request(t.url).get('/api/users/me').set('Authorization', auth()).expect(200);
+    await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({
+      ok: true,
+      data: { id: user.id },
+    });
+    await request(t.url).get('/health/ready').expect(200);
+  };
 
   beforeAll(async () => {
     // The app's own database is created directly; the app then reaches it only through the proxy.
@@ -66,12 +75,7 @@ describePostgres('PostgreSQL going away mid-run', () => {
 
   it('recovers by itself when the database returns', async () => {
     await proxy.start();
-    await request(t.url).get('/api/users/me').set('Authorization', auth()).expect(200);
-    await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({
-      ok: true,
-      data: { id: user.id },
-    });
-    await request(t.url).get('/health/ready').expect(200);
+    await servesEverything();
   });
 
   it('answers UNAVAILABLE when the database hangs, and recovers when it answers again', async () => {
@@ -93,11 +97,6 @@ describePostgres('PostgreSQL going away mid-run', () => {
       proxy.resume();
     }
     // The connection that hung was ended and discarded; the pool serves from the others.
-    await request(t.url).get('/api/users/me').set('Authorization', auth()).expect(200);
-    await expect(emitAck(socket, ClientEvent.WhoAmI, {})).resolves.toMatchObject({
-      ok: true,
-      data: { id: user.id },
-    });
-    await request(t.url).get('/health/ready').expect(200);
+    await servesEverything();
   });
 });
