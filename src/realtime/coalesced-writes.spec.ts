@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
-import { coalesceWrites } from './coalesced-writes.js';
+import { coalesceWrites, holdWrites } from './coalesced-writes.js';
 import type { EngineSocket } from './limits/socket-types.js';
 
 /**
@@ -92,49 +92,113 @@ describe('coalesceWrites', () => {
   });
 });
 
+/**
+ * A Socket.IO server with coalesceWrites on, counting what each connection's TCP socket hands the
+ * system: one _write or _writev call per system call.
+ */
+async function countingServer() {
+  const http = createServer();
+  const server = new Server(http, { transports: ['websocket'] });
+  const writes = new Map<EngineSocket, number>();
+  server.engine.on('connection', (conn: EngineSocket) => {
+    coalesceWrites(conn);
+    const tcp = (
+      conn.transport as unknown as {
+        socket: { _socket: Record<string, (...args: unknown[]) => unknown> };
+      }
+    ).socket._socket;
+    for (const name of ['_write', '_writev']) {
+      const write = tcp[name].bind(tcp);
+      tcp[name] = (...args: unknown[]) => {
+        writes.set(conn, (writes.get(conn) ?? 0) + 1);
+        return write(...args);
+      };
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  const clients: ReturnType<typeof io>[] = [];
+  return {
+    server,
+    writes,
+    /** A client, connected, with what it has received of event 'n'. */
+    async connect() {
+      const client = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
+      clients.push(client);
+      const received: number[] = [];
+      client.on('n', (i: number) => received.push(i));
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      return { client, received };
+    },
+    async close() {
+      for (const client of clients) client.disconnect();
+      await server.close();
+    },
+  };
+}
+
+const until = async (done: () => boolean) => {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(done()).toBe(true);
+};
+
 describe('coalesceWrites on a real Socket.IO server', () => {
   it('makes one write of what Engine.IO batched while a write was in flight', async () => {
-    const http = createServer();
-    const server = new Server(http, { transports: ['websocket'] });
-    // What the TCP socket hands the system: one _write or _writev call per system call.
-    let writes = 0;
-    server.engine.on('connection', (conn: EngineSocket) => {
-      coalesceWrites(conn);
-      const tcp = (
-        conn.transport as unknown as {
-          socket: { _socket: Record<string, (...args: unknown[]) => unknown> };
-        }
-      ).socket._socket;
-      for (const name of ['_write', '_writev']) {
-        const write = tcp[name].bind(tcp);
-        tcp[name] = (...args: unknown[]) => {
-          writes++;
-          return write(...args);
-        };
-      }
-    });
-    server.on('connection', (socket) => {
-      writes = 0;
-      // The first is written at once; the rest wait for it, then leave as one batch.
-      for (let i = 0; i < 20; i++) socket.emit('n', i);
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const { port } = http.address() as AddressInfo;
-    const client = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-    const received: number[] = [];
+    const s = await countingServer();
     try {
-      await new Promise<void>((resolve) =>
-        client.on('n', (i: number) => {
-          received.push(i);
-          if (received.length === 20) resolve();
-        }),
-      );
+      const { received } = await s.connect();
+      s.writes.clear();
+      // The first is written at once; the rest wait for it, then leave as one batch.
+      for (let i = 0; i < 20; i++) s.server.emit('n', i);
+      await until(() => received.length === 20);
       expect(received).toEqual([...Array(20).keys()]);
       // Without coalescing: a write per frame, 20 or more.
+      const [writes] = s.writes.values();
       expect(writes).toBeLessThanOrEqual(3);
     } finally {
-      client.disconnect();
-      await server.close();
+      await s.close();
+    }
+  });
+});
+
+describe('holdWrites', () => {
+  it('sends what a task broadcast to each connection in one write, in order, then stops holding', async () => {
+    const s = await countingServer();
+    try {
+      const clients = [await s.connect(), await s.connect()];
+      s.writes.clear();
+      holdWrites();
+      for (let i = 0; i < 5; i++) s.server.emit('n', i);
+      // Held: nothing has left yet.
+      expect(s.writes.size).toBe(0);
+      await until(() => clients.every(({ received }) => received.length === 5));
+      for (const { received } of clients) expect(received).toEqual([0, 1, 2, 3, 4]);
+      // Without the hold: the first broadcast at once, the other four as a batch after it.
+      expect([...s.writes.values()]).toEqual([1, 1]);
+
+      // The hold ended with the task: a later broadcast leaves at once.
+      s.server.emit('n', 5);
+      expect([...s.writes.values()]).toEqual([2, 2]);
+      await until(() => clients.every(({ received }) => received.length === 6));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('delivers what was sent before a disconnect made in the same task, then disconnects', async () => {
+    const s = await countingServer();
+    try {
+      const { client, received } = await s.connect();
+      const reason = new Promise<string>((resolve) => client.once('disconnect', resolve));
+      const [socket] = s.server.of('/').sockets.values();
+      holdWrites();
+      socket.emit('n', 1);
+      socket.emit('n', 2);
+      socket.disconnect(true);
+      expect(await reason).toBe('io server disconnect');
+      expect(received).toEqual([1, 2]);
+    } finally {
+      await s.close();
     }
   });
 });

@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import type { EngineSocket } from './limits/socket-types.js';
+
+const logger = new Logger('CoalescedWrites');
 
 /** What of an Engine.IO transport this reads: ws's WebSocket holds its TCP socket as `_socket`. */
 interface Transport {
@@ -24,6 +27,7 @@ const corking = new WeakSet<object>();
  * so when it upgrades.
  */
 export function coalesceWrites(conn: EngineSocket): void {
+  holdFlushes(conn as object as Flushable);
   const transport = conn.transport as object as Transport;
   if (transport.name === 'websocket') corkBatches(transport);
   else conn.once('upgrade', (upgraded: Transport) => corkBatches(upgraded));
@@ -43,5 +47,55 @@ function corkBatches(transport: Transport): void {
     } finally {
       tcp.uncork!();
     }
+  };
+}
+
+/** What of an Engine.IO connection this reads: `flush` hands its buffered packets to the transport. */
+interface Flushable {
+  flush: (this: Flushable) => void;
+}
+
+/** Connection classes whose `flush` waits while writes are held (Engine.IO's, once per process). */
+const holdable = new WeakSet<object>();
+
+/** While a hold is on, the connections with packets waiting, and the `flush` each will get. */
+let held: Map<Flushable, (this: Flushable) => void> | null = null;
+
+/**
+ * Until the current task's microtasks run, what is sent to any connection waits in its buffer;
+ * then each connection's waiting packets leave as one batch, one write (`coalesceWrites`).
+ * Engine.IO writes a packet at once when the connection is idle, so k broadcasts made in one
+ * go to the same sockets (a chat's messages stored together) would otherwise cost each socket k
+ * system calls. Nothing waits longer than the code that is running: the hold ends before any
+ * I/O, timer or awaited result is looked at, and the packets leave in the order they were sent.
+ */
+export function holdWrites(): void {
+  if (held) return;
+  held = new Map();
+  queueMicrotask(releaseWrites);
+}
+
+function releaseWrites(): void {
+  const waiting = held!;
+  held = null;
+  for (const [conn, flush] of waiting) {
+    try {
+      flush.call(conn);
+    } catch (error) {
+      // One connection's failure must not keep the others' packets waiting.
+      logger.warn(`a held write failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+function holdFlushes(conn: Flushable): void {
+  const type = Object.getPrototypeOf(conn) as Partial<Flushable>;
+  if (holdable.has(type)) return;
+  holdable.add(type);
+  const flush = type.flush;
+  if (typeof flush !== 'function') return;
+  type.flush = function (this: Flushable): void {
+    if (held) held.set(this, flush);
+    else flush.call(this);
   };
 }

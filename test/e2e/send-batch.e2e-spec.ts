@@ -78,8 +78,8 @@ describe('sends stored together', () => {
       { code: 'FORBIDDEN' },
       { chatId: staffOnly.id, seq: 1, text: 'staff' },
     ]);
-    // One statement for the first message of each chat, one for g1's second: not one each.
-    expect(inserts() - before).toBe(2);
+    // One statement for them all, g1's two messages included: not one each.
+    expect(inserts() - before).toBe(1);
     await waitUntil(() => arrived.length === 3, 3000, 'the broadcasts did not all arrive');
     expect(arrived.map((m) => m.text).sort()).toEqual(['g1 a', 'g1 b', 'g2']);
     const history = await ok<{ items: MessageView[] }>(sb, C.GetMessages, { chatId: g3.id });
@@ -121,6 +121,56 @@ describe('sends stored together', () => {
     }
   });
 
+  it("stores a chat's burst together, seqs gapless in call order, published in that order", async () => {
+    const chat = await makeGroup(t, a, [b], 'burst');
+    const sa = await chatSocket(t, a);
+    await ok(sa, C.SendMessage, { chatId: chat.id, text: 'earlier', clientMessageId: 'taken' });
+    const sb = await chatSocket(t, b);
+    await ok(sb, C.JoinChat, { chatId: chat.id });
+    const arrived = record<MessageView>(sb, S.NewMessage);
+
+    const before = inserts();
+    const texts = ['m1', 'm2', 'dup of earlier', 'm3', 'twice', 'twice again', 'm4'];
+    const ids = [undefined, undefined, 'taken', undefined, 'twice', 'twice', undefined];
+    const sent = await Promise.all(
+      texts.map((text, i) =>
+        messages.send(actor, { chatId: chat.id, text, clientMessageId: ids[i] }),
+      ),
+    );
+    expect(sent.map((m) => [m.seq, m.text])).toEqual([
+      [2, 'm1'],
+      [3, 'm2'],
+      // Refused within the statement: no seq taken, the earlier message is the answer.
+      [1, 'earlier'],
+      [4, 'm3'],
+      [5, 'twice'],
+      // A repeat of a send of the same group waits for the next statement, and gets the first.
+      [5, 'twice'],
+      [6, 'm4'],
+    ]);
+    // The group, then the repeat's own; the refused send's explanation reads, it inserts nothing.
+    expect(inserts() - before).toBe(2);
+    await waitUntil(() => arrived.length === 5, 3000, 'the broadcasts did not all arrive');
+    expect(arrived.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it('keeps call order when a reply comes between plain sends to the chat', async () => {
+    const chat = await makeGroup(t, a, [b], 'interleaved');
+    const first = await messages.send(actor, { chatId: chat.id, text: 'first' });
+    const sent = await Promise.all([
+      messages.send(actor, { chatId: chat.id, text: 'a' }),
+      messages.send(actor, { chatId: chat.id, text: 'reply', replyToId: first.id }),
+      messages.send(actor, { chatId: chat.id, text: 'b' }),
+      messages.send(actor, { chatId: chat.id, text: 'c' }),
+    ]);
+    expect(sent.map((m) => [m.seq, m.text])).toEqual([
+      [2, 'a'],
+      [3, 'reply'],
+      [4, 'b'],
+      [5, 'c'],
+    ]);
+  });
+
   it('stores the others when one message makes the whole statement fail', async () => {
     const [g1, g2] = await Promise.all([makeGroup(t, a, [b], 'x'), makeGroup(t, a, [b], 'y')]);
     // Not a uuid: only a caller that skips validation could send it, but it fails the statement.
@@ -128,12 +178,22 @@ describe('sends stored together', () => {
       messages.send(actor, { chatId: g1.id, text: 'kept 1' }),
       messages.send(actor, { chatId: 'not-a-uuid', text: 'bad' }),
       messages.send(actor, { chatId: g2.id, text: 'kept 2' }),
+      // Stored with g1's first: retried alone, after it, in order.
+      ...['kept 1b', 'kept 1c'].map((text) => messages.send(actor, { chatId: g1.id, text })),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.seq : null))).toEqual([
       1,
       null,
       1,
+      2,
+      3,
     ]);
   });
 });

@@ -23,23 +23,32 @@ export interface BatchedAppend {
  * character, a millisecond per message in a chat of a thousand.
  */
 export function memberIdsOf(alias: string): string {
-  return `COALESCE((SELECT json_agg(cm.user_id) FROM chat_members cm WHERE cm.chat_id = ${alias}.chat_id), '[]'::json) AS member_ids`;
+  return `${memberIds(alias)} AS member_ids`;
+}
+
+function memberIds(alias: string): string {
+  return `COALESCE((SELECT json_agg(cm.user_id) FROM chat_members cm WHERE cm.chat_id = ${alias}.chat_id), '[]'::json)`;
 }
 
 /** At most this many messages per statement. */
 const MAX_BATCH = 256;
 
+/** At most this many messages of one chat go to a statement together (a group). */
+export const MAX_GROUP = 64;
+
 /**
  * Appends every message of a batch in one statement (`input`: a row per message, with `ord`;
  * `chats`: the condition on `c` that picks their chats), each under the same rules as a single
- * append (chat ACTIVE, sender a member or staff entitled to it, clientMessageId unused), each
- * taking its chat's next seq. Chats are locked in id order, so two nodes' batches cannot
- * deadlock. A batch holds at most one message per chat: sends to one chat are queued upstream.
- * Returns the stored rows with `ord`, the 1-based position of their message in the batch.
- * Columns are named, not `*`: a prepared statement whose result shape changed (a column added by
- * a newer node's migration) would fail on every connection that had prepared it.
+ * append (chat ACTIVE, sender a member or staff entitled to it, clientMessageId unused). A chat's
+ * messages take its next seqs in `ord` order, the ones refused taking none, so seqs stay
+ * gapless. Chats are locked in id order, so two nodes' batches cannot deadlock. Returns the
+ * stored rows with `ord`, the 1-based position of their message in the batch, and the chat's
+ * member ids on the first row of each chat (null on the others: one read per chat, not per
+ * message). Columns are named, not `*`: a prepared statement whose result shape changed (a column
+ * added by a newer node's migration) would fail on every connection that had prepared it.
+ * `one`: the input is one message, which needs no numbering within its chat.
  */
-function appendOf(input: string, chats: string): string {
+function appendOf(input: string, chats: string, one: boolean): string {
   return timestampsAsText(`
   WITH input AS (
     ${input}
@@ -48,32 +57,39 @@ function appendOf(input: string, chats: string): string {
     WHERE ${chats} AND c.status = 'ACTIVE'
     ORDER BY c.id FOR UPDATE
   ), allowed AS (
-    SELECT i.* FROM input i
+    SELECT i.*, ${one ? '1::bigint' : 'row_number() OVER (PARTITION BY i.chat_id ORDER BY i.ord)'} AS n
+    FROM input i
     JOIN locked c ON c.id = i.chat_id
     LEFT JOIN chat_members cm ON cm.chat_id = i.chat_id AND cm.user_id = i.sender_id
     WHERE ${canAccessChatSql('cm.user_id IS NOT NULL', 'i.role', 'c.type')}
       AND (i.client_message_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM messages d
         WHERE d.chat_id = i.chat_id AND d.sender_id = i.sender_id AND d.client_message_id = i.client_message_id))
+  ), added AS (
+    SELECT chat_id, ${one ? '1 AS count FROM allowed' : 'count(*)::int AS count FROM allowed GROUP BY chat_id'}
   ), bumped AS (
-    UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
-    FROM allowed WHERE chats.id = allowed.chat_id
-    RETURNING chats.id, chats.last_seq
+    UPDATE chats SET last_seq = chats.last_seq + added.count, last_activity_at = now(), updated_at = now()
+    FROM added WHERE chats.id = added.chat_id
+    RETURNING chats.id, chats.last_seq - added.count AS base
   ), inserted AS (
     INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, client_message_id)
-    SELECT a.chat_id, b.last_seq, a.sender_id, a.sender_role, a.type, a.text, a.client_message_id
+    SELECT a.chat_id, b.base + a.n, a.sender_id, a.sender_role, a.type, a.text, a.client_message_id
     FROM allowed a JOIN bumped b ON b.id = a.chat_id
     RETURNING id, chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id,
       is_deleted, deleted_at, edited_at, created_at
   )
-  SELECT m.*, a.ord::int AS ord, ${memberIdsOf('m')}
-  FROM inserted m JOIN allowed a ON a.chat_id = m.chat_id`);
+  SELECT m.*, a.ord::int AS ord,
+    CASE WHEN a.n = 1 THEN ${memberIds('m')} END AS member_ids
+  FROM inserted m
+  JOIN bumped b ON b.id = m.chat_id
+  JOIN allowed a ON a.chat_id = m.chat_id AND a.n = m.seq - b.base`);
 }
 const APPEND_BATCH = prepared(
   appendOf(
     `SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
       WITH ORDINALITY AS i(chat_id, sender_id, sender_role, type, text, client_message_id, role, ord)`,
     'c.id = ANY($1::uuid[])',
+    false,
   ),
 );
 /**
@@ -86,8 +102,16 @@ const APPEND_ONE = prepared(
     `SELECT $1::uuid AS chat_id, $2::text AS sender_id, $3::text AS sender_role, $4::text AS type,
        $5::text AS text, $6::text AS client_message_id, $7::text AS role, 1::bigint AS ord`,
     'c.id = $1',
+    true,
   ),
 );
+
+/** What the batcher reads of a stored row. */
+interface StoredRow {
+  ord: number;
+  chat_id: string;
+  member_ids: unknown;
+}
 
 interface Waiting<Result> {
   append: BatchedAppend;
@@ -95,15 +119,21 @@ interface Waiting<Result> {
   reject: (error: unknown) => void;
 }
 
+/** Appends to one chat, in the order their seqs are to follow: never split between statements. */
+type Group<Result> = Waiting<Result>[];
+
 /**
  * Gathers the plain appends made while the event loop turns once and stores them in one
  * statement: one round trip, one plan and one commit for many concurrent sends, instead of one
- * each. Each caller gets its own row (or null when refused) once the batch has committed. If the
- * batch fails as a whole, each message is retried alone through `single`, so one bad message
- * (a clientMessageId racing another node, say) answers only for itself.
+ * each. Appends come in groups, each of one chat; a batch holds at most one group per chat, and
+ * the caller sends a chat's next group only once the last has answered, so a chat's seqs follow
+ * the order of its appends. Each caller gets its own row (or null when refused) once the batch
+ * has committed. If the batch fails as a whole, each message is retried alone through `single`,
+ * a group's in order, so one bad message (a clientMessageId racing another node, say) answers
+ * only for itself.
  */
-export class AppendBatcher<Row extends { ord: number }, Result> {
-  private waiting: Waiting<Result>[] = [];
+export class AppendBatcher<Row extends StoredRow, Result> {
+  private waiting: Group<Result>[] = [];
   private scheduled = false;
 
   constructor(
@@ -114,11 +144,18 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
     private readonly single: (append: BatchedAppend) => Promise<Result | null>,
   ) {}
 
-  add(append: BatchedAppend): Promise<Result | null> {
-    return new Promise<Result | null>((resolve, reject) => {
-      this.waiting.push({ append, resolve, reject });
-      this.schedule();
-    });
+  /** Appends to one chat (at most MAX_GROUP), stored together in this order: a promise each. */
+  add(appends: BatchedAppend[]): Promise<Result | null>[] {
+    if (appends.length > MAX_GROUP) throw new RangeError(`more than ${MAX_GROUP} appends at once`);
+    if (appends.length === 0) return [];
+    const group: Group<Result> = [];
+    const results = appends.map(
+      (append) =>
+        new Promise<Result | null>((resolve, reject) => group.push({ append, resolve, reject })),
+    );
+    this.waiting.push(group);
+    this.schedule();
+    return results;
   }
 
   private schedule(): void {
@@ -127,33 +164,37 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
     setImmediate(() => this.flush());
   }
 
-  /** Up to MAX_BATCH messages, one per chat; the rest wait for the next turn. */
+  /** Up to MAX_BATCH messages, one group per chat; the rest wait for the next turn. */
   private flush(): void {
     this.scheduled = false;
-    const batch: Waiting<Result>[] = [];
-    const later: Waiting<Result>[] = [];
+    const batch: Group<Result>[] = [];
+    const later: Group<Result>[] = [];
     const chats = new Set<string>();
-    for (const waiting of this.waiting) {
-      if (batch.length === MAX_BATCH || chats.has(waiting.append.chatId)) later.push(waiting);
+    let size = 0;
+    for (const group of this.waiting) {
+      const chatId = group[0]?.append.chatId;
+      if (size + group.length > MAX_BATCH || chats.has(chatId)) later.push(group);
       else {
-        chats.add(waiting.append.chatId);
-        batch.push(waiting);
+        chats.add(chatId);
+        batch.push(group);
+        size += group.length;
       }
     }
     this.waiting = later;
     if (later.length > 0) this.schedule();
     this.store(batch).catch((error: unknown) => {
-      for (const waiting of batch) waiting.reject(error);
+      for (const group of batch) for (const waiting of group) waiting.reject(error);
     });
   }
 
-  private async store(batch: Waiting<Result>[]): Promise<void> {
-    if (batch.length === 0) return;
+  private async store(batch: Group<Result>[]): Promise<void> {
+    const all = batch.flat();
+    if (all.length === 0) return;
     let rows: Row[];
     try {
       const column = <K extends keyof BatchedAppend>(key: K) =>
-        batch.length === 1 ? batch[0].append[key] : batch.map((w) => w.append[key]);
-      rows = await this.db.query<Row[]>(batch.length === 1 ? APPEND_ONE : APPEND_BATCH, [
+        all.length === 1 ? all[0].append[key] : all.map((w) => w.append[key]);
+      rows = await this.db.query<Row[]>(all.length === 1 ? APPEND_ONE : APPEND_BATCH, [
         column('chatId'),
         column('senderId'),
         column('senderRole'),
@@ -166,13 +207,20 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
       // Maybe one message's fault (a clientMessageId racing another node, a deadlock, a bad
       // value): each answers for itself. The database away is every message's answer at once.
       if (!isPerMessage(error)) throw error;
-      for (const waiting of batch) void this.alone(waiting);
+      for (const group of batch) void this.alone(group);
       return;
     }
-    const byOrd = new Map(rows.map((row) => [row.ord, row]));
-    batch.forEach((waiting, i) => {
+    const byOrd = new Map<number, Row>();
+    for (const row of rows) byOrd.set(row.ord, row);
+    // A chat's member ids come on its first stored row; the others share them.
+    const members = new Map<string, unknown>();
+    all.forEach((waiting, i) => {
       const row = byOrd.get(i + 1);
       try {
+        if (row) {
+          if (row.member_ids !== null) members.set(row.chat_id, row.member_ids);
+          else row.member_ids = members.get(row.chat_id);
+        }
         waiting.resolve(row ? this.resultOf(row) : null);
       } catch (error) {
         waiting.reject(error);
@@ -180,11 +228,14 @@ export class AppendBatcher<Row extends { ord: number }, Result> {
     });
   }
 
-  private async alone(waiting: Waiting<Result>): Promise<void> {
-    try {
-      waiting.resolve(await this.single(waiting.append));
-    } catch (error) {
-      waiting.reject(error);
+  /** Each message of a group alone, in order: a seq taken in turn by each. */
+  private async alone(group: Group<Result>): Promise<void> {
+    for (const waiting of group) {
+      try {
+        waiting.resolve(await this.single(waiting.append));
+      } catch (error) {
+        waiting.reject(error);
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import type { RedisClusterLink } from '../../realtime/redis-cluster.adapter.js';
+import { holdWrites } from '../../realtime/coalesced-writes.js';
 import { ChatServerEvent, Room } from '../../realtime/events.js';
 import { REDIS_CLUSTER } from '../../redis/redis.tokens.js';
 import {
@@ -49,6 +50,8 @@ export class ChatRealtime {
 
   @OnEvent(ChatDomainEvent.MessageCreated)
   messageCreated({ message, memberIds, origin }: MessageCreatedEvent): void {
+    // A chat's messages stored together are announced together: one write per socket for all.
+    holdWrites();
     const room = this.nsp?.to(Room.chat(message.chatId));
     (origin ? room?.except(origin) : room)?.emit(ChatServerEvent.NewMessage, message);
     const activity: Activity = { message, memberIds };

@@ -14,12 +14,31 @@ import type { GetMessagesDto, JoinChatDto } from './dto/chat-ref.dto.js';
 import type { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
 import { ChatStatus } from './entities/chat.entity.js';
 import { MessageType } from './entities/message.entity.js';
-import { MessageStore, type Appended } from './message.store.js';
+import { MAX_GROUP } from './append-batch.js';
+import { isPlain, MessageStore, type Appended, type NewMessage } from './message.store.js';
 
 const CLIENT_MESSAGE_ID_CONSTRAINT = 'UQ_messages_client_message_id';
 
 /** Posts a SYSTEM message in the transaction it was handed to. */
 export type PostSystemMessage = (chatId: string, text: string) => Promise<MessageView>;
+
+/** A plain send to store. */
+interface PlainSend {
+  message: NewMessage;
+  access: { userId: string; role: string };
+  origin: string | undefined;
+}
+
+/** A plain send waiting, with others to its chat, for its turn. */
+interface Gathered extends PlainSend {
+  resolve: (appended: Appended | null) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Lost a race to an identical send on another node: the caller answers with the winner. */
+function isClientMessageIdTaken(error: unknown): boolean {
+  return isUniqueViolation(error, CLIENT_MESSAGE_ID_CONSTRAINT);
+}
 
 export interface ReadResult {
   chatId: string;
@@ -30,6 +49,8 @@ export interface ReadResult {
 @Injectable()
 export class MessageService {
   private readonly ordered = new KeyedQueue();
+  /** Per chat, the plain sends that wait for the chat's turn, to be stored together. */
+  private readonly gathering = new Map<string, Gathered[]>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -54,17 +75,92 @@ export class MessageService {
       );
     }
     const clientMessageId = dto.clientMessageId ?? null;
+    const message: NewMessage = {
+      chatId: dto.chatId,
+      senderId: actor.id,
+      senderRole: actor.role,
+      type: dto.attachmentIds?.length ? MessageType.File : MessageType.Text,
+      text: dto.text ?? null,
+      replyToId: dto.replyToId ?? null,
+      clientMessageId,
+      attachmentIds: dto.attachmentIds,
+    };
+    const access = { userId: actor.id, role: actor.role };
     // Per chat, one append at a time on this node, so broadcasts leave in seq order; the chat
-    // row lock serialises appends per chat in the database anyway.
-    const message = await this.ordered.run(dto.chatId, async () => {
-      const appended = await this.append(actor, dto, clientMessageId);
-      if (!appended) return null;
-      const event: MessageCreatedEvent = { ...appended, origin: actor.origin };
-      this.events.emit(ChatDomainEvent.MessageCreated, event);
-      return appended.message;
-    });
-    if (message) return message;
+    // row lock serialises appends per chat in the database anyway. Plain sends that arrive while
+    // the chat's last append is in flight go to the database together, as the next one.
+    const stored = isPlain(message, access)
+      ? await this.appendTogether({ message, access, origin: actor.origin })
+      : await this.appendAlone(message, access, actor.origin);
+    if (stored) return stored.message;
     return this.explainRefusal(actor, dto, clientMessageId);
+  }
+
+  /**
+   * Joins the group of plain sends to the chat that waits for its turn, or starts one. A group
+   * is stored in one statement once the chat's appends before it have been published; its
+   * messages are then published in seq order, in one go (one write per socket for them all).
+   */
+  private appendTogether(send: PlainSend): Promise<Appended | null> {
+    const { chatId, clientMessageId, senderId } = send.message;
+    let group = this.gathering.get(chatId);
+    const repeated = (other: Gathered) =>
+      other.message.clientMessageId === clientMessageId && other.message.senderId === senderId;
+    // A repeat of a send in the group waits for the next one, where it finds the first stored.
+    if (!group || group.length === MAX_GROUP || (clientMessageId && group.some(repeated))) {
+      const opened: Gathered[] = (group = []);
+      this.gathering.set(chatId, opened);
+      void this.ordered.run(chatId, () => this.storeGroup(chatId, opened));
+    }
+    return new Promise((resolve, reject) => group.push({ ...send, resolve, reject }));
+  }
+
+  /** After what was sent to the chat before it; what is sent after it waits for it. */
+  private appendAlone(
+    message: NewMessage,
+    access: { userId: string; role: string },
+    origin: string | undefined,
+  ): Promise<Appended | null> {
+    this.gathering.delete(message.chatId);
+    return this.ordered.run(message.chatId, async () => {
+      const appended = await this.append(message, access);
+      if (appended) this.publish(appended, origin);
+      return appended;
+    });
+  }
+
+  private async storeGroup(chatId: string, group: Gathered[]): Promise<void> {
+    if (this.gathering.get(chatId) === group) this.gathering.delete(chatId);
+    let results: PromiseSettledResult<Appended | null>[];
+    try {
+      results = await Promise.allSettled(
+        this.store.appendTogether(group).map((stored) =>
+          stored.catch((error: unknown) => {
+            if (isClientMessageIdTaken(error)) return null;
+            throw error;
+          }),
+        ),
+      );
+    } catch (error) {
+      for (const send of group) send.reject(error);
+      return;
+    }
+    // Published in seq order as one go; each answer follows its broadcast.
+    group.forEach((send, i) => {
+      const result = results[i];
+      if (result.status === 'rejected') return send.reject(result.reason);
+      try {
+        if (result.value) this.publish(result.value, send.origin);
+        send.resolve(result.value);
+      } catch (error) {
+        send.reject(error);
+      }
+    });
+  }
+
+  private publish(appended: Appended, origin: string | undefined): void {
+    const event: MessageCreatedEvent = { ...appended, origin };
+    this.events.emit(ChatDomainEvent.MessageCreated, event);
   }
 
   /**
@@ -77,6 +173,8 @@ export class MessageService {
     work: (tx: EntityManager, post: PostSystemMessage) => Promise<T>,
     beforePublish?: (result: T) => Promise<void>,
   ): Promise<T> {
+    // Plain sends to these chats from now on wait for the SYSTEM messages.
+    for (const chatId of chatIds) this.gathering.delete(chatId);
     return this.ordered.runAll(chatIds, async () => {
       const posted: MessageCreatedEvent[] = [];
       const result = await this.db.transaction(async (tx) => {
@@ -97,27 +195,13 @@ export class MessageService {
   }
 
   private async append(
-    actor: Actor,
-    dto: SendMessageDto,
-    clientMessageId: string | null,
+    message: NewMessage,
+    access: { userId: string; role: string },
   ): Promise<Appended | null> {
     try {
-      return await this.store.append(
-        {
-          chatId: dto.chatId,
-          senderId: actor.id,
-          senderRole: actor.role,
-          type: dto.attachmentIds?.length ? MessageType.File : MessageType.Text,
-          text: dto.text ?? null,
-          replyToId: dto.replyToId ?? null,
-          clientMessageId,
-          attachmentIds: dto.attachmentIds,
-        },
-        { userId: actor.id, role: actor.role },
-      );
+      return await this.store.append(message, access);
     } catch (error) {
-      // Lost a race to an identical send on another node: the caller answers with the winner.
-      if (clientMessageId && isUniqueViolation(error, CLIENT_MESSAGE_ID_CONSTRAINT)) return null;
+      if (isClientMessageIdTaken(error)) return null;
       throw error;
     }
   }

@@ -5,7 +5,7 @@ import { invalidField } from '../../common/errors/domain.exception.js';
 import { prepared } from '../../database/prepared.js';
 import { iso, timestampsAsText } from '../../database/timestamps.js';
 import { FileUrlSigner } from '../files/file-url.signer.js';
-import { AppendBatcher, memberIdsOf, type BatchedAppend } from './append-batch.js';
+import { AppendBatcher, memberIdsOf } from './append-batch.js';
 import type { ChatType } from './entities/chat.entity.js';
 import type { MessageType } from './entities/message.entity.js';
 import { canAccessChatSql, permitted } from './chat.policy.js';
@@ -176,6 +176,14 @@ type InsertedRow = MessageRow & { member_ids: string[] };
 /** A row of a gated read: the gate's columns, then a message's (all null in an empty page's row). */
 type GatedRow = MessageRow & { chat_type: ChatType; is_member: boolean };
 
+/**
+ * A message with no reply and no attachments, sent by the one it is checked for: what can be
+ * stored with others in one statement (`appendTogether`).
+ */
+export function isPlain(message: NewMessage, access: { userId: string }): boolean {
+  return !message.attachmentIds?.length && !message.replyToId && message.senderId === access.userId;
+}
+
 /** Reads and writes of messages in plain SQL: one statement per operation on the hot path. */
 @Injectable()
 export class MessageStore {
@@ -207,19 +215,8 @@ export class MessageStore {
     message: NewMessage,
     access: { userId: string; role: string },
   ): Promise<Appended | null> {
+    if (isPlain(message, access)) return this.appendTogether([{ message, access }])[0];
     const attachmentIds = message.attachmentIds ?? [];
-    if (attachmentIds.length === 0 && !message.replyToId && message.senderId === access.userId) {
-      const plain: BatchedAppend = {
-        chatId: message.chatId,
-        senderId: access.userId,
-        senderRole: message.senderRole ?? access.role,
-        type: message.type,
-        text: message.text,
-        clientMessageId: message.clientMessageId,
-        role: access.role,
-      };
-      return this.batcher.add(plain);
-    }
     if (attachmentIds.length === 0) return this.insert(this.db.manager, message, access);
     // With attachments: the message and the claim on the sender's unattached uploads commit together.
     const inserted = await this.db.transaction(async (tx) => {
@@ -243,6 +240,27 @@ export class MessageStore {
     if (!inserted) return null;
     const stored = await this.byId(inserted.message.id);
     return stored && { message: stored, memberIds: inserted.memberIds };
+  }
+
+  /**
+   * Plain messages (`isPlain`) to one chat, at most MAX_GROUP: stored with other sends of the
+   * moment, in one statement, taking the chat's seqs in this order. Each answers for itself, as
+   * `append` would.
+   */
+  appendTogether(
+    appends: { message: NewMessage; access: { userId: string; role: string } }[],
+  ): Promise<Appended | null>[] {
+    return this.batcher.add(
+      appends.map(({ message, access }) => ({
+        chatId: message.chatId,
+        senderId: access.userId,
+        senderRole: message.senderRole ?? access.role,
+        type: message.type,
+        text: message.text,
+        clientMessageId: message.clientMessageId,
+        role: access.role,
+      })),
+    );
   }
 
   private async insert(
