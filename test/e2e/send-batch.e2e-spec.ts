@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/auth-user.js';
 import type { Actor } from '../../src/common/auth/actor.js';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
+import { ChatDomainEvent, type MessageCreatedEvent } from '../../src/modules/chat/chat.events.js';
 import { MessageService } from '../../src/modules/chat/message.service.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
 import { makeGroup, ok, record, waitUntil } from '../support/chat.js';
@@ -128,6 +130,9 @@ describe('sends stored together', () => {
     const sb = await chatSocket(t, b);
     await ok(sb, C.JoinChat, { chatId: chat.id });
     const arrived = record<MessageView>(sb, S.NewMessage);
+    const created: MessageCreatedEvent[] = [];
+    const onCreated = (event: MessageCreatedEvent) => created.push(event);
+    t.app.get(EventEmitter2).on(ChatDomainEvent.MessageCreated, onCreated);
 
     const before = inserts();
     const texts = ['m1', 'm2', 'dup of earlier', 'm3', 'twice', 'twice again', 'm4'];
@@ -152,6 +157,56 @@ describe('sends stored together', () => {
     expect(inserts() - before).toBe(2);
     await waitUntil(() => arrived.length === 5, 3000, 'the broadcasts did not all arrive');
     expect(arrived.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
+    // Every message of the group has the chat's members for its events, not only the first.
+    t.app.get(EventEmitter2).off(ChatDomainEvent.MessageCreated, onCreated);
+    expect(created.map((e) => [e.message.seq, [...e.memberIds].sort()])).toEqual(
+      [2, 3, 4, 5, 6].map((seq) => [seq, [a.id, b.id].sort()]),
+    );
+  });
+
+  it("answers a sender before another socket's message that waited with its own", async () => {
+    const chat = await makeGroup(t, a, [b], 'two senders');
+    const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+    for (const socket of [sa, sb]) await ok(socket, C.JoinChat, { chatId: chat.id });
+    const seen: string[] = [];
+    sa.on(S.NewMessage, (m: MessageView) => seen.push(`newMessage ${m.text}`));
+    // The chat's turn held by a SYSTEM message, so both sends wait for it together. What marks
+    // each send as arrived (a typing stop in a joined chat) must not need the database, which the
+    // SYSTEM message's transaction holds on PGlite.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const system = messages.withSystemMessages([chat.id], async (_tx, post) => {
+      await gate;
+      await post(chat.id, 'system');
+    });
+    const arrived = { chatId: chat.id, isTyping: false };
+    try {
+      const x = ok(sa, C.SendMessage, { chatId: chat.id, text: 'x' }).then(() =>
+        seen.push('ack x'),
+      );
+      await ok(sa, C.Typing, arrived);
+      const y = ok(sb, C.SendMessage, { chatId: chat.id, text: 'y' });
+      await ok(sb, C.Typing, arrived);
+      open();
+      await Promise.all([system, x, y]);
+    } finally {
+      open();
+    }
+    await waitUntil(() => seen.length === 3, 3000, 'sa did not hear everything');
+    expect(seen).toEqual(['newMessage system', 'ack x', 'newMessage y']);
+  });
+
+  it('takes an empty clientMessageId as an id: a repeat gets the first message', async () => {
+    const chat = await makeGroup(t, a, [b], 'empty id');
+    const sent = await Promise.all(
+      ['first', 'repeat'].map((text) =>
+        messages.send(actor, { chatId: chat.id, text, clientMessageId: '' }),
+      ),
+    );
+    expect(sent.map((m) => [m.seq, m.text])).toEqual([
+      [1, 'first'],
+      [1, 'first'],
+    ]);
   });
 
   it('keeps call order when a reply comes between plain sends to the chat', async () => {

@@ -43,4 +43,30 @@ describe('KeyedQueue', () => {
     await delay(0);
     expect(queue.size).toBe(0);
   });
+
+  it('runAll takes its turn on every key at the call: a later task on any of them waits', async () => {
+    const queue = new KeyedQueue();
+    const done: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // 'a' is busy, so runAll holds neither key yet; a task on 'b' after it still comes after it.
+    const busy = queue.run('a', () => gate);
+    const all = queue.runAll(['a', 'b'], () => Promise.resolve(void done.push('ab')));
+    const later = queue.run('b', () => Promise.resolve(void done.push('b')));
+    await delay(5);
+    expect(done).toEqual([]);
+    open();
+    await Promise.all([busy, all, later]);
+    expect(done).toEqual(['ab', 'b']);
+  });
+
+  it('runAll releases its keys when its task fails', async () => {
+    const queue = new KeyedQueue();
+    await expect(queue.runAll(['a', 'b'], () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
+    await expect(queue.run('b', () => Promise.resolve(1))).resolves.toBe(1);
+    await delay(0);
+    expect(queue.size).toBe(0);
+  });
 });

@@ -20,14 +20,27 @@ export class KeyedQueue {
   }
 
   /**
-   * Runs `task` once it holds every key. Keys are taken in sorted order, so two tasks that share
-   * keys cannot wait on each other.
+   * Runs `task` once it holds every key. It takes its turn on each key at the call, so what is
+   * run on any of them after the call waits for it; and as every call takes all its turns at
+   * once, two tasks that share keys cannot wait on each other.
    */
   runAll<T>(keys: string[], task: () => Promise<T>): Promise<T> {
-    const sorted = [...new Set(keys)].sort();
-    const hold = (i: number): Promise<T> =>
-      i === sorted.length ? task() : this.run(sorted[i], () => hold(i + 1));
-    return hold(0);
+    const unique = [...new Set(keys)];
+    if (unique.length === 1) return this.run(unique[0], task);
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const turns = unique.map(
+      (key) =>
+        new Promise<void>((held) => {
+          void this.run(key, () => {
+            held();
+            return done;
+          });
+        }),
+    );
+    return Promise.all(turns)
+      .then(task)
+      .finally(() => release());
   }
 
   /** Keys with work queued or running (for tests and metrics). */

@@ -100,6 +100,9 @@ export class MessageService {
    * Joins the group of plain sends to the chat that waits for its turn, or starts one. A group
    * is stored in one statement once the chat's appends before it have been published; its
    * messages are then published in seq order, in one go (one write per socket for them all).
+   * A group holds the sends of one socket (`origin`): its answers follow its broadcasts, so a
+   * sender that is also in the chat must not see another's message of the group before the
+   * answer to its own earlier one.
    */
   private appendTogether(send: PlainSend): Promise<Appended | null> {
     const { chatId, clientMessageId, senderId } = send.message;
@@ -107,7 +110,12 @@ export class MessageService {
     const repeated = (other: Gathered) =>
       other.message.clientMessageId === clientMessageId && other.message.senderId === senderId;
     // A repeat of a send in the group waits for the next one, where it finds the first stored.
-    if (!group || group.length === MAX_GROUP || (clientMessageId && group.some(repeated))) {
+    if (
+      !group ||
+      group.length === MAX_GROUP ||
+      group[0].origin !== send.origin ||
+      (clientMessageId !== null && group.some(repeated))
+    ) {
       const opened: Gathered[] = (group = []);
       this.gathering.set(chatId, opened);
       void this.ordered.run(chatId, () => this.storeGroup(chatId, opened));
@@ -324,7 +332,7 @@ export class MessageService {
     clientMessageId: string | null,
   ): Promise<MessageView> {
     const chat = await this.chats.access(actor, dto.chatId);
-    if (clientMessageId) {
+    if (clientMessageId !== null) {
       const first = await this.store.byClientMessageId(dto.chatId, actor.id, clientMessageId);
       if (first) return first;
     }
