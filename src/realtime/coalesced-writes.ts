@@ -10,9 +10,6 @@ interface Transport {
   socket?: { _socket?: { cork?: () => void; uncork?: () => void } };
 }
 
-/** Transport classes whose `send` corks (Engine.IO's WebSocket transport, once per process). */
-const corking = new WeakSet<object>();
-
 /**
  * One write per batch of packets, not one per packet. While a WebSocket write is in flight,
  * Engine.IO buffers what a connection is sent (the acknowledgements of the events that arrived
@@ -33,30 +30,47 @@ export function coalesceWrites(conn: EngineSocket): void {
   else conn.once('upgrade', (upgraded: Transport) => corkBatches(upgraded));
 }
 
+/**
+ * Replaces `method` of the class of `instance` by `wrap(original)`, once per class and method
+ * (Engine.IO's classes, once per process): instances hold nothing of their own for it.
+ */
+function patchClass<T extends object, K extends keyof T & string>(
+  instance: T,
+  method: K,
+  wrap: (original: T[K]) => T[K],
+): void {
+  const type = Object.getPrototypeOf(instance) as T;
+  let done = patched.get(type);
+  if (!done) patched.set(type, (done = new Set()));
+  if (done.has(method)) return;
+  done.add(method);
+  if (typeof type[method] === 'function') type[method] = wrap(type[method]);
+}
+const patched = new WeakMap<object, Set<string>>();
+
 function corkBatches(transport: Transport): void {
-  const type = Object.getPrototypeOf(transport) as Transport;
-  if (transport.name !== 'websocket' || corking.has(type)) return;
-  corking.add(type);
-  const send = type.send;
-  type.send = function (this: Transport, packets: unknown[]): void {
-    const tcp = this.socket?._socket;
-    if (packets.length < 2 || typeof tcp?.cork !== 'function') return send.call(this, packets);
-    tcp.cork();
-    try {
-      send.call(this, packets);
-    } finally {
-      tcp.uncork!();
-    }
-  };
+  if (transport.name !== 'websocket') return;
+  patchClass(
+    transport,
+    'send',
+    (send) =>
+      function (this: Transport, packets: unknown[]): void {
+        const tcp = this.socket?._socket;
+        if (packets.length < 2 || typeof tcp?.cork !== 'function') return send.call(this, packets);
+        tcp.cork();
+        try {
+          send.call(this, packets);
+        } finally {
+          tcp.uncork!();
+        }
+      },
+  );
 }
 
 /** What of an Engine.IO connection this reads: `flush` hands its buffered packets to the transport. */
 interface Flushable {
   flush: (this: Flushable) => void;
 }
-
-/** Connection classes whose `flush` waits while writes are held (Engine.IO's, once per process). */
-const holdable = new WeakSet<object>();
 
 /** While a hold is on, the connections with packets waiting, and the `flush` each will get. */
 let held: Map<Flushable, (this: Flushable) => void> | null = null;
@@ -88,14 +102,15 @@ function releaseWrites(): void {
   }
 }
 
+/** Makes the connection's class wait with its `flush` while writes are held. */
 function holdFlushes(conn: Flushable): void {
-  const type = Object.getPrototypeOf(conn) as Partial<Flushable>;
-  if (holdable.has(type)) return;
-  holdable.add(type);
-  const flush = type.flush;
-  if (typeof flush !== 'function') return;
-  type.flush = function (this: Flushable): void {
-    if (held) held.set(this, flush);
-    else flush.call(this);
-  };
+  patchClass(
+    conn,
+    'flush',
+    (flush) =>
+      function (this: Flushable): void {
+        if (held) held.set(this, flush);
+        else flush.call(this);
+      },
+  );
 }

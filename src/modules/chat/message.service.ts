@@ -35,9 +35,12 @@ interface Gathered extends PlainSend {
   reject: (error: unknown) => void;
 }
 
-/** Lost a race to an identical send on another node: the caller answers with the winner. */
-function isClientMessageIdTaken(error: unknown): boolean {
-  return isUniqueViolation(error, CLIENT_MESSAGE_ID_CONSTRAINT);
+/** An append, or null if it lost a race to an identical send on another node (the caller answers with the winner). */
+function unlessTaken(appended: Promise<Appended | null>): Promise<Appended | null> {
+  return appended.catch((error: unknown) => {
+    if (isUniqueViolation(error, CLIENT_MESSAGE_ID_CONSTRAINT)) return null;
+    throw error;
+  });
 }
 
 export interface ReadResult {
@@ -107,14 +110,17 @@ export class MessageService {
   private appendTogether(send: PlainSend): Promise<Appended | null> {
     const { chatId, clientMessageId, senderId } = send.message;
     let group = this.gathering.get(chatId);
-    const repeated = (other: Gathered) =>
-      other.message.clientMessageId === clientMessageId && other.message.senderId === senderId;
     // A repeat of a send in the group waits for the next one, where it finds the first stored.
     if (
       !group ||
       group.length === MAX_GROUP ||
       group[0].origin !== send.origin ||
-      (clientMessageId !== null && group.some(repeated))
+      (clientMessageId !== null &&
+        group.some(
+          (other) =>
+            other.message.clientMessageId === clientMessageId &&
+            other.message.senderId === senderId,
+        ))
     ) {
       const opened: Gathered[] = (group = []);
       this.gathering.set(chatId, opened);
@@ -131,7 +137,7 @@ export class MessageService {
   ): Promise<Appended | null> {
     this.gathering.delete(message.chatId);
     return this.ordered.run(message.chatId, async () => {
-      const appended = await this.append(message, access);
+      const appended = await unlessTaken(this.store.append(message, access));
       if (appended) this.publish(appended, origin);
       return appended;
     });
@@ -141,14 +147,7 @@ export class MessageService {
     if (this.gathering.get(chatId) === group) this.gathering.delete(chatId);
     let results: PromiseSettledResult<Appended | null>[];
     try {
-      results = await Promise.allSettled(
-        this.store.appendTogether(group).map((stored) =>
-          stored.catch((error: unknown) => {
-            if (isClientMessageIdTaken(error)) return null;
-            throw error;
-          }),
-        ),
-      );
+      results = await Promise.allSettled(this.store.appendTogether(group).map(unlessTaken));
     } catch (error) {
       for (const send of group) send.reject(error);
       return;
@@ -200,18 +199,6 @@ export class MessageService {
       for (const event of posted) this.events.emit(ChatDomainEvent.MessageCreated, event);
       return result;
     });
-  }
-
-  private async append(
-    message: NewMessage,
-    access: { userId: string; role: string },
-  ): Promise<Appended | null> {
-    try {
-      return await this.store.append(message, access);
-    } catch (error) {
-      if (isClientMessageIdTaken(error)) return null;
-      throw error;
-    }
   }
 
   /**
