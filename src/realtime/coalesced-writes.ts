@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EngineSocket } from './limits/socket-types.js';
+import { patchClass } from './patch-class.js';
 
 const logger = new Logger('CoalescedWrites');
 
@@ -29,24 +30,6 @@ export function coalesceWrites(conn: EngineSocket): void {
   if (transport.name === 'websocket') corkBatches(transport);
   else conn.once('upgrade', (upgraded: Transport) => corkBatches(upgraded));
 }
-
-/**
- * Replaces `method` of the class of `instance` by `wrap(original)`, once per class and method
- * (Engine.IO's classes, once per process): instances hold nothing of their own for it.
- */
-function patchClass<T extends object, K extends keyof T & string>(
-  instance: T,
-  method: K,
-  wrap: (original: T[K]) => T[K],
-): void {
-  const type = Object.getPrototypeOf(instance) as T;
-  let done = patched.get(type);
-  if (!done) patched.set(type, (done = new Set()));
-  if (done.has(method)) return;
-  done.add(method);
-  if (typeof type[method] === 'function') type[method] = wrap(type[method]);
-}
-const patched = new WeakMap<object, Set<string>>();
 
 function corkBatches(transport: Transport): void {
   if (transport.name !== 'websocket') return;
