@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
-import { makeGroup, ok, record, settle } from '../support/chat.js';
+import { makeGroup, ok, record, settle, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { closeAllSockets, emitAck, nextEvent, type ClientSocket } from '../support/sockets.js';
@@ -337,6 +337,53 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
       ]);
       expect(activity[1]?.lastMessage.text).toBe('two');
       expect(joinedSeen).toEqual([[], []]);
+    });
+
+    it('in a chat big enough to keep who is away, follows leaves, new sockets and new members', async () => {
+      const [c, d, e] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+      const others = await Promise.all(Array.from({ length: 14 }, () => makeUser(t)));
+      // 16 members: the walk over them is kept between messages (AWAY_KEPT_FROM).
+      const room = await makeGroup(t, c, [d, ...others]);
+      const [sc, sd, se] = [await chatSocket(t, c), await chatSocket(t, d), await chatSocket(t, e)];
+      await ok(sc, C.JoinChat, { chatId: room.id });
+      await ok(sd, C.JoinChat, { chatId: room.id });
+      type Activity = { lastSeq: number };
+      const [seenD, seenE] = [
+        record<Activity>(sd, S.ChatActivity),
+        record<Activity>(se, S.ChatActivity),
+      ];
+      const send = (text: string) => ok<MessageView>(sc, C.SendMessage, { chatId: room.id, text });
+      await send('one');
+      await send('two');
+
+      // d's socket leaves the chat's room: from then on it is away.
+      await ok(sd, C.LeaveChat, { chatId: room.id });
+      await send('three');
+      await waitUntil(() => seenD.length === 1, 2000, 'chatActivity after leaving');
+
+      // A second socket of d, connected now, is away too.
+      const sd2 = await chatSocket(t, d);
+      const seenD2 = record<Activity>(sd2, S.ChatActivity);
+      await send('four');
+      await waitUntil(
+        () => seenD2.length === 1 && seenD.length === 2,
+        2000,
+        'chatActivity to a new socket',
+      );
+
+      // e becomes a member (as a moderator assigned to a dispute does) while connected.
+      await t.app
+        .get(DataSource)
+        .query(`INSERT INTO chat_members (chat_id, user_id) VALUES ($1, $2)`, [room.id, e.id]);
+      await send('five');
+      await waitUntil(() => seenE.length === 1, 2000, 'chatActivity to a new member');
+      await settle(100);
+      const seqs = (seen: Activity[]): number[] => seen.map((activity) => activity.lastSeq);
+      expect({ d: seqs(seenD), d2: seqs(seenD2), e: seqs(seenE) }).toEqual({
+        d: [3, 4, 5],
+        d2: [4, 5],
+        e: [5],
+      });
     });
   });
 
