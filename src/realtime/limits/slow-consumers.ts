@@ -15,8 +15,7 @@ export interface BufferCaps {
 interface Watch {
   caps: BufferCaps;
   onRefused: OnRefused;
-  /** The buffer counted: Engine.IO hands its buffer to the transport and starts a new array. */
-  buffer: unknown[] | null;
+  /** Of the packets waiting in the buffer. */
   bytes: number;
 }
 
@@ -24,6 +23,7 @@ const WATCH = Symbol('slowConsumerWatch');
 
 /** What of an Engine.IO connection this reads; `writeBuffer` is private to Engine.IO. */
 interface Buffering {
+  readyState: string;
   writeBuffer: unknown[];
   [WATCH]?: Watch;
   sendPacket: (
@@ -40,12 +40,14 @@ interface Buffering {
  * own (engine.io #420), so once more than `packets` packets or `bytes` of data wait in it the
  * connection is closed and what it held is thrown away. The client reconnects and catches up with
  * joinChat `sinceSeq`. The buffer empties into the transport one batch at a time: the batch being
- * written is not counted, and is at most what the caps let through.
+ * written is not counted, and is at most what the caps let through (a packet over the byte cap
+ * drops its connection even when it leaves at once).
  *
  * Checked after each packet is queued, by Engine.IO's `sendPacket` (patched once per class), not
  * by 'packetCreate' and 'flush' listeners: two listener calls per packet were about 4% of the
- * app's time in a broadcast to a thousand sockets. A packet that left at once costs one length
- * check.
+ * app's time in a broadcast to a thousand sockets. A buffer of one packet after the push was
+ * empty before it, so what was counted has left: no reference to a buffer handed to the
+ * transport is kept.
  */
 export function dropSlowConsumers(
   caps: BufferCaps,
@@ -53,37 +55,37 @@ export function dropSlowConsumers(
 ): (conn: EngineSocket) => void {
   return (conn) => {
     const buffering = conn as object as Buffering;
-    buffering[WATCH] = { caps, onRefused, buffer: null, bytes: 0 };
+    buffering[WATCH] = { caps, onRefused, bytes: 0 };
     patchClass(
       buffering,
       'sendPacket',
       (sendPacket) =>
-        function (this: Buffering, type, data, ...rest): void {
-          sendPacket.call(this, type, data, ...rest);
+        function (this: Buffering, type, data, options, callback): void {
           const watch = this[WATCH];
-          if (watch && this.writeBuffer.length > 0) queued(this, watch, data);
+          // A closing connection queues nothing more: nothing to count.
+          const queues = watch && this.readyState !== 'closing' && this.readyState !== 'closed';
+          sendPacket.call(this, type, data, options, callback);
+          if (queues) counted(this, watch, data);
         },
     );
   };
 }
 
-/** `data` was queued behind what the buffer holds: over a cap, the connection goes. */
-function queued(conn: Buffering, watch: Watch, data: unknown): void {
-  if (watch.buffer !== conn.writeBuffer) {
-    watch.buffer = conn.writeBuffer;
-    watch.bytes = 0;
-  }
+/** `data` was sent: waiting behind the buffer's packets, or gone at once. Over a cap, the connection goes. */
+function counted(conn: Buffering, watch: Watch, data: unknown): void {
+  const packets = conn.writeBuffer.length;
+  if (packets <= 1) watch.bytes = 0;
   watch.bytes += sizeOf(data);
   const { packets: maxPackets, bytes: maxBytes } = watch.caps;
-  const packets = conn.writeBuffer.length;
   const over =
     maxPackets > 0 && packets > maxPackets
       ? `${packets} packets`
       : maxBytes > 0 && watch.bytes > maxBytes
         ? `${watch.bytes} bytes`
         : null;
+  if (packets === 0) watch.bytes = 0;
   if (!over) return;
-  delete conn[WATCH];
+  conn[WATCH] = undefined;
   watch.onRefused('slow_consumer');
   logger.warn(`dropping a client that stopped reading (${over} unsent)`);
   // Outside Socket.IO's send loop, which may be broadcasting to this very connection.
