@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { AWAY_KEPT_FROM } from '../../src/modules/chat/chat.realtime.js';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
 import { makeGroup, ok, record, settle, waitUntil } from '../support/chat.js';
@@ -339,22 +340,26 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
       expect(joinedSeen).toEqual([[], []]);
     });
 
-    it('in a chat big enough to keep who is away, follows leaves, new sockets and new members', async () => {
+    it('in a chat big enough to keep who is away, follows leaves, new sockets and member changes', async () => {
       const [c, d, e] = [await makeUser(t), await makeUser(t), await makeUser(t)];
-      const others = await Promise.all(Array.from({ length: 14 }, () => makeUser(t)));
-      // 16 members: the walk over them is kept between messages (AWAY_KEPT_FROM).
+      // Enough members that the walk over them is kept between messages.
+      const others = await Promise.all(
+        Array.from({ length: AWAY_KEPT_FROM - 2 }, () => makeUser(t)),
+      );
       const room = await makeGroup(t, c, [d, ...others]);
       const [sc, sd, se] = [await chatSocket(t, c), await chatSocket(t, d), await chatSocket(t, e)];
+      const away = await chatSocket(t, others[0]);
       await ok(sc, C.JoinChat, { chatId: room.id });
       await ok(sd, C.JoinChat, { chatId: room.id });
       type Activity = { lastSeq: number };
-      const [seenD, seenE] = [
-        record<Activity>(sd, S.ChatActivity),
-        record<Activity>(se, S.ChatActivity),
-      ];
+      const [seenD, seenE, seenAway] = [sd, se, away].map((s) =>
+        record<Activity>(s, S.ChatActivity),
+      );
       const send = (text: string) => ok<MessageView>(sc, C.SendMessage, { chatId: room.id, text });
+      const db = t.app.get(DataSource);
       await send('one');
       await send('two');
+      await waitUntil(() => seenAway.length === 2, 2000, 'chatActivity to a member not joined');
 
       // d's socket leaves the chat's room: from then on it is away.
       await ok(sd, C.LeaveChat, { chatId: room.id });
@@ -371,19 +376,30 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         'chatActivity to a new socket',
       );
 
-      // e becomes a member (as a moderator assigned to a dispute does) while connected.
-      await t.app
-        .get(DataSource)
-        .query(`INSERT INTO chat_members (chat_id, user_id) VALUES ($1, $2)`, [room.id, e.id]);
+      // e becomes a member (as a moderator assigned to a dispute does) while connected, and
+      // others[0] stops being one: the message is e's to hear of, no longer others[0]'s.
+      await db.query(`INSERT INTO chat_members (chat_id, user_id) VALUES ($1, $2)`, [
+        room.id,
+        e.id,
+      ]);
+      await db.query(`DELETE FROM chat_members WHERE chat_id = $1 AND user_id = $2`, [
+        room.id,
+        others[0].id,
+      ]);
       await send('five');
-      await waitUntil(() => seenE.length === 1, 2000, 'chatActivity to a new member');
+      await waitUntil(
+        () => seenE.length === 1 && seenD.length === 3 && seenD2.length === 2,
+        2000,
+        'chatActivity to a new member',
+      );
       await settle(100);
       const seqs = (seen: Activity[]): number[] => seen.map((activity) => activity.lastSeq);
-      expect({ d: seqs(seenD), d2: seqs(seenD2), e: seqs(seenE) }).toEqual({
-        d: [3, 4, 5],
-        d2: [4, 5],
-        e: [5],
-      });
+      expect({
+        d: seqs(seenD),
+        d2: seqs(seenD2),
+        e: seqs(seenE),
+        removed: seqs(seenAway),
+      }).toEqual({ d: [3, 4, 5], d2: [4, 5], e: [5], removed: [1, 2, 3, 4] });
     });
   });
 

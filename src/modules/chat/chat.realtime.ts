@@ -24,11 +24,11 @@ const ACTIVITY = 'chat:activity';
 
 type Activity = Pick<MessageCreatedEvent, 'message' | 'memberIds'>;
 
-/** This node's sockets of a chat's members that are not joined to it, by user. */
-type Away = Map<string, string[]>;
+/** This node's sockets of a chat's members that are not joined to it, by user; kept, so read-only. */
+type Away = ReadonlyMap<string, readonly string[]>;
 
 /** Chats of at least this many members keep their last `Away` while nothing it is read from changes. */
-const AWAY_KEPT_FROM = 16;
+export const AWAY_KEPT_FROM = 16;
 /** At most this many chats keep theirs; the first kept goes first. */
 const AWAY_KEPT = 512;
 
@@ -212,7 +212,7 @@ export class ChatRealtime {
 
 function awayFrom(rooms: Adapter['rooms'], chatId: string, memberIds: string[]): Away {
   const joined = rooms.get(Room.chat(chatId));
-  const away: Away = new Map();
+  const away = new Map<string, string[]>();
   for (const userId of memberIds) {
     for (const socketId of rooms.get(Room.user(userId)) ?? []) {
       if (joined?.has(socketId)) continue;
@@ -224,7 +224,7 @@ function awayFrom(rooms: Adapter['rooms'], chatId: string, memberIds: string[]):
   return away;
 }
 
-/** The same ids in the same order (a chat's member ids come from the database in index order). */
+/** The same ids in the same order (the same members in another order only cost a walk). */
 function sameIds(a: string[], b: string[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
