@@ -19,8 +19,12 @@ describe('NodeMemberships', () => {
     expect(await a.hold('k', 'u1')).toBe(false);
     expect(await b.hold('k', 'u1')).toBe(true);
     expect(await a.members(['k'])).toEqual([['u1']]);
+    expect([...a.heldHere('k')]).toEqual([['u1', 2]]);
     expect(await a.release('k', 'u1')).toBe(false);
+    expect([...a.heldHere('k')]).toEqual([['u1', 1]]);
     expect(await a.release('k', 'u1')).toBe(true);
+    expect(a.heldHere('k').size).toBe(0);
+    expect([...b.heldHere('k')]).toEqual([['u1', 1]]);
     expect(await a.members(['k'])).toEqual([['u1']]);
     await b.release('k', 'u1');
     expect(await a.members(['k'])).toEqual([[]]);

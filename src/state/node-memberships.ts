@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { StateStore } from './state-store.js';
 
 const SEPARATOR = '|';
+const NOTHING: ReadonlyMap<string, number> = new Map();
 
 /**
  * Set memberships held by this node's sockets (a user connected, a user joined to a chat),
@@ -16,7 +17,8 @@ const SEPARATOR = '|';
 export class NodeMemberships implements OnModuleDestroy {
   readonly nodeId = randomUUID();
   private readonly logger = new Logger(NodeMemberships.name);
-  private readonly held = new Map<string, { key: string; member: string; count: number }>();
+  /** Per key, the members this node holds in it, with how many holders each. */
+  private readonly held = new Map<string, Map<string, number>>();
   private readonly ttlMs: number;
   private readonly timer: NodeJS.Timeout;
 
@@ -33,29 +35,33 @@ export class NodeMemberships implements OnModuleDestroy {
 
   /** One more holder of `member` in `key`; true when it is this node's first. */
   async hold(key: string, member: string): Promise<boolean> {
-    const id = key + '\n' + member;
-    const entry = this.held.get(id) ?? { key, member, count: 0 };
-    entry.count++;
-    this.held.set(id, entry);
-    if (entry.count > 1) return false;
+    let members = this.held.get(key);
+    if (!members) this.held.set(key, (members = new Map()));
+    const count = (members.get(member) ?? 0) + 1;
+    members.set(member, count);
+    if (count > 1) return false;
     await this.store.addMembers([{ key, member: this.tagged(member) }], this.ttlMs);
     return true;
   }
 
   /** One holder fewer; true when it was this node's last. */
   async release(key: string, member: string): Promise<boolean> {
-    const id = key + '\n' + member;
-    const entry = this.held.get(id);
-    if (!entry) return false;
-    if (--entry.count > 0) return false;
-    this.held.delete(id);
+    const members = this.held.get(key);
+    const count = members?.get(member);
+    if (!members || count === undefined) return false;
+    if (count > 1) {
+      members.set(member, count - 1);
+      return false;
+    }
+    members.delete(member);
+    if (members.size === 0) this.held.delete(key);
     await this.store.removeMember(key, this.tagged(member));
     return true;
   }
 
-  /** Whether this node holds `member` in `key`. */
-  holds(key: string, member: string): boolean {
-    return this.held.has(key + '\n' + member);
+  /** The members this node holds in `key`, with how many holders each: no store is asked. */
+  heldHere(key: string): ReadonlyMap<string, number> {
+    return this.held.get(key) ?? NOTHING;
   }
 
   /** The members of each key held on any node, each once. */
@@ -71,10 +77,9 @@ export class NodeMemberships implements OnModuleDestroy {
   }
 
   private async renew(): Promise<void> {
-    const entries = [...this.held.values()].map(({ key, member }) => ({
-      key,
-      member: this.tagged(member),
-    }));
+    const entries = [...this.held].flatMap(([key, members]) =>
+      [...members.keys()].map((member) => ({ key, member: this.tagged(member) })),
+    );
     try {
       await this.store.addMembers(entries, this.ttlMs);
     } catch (error) {

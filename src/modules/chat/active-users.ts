@@ -29,6 +29,11 @@ export class ActiveUsers {
       );
   }
 
+  /** Users with a socket joined to the chat on this node (a few of `of`'s, asking no store). */
+  joinedHere(chatId: string): ReadonlyMap<string, number> {
+    return this.memberships.heldHere(joinedKey(chatId));
+  }
+
   /** Users with a socket joined to the chat, on any node and namespace. */
   async of(chatId: string): Promise<string[]> {
     const [userIds] = await this.memberships.members([joinedKey(chatId)]);
