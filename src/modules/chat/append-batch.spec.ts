@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { AppendBatcher, type BatchedAppend } from './append-batch.js';
 import { MessageType } from './entities/message.entity.js';
@@ -45,36 +45,92 @@ function append(chatId: string): BatchedAppend {
 /** Until the event loop has turned (the batcher sends on setImmediate). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A batcher over `db`, and each chat's append added alone, its answer kept. */
+function batcherOn(db: DataSource) {
+  const batcher = new AppendBatcher<Row, string>(
+    db,
+    (row) => row.chat_id,
+    () => Promise.reject(new Error('no message is stored alone here')),
+  );
+  const answers: Promise<string | null>[] = [];
+  return {
+    answers,
+    add: (chatId: string) => answers.push(...batcher.add([append(chatId)])),
+  };
+}
+
 describe('AppendBatcher', () => {
   it('keeps two statements in flight at most; what waits goes out together when one answers', async () => {
     const { db, sent } = heldDatabase();
-    const batcher = new AppendBatcher<Row, string>(
-      db,
-      (row) => row.chat_id,
-      () => Promise.reject(new Error('no message is stored alone here')),
-    );
+    const { add, answers } = batcherOn(db);
 
-    const [a] = batcher.add([append('a')]);
+    add('a');
     await turn();
-    batcher.add([append('b')]);
+    add('b');
     await turn();
     expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b']]);
 
     // Two in flight: these wait, across turns, for an answer.
-    const [c] = batcher.add([append('c')]);
+    add('c');
     await turn();
-    batcher.add([append('d')]);
+    add('d');
     await turn();
     expect(sent).toHaveLength(2);
 
     sent[0].answer();
-    await expect(a).resolves.toBe('a');
+    await expect(answers[0]).resolves.toBe('a');
     // The statement's end is seen after its callers' answers, and sends on the next turn.
     await turn();
     await turn();
     expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b'], ['c', 'd']]);
 
+    sent[1].answer();
     sent[2].answer();
-    await expect(c).resolves.toBe('c');
+    await expect(Promise.all(answers)).resolves.toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  describe('with statements that hang', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('sends what waits once the two in flight have taken a second', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+      const { db, sent } = heldDatabase();
+      const { add, answers } = batcherOn(db);
+      add('a');
+      await turn();
+      add('b');
+      await turn();
+      add('c');
+      jest.advanceTimersByTime(999);
+      await turn();
+      expect(sent).toHaveLength(2);
+
+      jest.advanceTimersByTime(1);
+      await turn();
+      expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b'], ['c']]);
+      sent[2].answer();
+      await expect(answers[2]).resolves.toBe('c');
+
+      // The stalled ones answering late free no place twice: two in flight again, no more.
+      sent[0].answer();
+      sent[1].answer();
+      await turn();
+      add('d');
+      await turn();
+      add('e');
+      await turn();
+      add('f');
+      await turn();
+      expect(sent.map((s) => s.chatIds).slice(3)).toEqual([['d'], ['e']]);
+
+      sent[3].answer();
+      await turn();
+      await turn();
+      sent[4].answer();
+      sent[5].answer();
+      await expect(Promise.all(answers)).resolves.toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    });
   });
 });

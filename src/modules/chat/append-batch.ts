@@ -42,6 +42,12 @@ const MAX_BATCH = 256;
  */
 const MAX_IN_FLIGHT = 2;
 
+/**
+ * A statement in flight this long stops holding the next back: a hung connection must not keep
+ * every send waiting for its timeout before it can even be tried on another.
+ */
+const STALLED_MS = 1000;
+
 /** At most this many messages of one chat go to a statement together (a group). */
 export const MAX_GROUP = 64;
 
@@ -144,7 +150,7 @@ type Group<Result> = Waiting<Result>[];
 export class AppendBatcher<Row extends StoredRow, Result> {
   private waiting: Group<Result>[] = [];
   private scheduled = false;
-  /** Statements sent and not yet answered. */
+  /** Statements sent, not yet answered and not stalled. */
   private inFlight = 0;
 
   constructor(
@@ -192,16 +198,26 @@ export class AppendBatcher<Row extends StoredRow, Result> {
       }
     }
     this.waiting = later;
+    const statement = { counted: true };
     this.inFlight++;
+    const stalled = setTimeout(() => this.uncount(statement), STALLED_MS);
     if (later.length > 0) this.schedule();
     this.store(batch)
       .catch((error: unknown) => {
         for (const group of batch) for (const waiting of group) waiting.reject(error);
       })
       .finally(() => {
-        this.inFlight--;
-        if (this.waiting.length > 0) this.schedule();
+        clearTimeout(stalled);
+        this.uncount(statement);
       });
+  }
+
+  /** The statement no longer holds the next back (answered, or stalled): what waits may go. */
+  private uncount(statement: { counted: boolean }): void {
+    if (!statement.counted) return;
+    statement.counted = false;
+    this.inFlight--;
+    if (this.waiting.length > 0) this.schedule();
   }
 
   private async store(batch: Group<Result>[]): Promise<void> {
