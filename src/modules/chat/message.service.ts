@@ -126,7 +126,10 @@ export class MessageService {
       this.gathering.set(chatId, opened);
       void this.ordered.run(chatId, () => this.storeGroup(chatId, opened));
     }
-    return new Promise((resolve, reject) => group.push({ ...send, resolve, reject }));
+    const { message, access, origin } = send;
+    return new Promise((resolve, reject) =>
+      group.push({ message, access, origin, resolve, reject }),
+    );
   }
 
   /** After what was sent to the chat before it; what is sent after it waits for it. */
@@ -166,7 +169,11 @@ export class MessageService {
   }
 
   private publish(appended: Appended, origin: string | undefined): void {
-    const event: MessageCreatedEvent = { ...appended, origin };
+    const event: MessageCreatedEvent = {
+      message: appended.message,
+      memberIds: appended.memberIds,
+      origin,
+    };
     this.events.emit(ChatDomainEvent.MessageCreated, event);
   }
 
