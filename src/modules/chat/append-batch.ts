@@ -43,10 +43,11 @@ const MAX_BATCH = 256;
 const MAX_IN_FLIGHT = 2;
 
 /**
- * A statement in flight this long stops holding the next back: a hung connection must not keep
- * every send waiting for its timeout before it can even be tried on another.
+ * A statement in flight this long stops holding the next back: one waiting on a chat's lock (held
+ * by another node's batch, or a transaction posting SYSTEM messages) or on a hung connection must
+ * not keep the node's other sends waiting with it. Batches of MAX_BATCH take tens of milliseconds.
  */
-const STALLED_MS = 1000;
+export const STALLED_MS = 200;
 
 /** At most this many messages of one chat go to a statement together (a group). */
 export const MAX_GROUP = 64;
@@ -139,13 +140,13 @@ type Group<Result> = Waiting<Result>[];
 
 /**
  * Gathers the plain appends made while the event loop turns once (or, with MAX_IN_FLIGHT
- * statements already sent, until one of them answers) and stores them in one statement: one round
- * trip, one plan and one commit for many concurrent sends, instead of one each. Appends come in groups, each of one chat; a batch holds at most one group per chat, and
- * the caller sends a chat's next group only once the last has answered, so a chat's seqs follow
- * the order of its appends. Each caller gets its own row (or null when refused) once the batch
- * has committed. If the batch fails as a whole, each message is retried alone through `single`,
- * a group's in order, so one bad message (a clientMessageId racing another node, say) answers
- * only for itself.
+ * statements already sent, until one of them answers or stalls) and stores them in one statement:
+ * one round trip, one plan and one commit for many concurrent sends, instead of one each. Appends
+ * come in groups, each of one chat; a batch holds at most one group per chat, and the caller sends
+ * a chat's next group only once the last has answered, so a chat's seqs follow the order of its
+ * appends. Each caller gets its own row (or null when refused) once the batch has committed. If
+ * the batch fails as a whole, each message is retried alone through `single`, a group's in order,
+ * so one bad message (a clientMessageId racing another node, say) answers only for itself.
  */
 export class AppendBatcher<Row extends StoredRow, Result> {
   private waiting: Group<Result>[] = [];
@@ -181,7 +182,7 @@ export class AppendBatcher<Row extends StoredRow, Result> {
     setImmediate(() => this.flush());
   }
 
-  /** Up to MAX_BATCH messages, one group per chat; the rest wait for the next turn. */
+  /** Up to MAX_BATCH messages, one group per chat; the rest wait for the next statement. */
   private flush(): void {
     this.scheduled = false;
     const batch: Group<Result>[] = [];
@@ -200,7 +201,7 @@ export class AppendBatcher<Row extends StoredRow, Result> {
     this.waiting = later;
     const statement = { counted: true };
     this.inFlight++;
-    const stalled = setTimeout(() => this.uncount(statement), STALLED_MS);
+    const stalled = setTimeout(() => this.uncount(statement), STALLED_MS).unref();
     if (later.length > 0) this.schedule();
     this.store(batch)
       .catch((error: unknown) => {
@@ -240,7 +241,8 @@ export class AppendBatcher<Row extends StoredRow, Result> {
       // Maybe one message's fault (a clientMessageId racing another node, a deadlock, a bad
       // value): each answers for itself. The database away is every message's answer at once.
       if (!isPerMessage(error)) throw error;
-      for (const group of batch) void this.alone(group);
+      // Still this statement's place: the retries count as it.
+      await Promise.all(batch.map((group) => this.alone(group)));
       return;
     }
     const byOrd = new Map<number, Row>();
