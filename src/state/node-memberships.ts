@@ -36,7 +36,7 @@ export class NodeMemberships implements OnModuleDestroy {
   /** One more holder of `member` in `key`; true when it is this node's first. */
   async hold(key: string, member: string): Promise<boolean> {
     let members = this.held.get(key);
-    if (!members) this.held.set(key, (members = new Map()));
+    if (!members) this.held.set(key, (members = new Map<string, number>()));
     const count = (members.get(member) ?? 0) + 1;
     members.set(member, count);
     if (count > 1) return false;
@@ -59,7 +59,10 @@ export class NodeMemberships implements OnModuleDestroy {
     return true;
   }
 
-  /** The members this node holds in `key`, with how many holders each: no store is asked. */
+  /**
+   * The members this node holds in `key`, with how many holders each: no store is asked. The
+   * node's own map, live: read it at once, do not keep it.
+   */
   heldHere(key: string): ReadonlyMap<string, number> {
     return this.held.get(key) ?? NOTHING;
   }

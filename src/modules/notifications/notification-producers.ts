@@ -40,10 +40,17 @@ export class NotificationProducers {
     const repliedTo = message.replyTo?.senderId;
     const notifyReply =
       repliedTo && repliedTo !== message.senderId && members.includes(repliedTo) ? repliedTo : null;
-    const joinedHere = this.active.joinedHere(message.chatId);
-    const unseen = members.filter(
-      (id) => id !== message.senderId && id !== notifyReply && !joinedHere.has(id),
-    );
+    let unseen: string[];
+    try {
+      const joinedHere = this.active.joinedHere(message.chatId);
+      unseen = members.filter(
+        (id) => id !== message.senderId && id !== notifyReply && !joinedHere.has(id),
+      );
+    } catch (error) {
+      // Thrown on, it would fail the send of a message already stored.
+      this.logger.error(`notifications for message.created not made: ${String(error)}`);
+      return;
+    }
     if (!notifyReply && unseen.length === 0) return;
     this.guard('message.created', async () => {
       const watching = unseen.length > 0 ? new Set(await this.watching(message.chatId)) : null;
@@ -147,7 +154,9 @@ export class NotificationProducers {
     try {
       return await this.active.of(chatId);
     } catch (error) {
-      this.logger.warn(`who is looking at ${chatId} is unknown, notifying all: ${String(error)}`);
+      this.logger.warn(
+        `who is looking at ${chatId} is unknown, notifying all not joined here: ${String(error)}`,
+      );
       return [];
     }
   }
