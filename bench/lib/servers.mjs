@@ -1,5 +1,5 @@
 import { fork, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,15 @@ import { sleep } from './clock.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
+
+/**
+ * The Node.js flags `npm start` runs the app with (package.json's `start:prod`), given to the app
+ * and to the raw server alike: the bench measures what users run, and both on equal terms.
+ * @type {string[]}
+ */
+export const NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  .scripts['start:prod'].split(/\s+/)
+  .filter((/** @type {string} */ arg) => arg.startsWith('--'));
 
 /**
  * Sampling interval of the event-loop delay histograms (prom-client's default in the app, and the
@@ -87,9 +96,14 @@ export async function startApp(o) {
     ? fork(join(here, 'app-entry.mjs'), [main], {
         cwd: ROOT,
         env,
+        execArgv: NODE_FLAGS,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       })
-    : spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, [...NODE_FLAGS, main], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const url = `http://127.0.0.1:${port}`;
@@ -144,6 +158,7 @@ export async function startRaw(o) {
   const log = createWriteStream(o.logFile, { flags: 'a' });
   const child = fork(join(ROOT, 'bench', 'raw-server.mjs'), [], {
     cwd: ROOT,
+    execArgv: NODE_FLAGS,
     env: { ...process.env, PORT: '0', JWT_SECRET: o.secret },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
