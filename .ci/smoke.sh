@@ -27,7 +27,7 @@ cli_token=$(npm run -s token -- smoke-2 PERFORMER "Smoke Two")
 me=$(curl -fs -H "authorization: Bearer $cli_token" "$base/api/users/me") || fail "npm run token's token refused"
 echo "$me" | grep -q '"role":"SPECIALIST"' || fail "unexpected /users/me: $me"
 
-node_pid=$(pgrep -f "node dist/src/main.js" -P "$(pgrep -P $npm_pid | head -1)" || true)
+node_pid=$(pgrep -f "node .*dist/src/main.js" -P "$(pgrep -P $npm_pid | head -1)" || true)
 [ -n "$node_pid" ] || fail "cannot find the server process started by npm start"
 kill -TERM "$node_pid"
 for _ in $(seq 1 15); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
