@@ -60,33 +60,39 @@ function batcherOn(db: DataSource) {
 }
 
 describe('AppendBatcher', () => {
-  it('keeps two statements in flight at most; what waits goes out together when one answers', async () => {
+  it('keeps one statement in flight; what waits goes out together when it answers', async () => {
     const { db, sent } = heldDatabase();
     const { add, answers } = batcherOn(db);
 
     add('a');
     await turn();
+    // One in flight: these wait, across turns, for its answer.
     add('b');
     await turn();
-    expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b']]);
-
-    // Two in flight: these wait, across turns, for an answer.
     add('c');
     await turn();
-    add('d');
-    await turn();
-    expect(sent).toHaveLength(2);
+    expect(sent.map((s) => s.chatIds)).toEqual([['a']]);
 
     sent[0].answer();
     await expect(answers[0]).resolves.toBe('a');
-    // The statement's end is seen after its callers' answers, and sends on the next turn.
-    await turn();
-    await turn();
-    expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b'], ['c', 'd']]);
+    expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b', 'c']]);
 
     sent[1].answer();
-    sent[2].answer();
-    await expect(Promise.all(answers)).resolves.toEqual(['a', 'b', 'c', 'd']);
+    await expect(Promise.all(answers)).resolves.toEqual(['a', 'b', 'c']);
+  });
+
+  it("sends the next statement before the answered one's callers hear", async () => {
+    const { db, sent } = heldDatabase();
+    const { add, answers } = batcherOn(db);
+    add('a');
+    await turn();
+    add('b');
+    let sentBeforeAnswer = 0;
+    void answers[0].then(() => (sentBeforeAnswer = sent.length));
+
+    sent[0].answer();
+    await answers[0];
+    expect(sentBeforeAnswer).toBe(2);
   });
 
   describe('with statements that hang', () => {
@@ -98,47 +104,42 @@ describe('AppendBatcher', () => {
       jest.useRealTimers();
     });
 
-    /** Two statements sent, and the next append waiting for them. */
-    async function twoHung() {
+    /** A statement sent, and the next append waiting for it. */
+    async function oneHung() {
       const { db, sent } = heldDatabase();
       const batcher = batcherOn(db);
       batcher.add('a');
       await turn();
       batcher.add('b');
-      await turn();
-      batcher.add('c');
       return { sent, ...batcher };
     }
 
-    it('sends what waits once the two in flight have stalled', async () => {
-      const { sent, answers } = await twoHung();
+    it('sends what waits once the statement in flight has stalled', async () => {
+      const { sent, answers } = await oneHung();
       jest.advanceTimersByTime(STALLED_MS - 1);
       await turn();
-      expect(sent).toHaveLength(2);
+      expect(sent).toHaveLength(1);
 
       jest.advanceTimersByTime(1);
       await turn();
-      expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b'], ['c']]);
-      sent[2].answer();
-      await expect(answers[2]).resolves.toBe('c');
+      expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b']]);
+      sent[1].answer();
+      await expect(answers[1]).resolves.toBe('b');
     });
 
     it('frees no place twice when a stalled statement answers late', async () => {
-      const { sent, add } = await twoHung();
+      const { sent, add } = await oneHung();
       jest.advanceTimersByTime(STALLED_MS);
       await turn();
       sent[0].answer();
       sent[1].answer();
-      sent[2].answer();
       await turn();
+      await turn();
+      add('c');
       await turn();
       add('d');
       await turn();
-      add('e');
-      await turn();
-      add('f');
-      await turn();
-      expect(sent.map((s) => s.chatIds).slice(3)).toEqual([['d'], ['e']]);
+      expect(sent.map((s) => s.chatIds).slice(2)).toEqual([['c']]);
     });
   });
 });
