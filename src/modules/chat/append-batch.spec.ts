@@ -75,10 +75,28 @@ describe('AppendBatcher', () => {
 
     sent[0].answer();
     await expect(answers[0]).resolves.toBe('a');
+    await turn();
+    await turn();
     expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b', 'c']]);
 
     sent[1].answer();
     await expect(Promise.all(answers)).resolves.toEqual(['a', 'b', 'c']);
+  });
+
+  it('frees the place of an answered statement once', async () => {
+    const { db, sent } = heldDatabase();
+    const { add, answers } = batcherOn(db);
+    add('a');
+    await turn();
+    add('b');
+    sent[0].answer();
+    await answers[0];
+
+    // b is in flight: c waits for it.
+    add('c');
+    await turn();
+    await turn();
+    expect(sent.map((s) => s.chatIds)).toEqual([['a'], ['b']]);
   });
 
   it("sends the next statement before the answered one's callers hear", async () => {

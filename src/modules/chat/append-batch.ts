@@ -34,16 +34,19 @@ function memberIds(alias: string): string {
 const MAX_BATCH = 256;
 
 /**
- * At most this many statements in flight: what is added meanwhile waits for it to answer, and
- * goes with everything else that waited, in the next. That next statement goes out as soon as the
- * last answers, before the last one's callers are answered (a turn of the event loop later), so
- * PostgreSQL stores one batch while the node publishes the one before. Without a cap, every turn
- * of the event loop sent its own statement, up to five at once on two cores: at 1000–1500 sends a
- * second PostgreSQL spent 0.7–0.8 cores on them, against 0.4–0.5 with two in flight. One in
- * flight makes the batches bigger again; released only once its callers had been answered, it
- * left PostgreSQL idle while the node published and `send` fell from 5785 to 4546 messages a
- * second. Overlapped: PostgreSQL at 0.39–0.43 cores at 1076–2952 sends a second against
- * 0.46–0.53 with two in flight, and `send` 4100, 3800 and 4100 msg/s against 3800, 3200 and 4100.
+ * At most this many statements in flight: what is added meanwhile waits for it, and goes with
+ * everything else that waited, in the next. That next statement goes out as soon as the last has
+ * succeeded (one that failed holds its place through its retries), before the last one's callers
+ * are answered (a turn of the event loop later), so PostgreSQL stores one batch while the node
+ * publishes the one before. Without a cap, every turn of the event loop sent its own statement,
+ * up to five at once on two cores: at 1000–1500 sends a second PostgreSQL spent 0.7–0.8 cores on
+ * them, against 0.4–0.5 with two in flight. One in flight makes the batches bigger again; released
+ * only once its callers had been answered, it left PostgreSQL idle while the node published, and
+ * `send` failed at 4546 msg/s where two passed 5785. Overlapped, PostgreSQL spent 0.39–0.43 cores
+ * at 1076–2952 sends a second against 0.46–0.53 with two, the node the same, and the (noisy)
+ * `send` headline was no lower. The price: a statement waiting on a lock (another node's batch
+ * on one of its chats, a transaction posting SYSTEM messages) holds all of this node's sends,
+ * for up to STALLED_MS.
  */
 const MAX_IN_FLIGHT = 1;
 
@@ -149,7 +152,8 @@ type Group<Result> = Waiting<Result>[];
  * one round trip, one plan and one commit for many concurrent sends, instead of one each. Appends
  * come in groups, each of one chat; a batch holds at most one group per chat, and the caller sends
  * a chat's next group only once the last has answered, so a chat's seqs follow the order of its
- * appends. Each caller gets its own row (or null when refused) once the batch has committed. If
+ * appends (and the next statement may go out before a batch's callers hear: none of their chats'
+ * next groups can be in it). Each caller gets its own row (or null when refused) once the batch has committed. If
  * the batch fails as a whole, each message is retried alone through `single`, a group's in order,
  * so one bad message (a clientMessageId racing another node, say) answers only for itself.
  */
@@ -229,7 +233,10 @@ export class AppendBatcher<Row extends StoredRow, Result> {
     if (this.waiting.length > 0) this.schedule();
   }
 
-  /** Stores `batch`, calling `answered` as soon as its statement has succeeded. */
+  /**
+   * Stores `batch`, calling `answered` as soon as its statement has succeeded; when that lets the
+   * next statement go, its callers hear a turn later, after it has gone.
+   */
   private async store(batch: Group<Result>[], answered: () => void): Promise<void> {
     const all = batch.flat();
     if (all.length === 0) return;
