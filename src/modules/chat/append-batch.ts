@@ -153,9 +153,10 @@ type Group<Result> = Waiting<Result>[];
  * come in groups, each of one chat; a batch holds at most one group per chat, and the caller sends
  * a chat's next group only once the last has answered, so a chat's seqs follow the order of its
  * appends (and the next statement may go out before a batch's callers hear: none of their chats'
- * next groups can be in it). Each caller gets its own row (or null when refused) once the batch has committed. If
- * the batch fails as a whole, each message is retried alone through `single`, a group's in order,
- * so one bad message (a clientMessageId racing another node, say) answers only for itself.
+ * next groups can be in it). Each caller gets its own row (or null when refused) once the batch
+ * has committed. If the batch fails as a whole, each message is retried alone through `single`, a
+ * group's in order, so one bad message (a clientMessageId racing another node, say) answers only
+ * for itself.
  */
 export class AppendBatcher<Row extends StoredRow, Result> {
   private waiting: Group<Result>[] = [];
@@ -211,18 +212,15 @@ export class AppendBatcher<Row extends StoredRow, Result> {
     const statement = { counted: true };
     this.inFlight++;
     const stalled = setTimeout(() => this.uncount(statement), STALLED_MS).unref();
-    if (later.length > 0) this.schedule();
-    this.store(batch, () => {
+    const release = () => {
       clearTimeout(stalled);
       this.uncount(statement);
-    })
+    };
+    this.store(batch, release)
       .catch((error: unknown) => {
         for (const group of batch) for (const waiting of group) waiting.reject(error);
       })
-      .finally(() => {
-        clearTimeout(stalled);
-        this.uncount(statement);
-      });
+      .finally(release);
   }
 
   /** The statement no longer holds the next back (answered, or stalled): what waits may go. */
