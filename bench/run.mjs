@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchDatabase, databaseEnv, prepareDatabase } from './lib/db.mjs';
+import { benchDatabase, checkpoint, databaseEnv, prepareDatabase } from './lib/db.mjs';
 import { openFilesLimit } from './lib/proc.mjs';
 import { ROOT, startApp, startRaw } from './lib/servers.mjs';
 import { WorkerPool } from './lib/workers.mjs';
@@ -282,6 +282,7 @@ async function main() {
       ({ nest, raw } = await startServers());
       ctx.servers = { nest, raw };
     }
+    await checkpoint(db, (text) => log(`[${name}] ${text}`));
     const loadAtStart = load();
     const which = repeat > 1 ? ` run ${round + 1} of ${repeat}` : '';
     log(`=== ${name}${which} (load average ${loadAtStart})`);
