@@ -13,7 +13,7 @@ import { Samples } from './lib/stats.mjs';
 
 /**
  * @typedef {{ id: string, name?: string, role: string, chatId?: string, maxSeq?: number }} BenchUser
- * @typedef {{ socket: import('socket.io-client').Socket, user: BenchUser }} Entry
+ * @typedef {{ socket: import('socket.io-client').Socket, user: BenchUser, joined?: boolean }} Entry
  */
 
 /** @type {Map<string, Entry[]>} */
@@ -167,7 +167,8 @@ const ops = {
     /** @type {Entry[]} */
     const again = [];
     /** @param {Entry} entry @param {boolean} retry */
-    const emitOne = async ({ socket, user }, retry) => {
+    const emitOne = async (entry, retry) => {
+      const { socket, user } = entry;
       const payload =
         a.payload === 'join'
           ? { chatId: user.chatId, limit: a.limit ?? 1 }
@@ -184,8 +185,10 @@ const ops = {
       latency.push(now() - started);
       const code = ack === null ? 'TIMEOUT' : ackCode(ack);
       // Setup, not measurement: a refusal for being busy (UNAVAILABLE) gets one more try later.
-      if (retry && code !== 'OK') again.push({ socket, user });
+      if (retry && code !== 'OK') again.push(entry);
       else bump(codes, code);
+      // A joined socket the server drops is joined again when it is revived.
+      if (a.event === 'joinChat' && code === 'OK') entry.joined = true;
     };
     let next = 0;
     const one = async () => {
@@ -291,6 +294,9 @@ const ops = {
       const recorded = i >= leadIn;
       if (recorded) emitLag.push(t - scheduled);
       pending += 1;
+      // A socket the server dropped takes nothing (socket.io-client would buffer every emit and
+      // send them all at once on reconnecting): its share counts as lost, unanswered.
+      if (!entry.socket.connected) return;
       entry.socket.emit(event, payloadOf(entry, scheduled, i), (/** @type {unknown} */ ack) => {
         if (closed) return;
         pending -= 1;
@@ -336,6 +342,9 @@ const ops = {
       offered: total - leadIn,
       ok,
       lost: pending,
+      // Sockets the server closed during the step (its slow-consumer cap drops a client that
+      // stops reading): see revive.
+      dropped: entries.filter((e) => !e.socket.connected).length,
       codes,
       latency: latency.take(),
       emitLag: emitLag.take(),
@@ -442,6 +451,53 @@ const ops = {
     };
   },
 
+  /**
+   * Reconnects the sockets of `group` the server closed, and joins again those that had joined
+   * their chat (their listeners stay on the socket), so the steps after a step that lost clients
+   * measure the same clients as before. Returns how many came back, and how many did not.
+   * @param {{ group: string, timeoutMs?: number }} a
+   */
+  async revive(a) {
+    const lost = group(a.group).filter((e) => !e.socket.connected);
+    /** @type {Record<string, number>} */
+    const errors = {};
+    const back = await Promise.all(
+      lost.map(
+        (entry) =>
+          new Promise((resolve) => {
+            const { socket } = entry;
+            const timer = setTimeout(() => done('TIMEOUT'), a.timeoutMs ?? 20_000);
+            /** @param {string | null} error */
+            const done = (error) => {
+              if (error) bump(errors, error);
+              clearTimeout(timer);
+              socket.off('connect', onConnect);
+              socket.off('connect_error', onError);
+              resolve(error === null);
+            };
+            const onConnect = () => {
+              if (!entry.joined) return done(null);
+              socket
+                .timeout(30_000)
+                .emitWithAck('joinChat', { chatId: entry.user.chatId, limit: 1 })
+                .then(
+                  (ack) => done(ackCode(ack) === 'OK' ? null : `joinChat ${ackCode(ack)}`),
+                  () => done('joinChat TIMEOUT'),
+                );
+            };
+            const onError = (/** @type {Error} */ error) => done(error.message);
+            socket.once('connect', onConnect);
+            socket.once('connect_error', onError);
+            // Nothing emitted while it was gone is sent again: that step counted it as lost.
+            socket.sendBuffer.length = 0;
+            socket.connect();
+          }),
+      ),
+    );
+    const revived = back.filter(Boolean).length;
+    return { revived, failed: lost.length - revived, errors };
+  },
+
   /** Disconnects every socket of `group`. @param {{ group: string }} a */
   async close(a) {
     const entries = groups.get(a.group) ?? [];
@@ -449,6 +505,13 @@ const ops = {
     for (const { socket } of entries) socket.disconnect();
     await sleep(entries.length ? 200 : 0);
     return { closed: entries.length };
+  },
+
+  /** Disconnects every group's sockets: what a scenario that failed half-way left behind. */
+  async closeAll() {
+    let closed = 0;
+    for (const name of [...groups.keys()]) closed += (await ops.close({ group: name })).closed;
+    return { closed };
   },
 
   /** How many sockets this worker holds, and how many dropped without being asked to. */

@@ -320,6 +320,9 @@ async function main() {
         `[${name}] harness error: ${error instanceof Error ? error.stack : String(error)}`,
       );
       runs[name].push({ error: String(error) });
+      // Its sockets too: a later scenario reusing a group's name would otherwise inherit them
+      // (once, 100 dead sockets whose joins each waited out a 30 s timeout).
+      await pool.all('closeAll', () => ({}));
     }
   }
   /** @type {Record<string, any>} */

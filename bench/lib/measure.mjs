@@ -98,6 +98,7 @@ export async function measured(ctx, target, work) {
  * @property {number} offered
  * @property {number} ok
  * @property {number} lost           emitted but never answered
+ * @property {number} dropped        sockets the server closed during the step (reconnected after it)
  * @property {Record<string, number>} errors  answered with an error, by code
  * @property {number} achieved       answered OK per second
  * @property {Summary} ack
@@ -155,6 +156,10 @@ export async function loadStep(ctx, o) {
   });
   const ok = parts.reduce((n, p) => n + p.ok, 0);
   const lost = parts.reduce((n, p) => n + p.lost, 0);
+  const dropped = parts.reduce((n, p) => n + p.dropped, 0);
+  // A server that drops clients (its slow-consumer cap closes a socket that stops reading: a load
+  // generator out of CPU) fails the step; the clients come back for the steps after it.
+  if (dropped > 0) await revive(ctx, o, dropped);
   /** @type {Record<string, number>} */
   const errors = {};
   for (const p of parts) {
@@ -200,6 +205,7 @@ export async function loadStep(ctx, o) {
     (!delivery || (delivery.p99 ?? Infinity) <= ctx.sloMs) &&
     errorCount === 0 &&
     lost === 0 &&
+    dropped === 0 &&
     achieved >= 0.95 * o.rate;
   return {
     target: o.target,
@@ -208,6 +214,7 @@ export async function loadStep(ctx, o) {
     offered: parts.reduce((n, p) => n + p.offered, 0),
     ok,
     lost,
+    dropped,
     errors,
     achieved,
     ack,
@@ -217,6 +224,30 @@ export async function loadStep(ctx, o) {
     resources,
     pass,
   };
+}
+
+/**
+ * Reconnects (and joins again) the sockets of the step's group that the server dropped.
+ * @param {Context} ctx @param {{ target: string, group: string, workers: number[], rate: number }} o
+ * @param {number} dropped
+ */
+async function revive(ctx, o, dropped) {
+  const back = await Promise.all(
+    o.workers.map((w) => ctx.pool.call(w, 'revive', { group: o.group })),
+  );
+  const failed = back.reduce((n, b) => n + b.failed, 0);
+  /** @type {Record<string, number>} */
+  const errors = {};
+  for (const b of back) {
+    for (const [k, v] of Object.entries(b.errors)) errors[k] = (errors[k] ?? 0) + Number(v);
+  }
+  ctx.log(
+    `  ${o.group}: the server dropped ${dropped} sockets at ${o.rate}/s; reconnected ${dropped - failed}`,
+  );
+  if (failed > 0)
+    ctx.problem(
+      `${o.group}: ${failed} dropped sockets did not come back ${JSON.stringify(errors)}`,
+    );
 }
 
 /** @param {StepRow} row */
@@ -234,6 +265,7 @@ export function stepLine(row) {
     `cpu ${cores(row.resources.serverCpu)}${row.resources.pgCpu !== null ? ` pg ${cores(row.resources.pgCpu)}` : ''} gen ${cores(row.resources.genCpu)}`,
     `eld p99 ${ms(row.resources.eldP99Ms)} ms`,
     row.lost ? `lost ${row.lost}` : '',
+    row.dropped ? `dropped ${row.dropped} sockets` : '',
     errs ? `errors ${errs}` : '',
     row.pass ? 'ok' : 'FAIL',
   ]
