@@ -144,12 +144,16 @@ export class AppConfig {
     connectTimeoutMs: number;
     statementTimeoutMs: number;
     poolSize: number;
+    poolMin: number;
+    poolIdleMs: number;
     preparedStatements: boolean;
   } {
     return {
       connectTimeoutMs: this.env.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: this.env.DB_STATEMENT_TIMEOUT_MS,
       poolSize: this.env.DB_POOL_SIZE,
+      poolMin: Math.min(this.env.DB_POOL_MIN, this.env.DB_POOL_SIZE),
+      poolIdleMs: this.env.DB_POOL_IDLE_MS,
       preparedStatements: this.env.DB_PREPARED_STATEMENTS,
     };
   }

@@ -10,6 +10,9 @@ describe('validateEnv', () => {
       DATA_DIR: './data',
       LOG_LEVEL: 'info',
       CORS_ORIGINS: '*',
+      DB_POOL_SIZE: 10,
+      DB_POOL_MIN: 2,
+      DB_POOL_IDLE_MS: 10_000,
     });
     expect(env.DATABASE_URL).toBeUndefined();
   });

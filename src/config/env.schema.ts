@@ -147,6 +147,22 @@ export class EnvSchema {
   DB_POOL_SIZE = 10;
 
   /**
+   * Connections the pool keeps open while idle (at most DB_POOL_SIZE): the first statement after a
+   * quiet spell does not wait for a new connection and for its statements to be prepared again.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  DB_POOL_MIN = 2;
+
+  /** How long a connection above DB_POOL_MIN may sit unused before it is closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DB_POOL_IDLE_MS = 10_000;
+
+  /**
    * Hot statements as named prepared statements, planned once per connection. Off for a pooler
    * that does not keep them (PgBouncer in transaction mode before 1.21).
    */
