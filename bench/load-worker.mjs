@@ -257,6 +257,7 @@ const ops = {
     const pad = 'x'.repeat(Math.max(0, (a.textBytes ?? 100) - 24));
     const prefix = `${process.pid}-${a.step}-`;
     let pending = 0;
+    let unsent = 0;
     let closed = false;
     let lastAckAt = 0;
     /** @type {(() => void) | null} */
@@ -293,10 +294,13 @@ const ops = {
       const entry = entries[i % entries.length];
       const recorded = i >= leadIn;
       if (recorded) emitLag.push(t - scheduled);
-      pending += 1;
       // A socket the server dropped takes nothing (socket.io-client would buffer every emit and
       // send them all at once on reconnecting): its share counts as lost, unanswered.
-      if (!entry.socket.connected) return;
+      if (!entry.socket.connected) {
+        if (recorded) unsent += 1;
+        return;
+      }
+      pending += 1;
       entry.socket.emit(event, payloadOf(entry, scheduled, i), (/** @type {unknown} */ ack) => {
         if (closed) return;
         pending -= 1;
@@ -341,10 +345,7 @@ const ops = {
     return {
       offered: total - leadIn,
       ok,
-      lost: pending,
-      // Sockets the server closed during the step (its slow-consumer cap drops a client that
-      // stops reading): see revive.
-      dropped: entries.filter((e) => !e.socket.connected).length,
+      lost: pending + unsent,
       codes,
       latency: latency.take(),
       emitLag: emitLag.take(),
@@ -452,13 +453,15 @@ const ops = {
   },
 
   /**
-   * Reconnects the sockets of `group` the server closed, and joins again those that had joined
-   * their chat (their listeners stay on the socket), so the steps after a step that lost clients
-   * measure the same clients as before. Returns how many came back, and how many did not.
-   * @param {{ group: string, timeoutMs?: number }} a
+   * Reconnects every socket of this worker's groups that the server closed, and joins again those
+   * that had joined their chat (their listeners stay on the socket), so the steps after a step
+   * that lost clients (senders or receivers) measure the same clients as before. One that does not
+   * come back within `timeoutMs` is closed, not left to connect later unjoined.
+   * @param {{ timeoutMs?: number }} a
    */
   async revive(a) {
-    const lost = group(a.group).filter((e) => !e.socket.connected);
+    const timeoutMs = a.timeoutMs ?? 20_000;
+    const lost = [...groups.values()].flat().filter((e) => !e.socket.connected);
     /** @type {Record<string, number>} */
     const errors = {};
     const back = await Promise.all(
@@ -466,19 +469,25 @@ const ops = {
         (entry) =>
           new Promise((resolve) => {
             const { socket } = entry;
-            const timer = setTimeout(() => done('TIMEOUT'), a.timeoutMs ?? 20_000);
+            let settled = false;
+            const timer = setTimeout(() => done('TIMEOUT'), timeoutMs);
             /** @param {string | null} error */
             const done = (error) => {
-              if (error) bump(errors, error);
+              if (settled) return;
+              settled = true;
               clearTimeout(timer);
               socket.off('connect', onConnect);
               socket.off('connect_error', onError);
+              if (error) {
+                bump(errors, error);
+                socket.disconnect();
+              }
               resolve(error === null);
             };
             const onConnect = () => {
               if (!entry.joined) return done(null);
               socket
-                .timeout(30_000)
+                .timeout(timeoutMs / 2)
                 .emitWithAck('joinChat', { chatId: entry.user.chatId, limit: 1 })
                 .then(
                   (ack) => done(ackCode(ack) === 'OK' ? null : `joinChat ${ackCode(ack)}`),
@@ -488,7 +497,10 @@ const ops = {
             const onError = (/** @type {Error} */ error) => done(error.message);
             socket.once('connect', onConnect);
             socket.once('connect_error', onError);
-            // Nothing emitted while it was gone is sent again: that step counted it as lost.
+            // Nothing emitted while it was gone is sent again (that step counted it as lost), and
+            // its acks, which would keep that step's samples alive, go with it.
+            const acks = /** @type {any} */ (socket).acks;
+            for (const packet of socket.sendBuffer) delete acks[/** @type {any} */ (packet).id];
             socket.sendBuffer.length = 0;
             socket.connect();
           }),

@@ -322,7 +322,7 @@ async function main() {
       runs[name].push({ error: String(error) });
       // Its sockets too: a later scenario reusing a group's name would otherwise inherit them
       // (once, 100 dead sockets whose joins each waited out a 30 s timeout).
-      await pool.all('closeAll', () => ({}));
+      await pool.all('closeAll', () => ({})).catch((e) => log(`  closing its sockets: ${e}`));
     }
   }
   /** @type {Record<string, any>} */

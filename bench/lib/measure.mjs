@@ -97,7 +97,7 @@ export async function measured(ctx, target, work) {
  * @property {number} rate           offered per second
  * @property {number} offered
  * @property {number} ok
- * @property {number} lost           emitted but never answered
+ * @property {number} lost           emitted but never answered, or not emitted: its socket was dropped
  * @property {number} dropped        sockets the server closed during the step (reconnected after it)
  * @property {Record<string, number>} errors  answered with an error, by code
  * @property {number} achieved       answered OK per second
@@ -135,6 +135,7 @@ export async function loadStep(ctx, o) {
   const durationMs = o.durationMs ?? ctx.durationMs;
   const step = `${o.target}${Math.round(now())}`;
   const drainMs = Math.max(2000, ctx.sloMs * 20);
+  const dropsBefore = await dropsSoFar(ctx);
   const { result: parts, resources } = await measured(ctx, o.target, () => {
     const startAt = now() + 100;
     return Promise.all(
@@ -156,10 +157,6 @@ export async function loadStep(ctx, o) {
   });
   const ok = parts.reduce((n, p) => n + p.ok, 0);
   const lost = parts.reduce((n, p) => n + p.lost, 0);
-  const dropped = parts.reduce((n, p) => n + p.dropped, 0);
-  // A server that drops clients (its slow-consumer cap closes a socket that stops reading: a load
-  // generator out of CPU) fails the step; the clients come back for the steps after it.
-  if (dropped > 0) await revive(ctx, o, dropped);
   /** @type {Record<string, number>} */
   const errors = {};
   for (const p of parts) {
@@ -189,6 +186,10 @@ export async function loadStep(ctx, o) {
     deliveriesPerSecond =
       achievedNow * o.receivers.perMessage * (expected > 0 ? Math.min(1, received / expected) : 0);
   }
+  // A server that drops clients (its slow-consumer cap closes a socket that stops reading: a load
+  // generator out of CPU), senders or receivers, fails the step; they come back for the next.
+  const dropped = (await dropsSoFar(ctx)) - dropsBefore;
+  if (dropped > 0) await revive(ctx, o, dropped);
   const ack = summarize(
     parts.map((p) => p.latency),
     lost,
@@ -226,15 +227,19 @@ export async function loadStep(ctx, o) {
   };
 }
 
+/** How many sockets the server has closed, in every worker, since the run began. @param {Context} ctx */
+async function dropsSoFar(ctx) {
+  const held = await ctx.pool.all('status', () => ({}));
+  return held.reduce((n, h) => n + h.unexpectedDisconnects, 0);
+}
+
 /**
- * Reconnects (and joins again) the sockets of the step's group that the server dropped.
- * @param {Context} ctx @param {{ target: string, group: string, workers: number[], rate: number }} o
- * @param {number} dropped
+ * Reconnects (and joins again) every socket the server dropped.
+ * @param {Context} ctx @param {{ group: string, rate: number }} o @param {number} dropped
  */
 async function revive(ctx, o, dropped) {
-  const back = await Promise.all(
-    o.workers.map((w) => ctx.pool.call(w, 'revive', { group: o.group })),
-  );
+  const back = await ctx.pool.all('revive', () => ({}));
+  const revived = back.reduce((n, b) => n + b.revived, 0);
   const failed = back.reduce((n, b) => n + b.failed, 0);
   /** @type {Record<string, number>} */
   const errors = {};
@@ -242,7 +247,7 @@ async function revive(ctx, o, dropped) {
     for (const [k, v] of Object.entries(b.errors)) errors[k] = (errors[k] ?? 0) + Number(v);
   }
   ctx.log(
-    `  ${o.group}: the server dropped ${dropped} sockets at ${o.rate}/s; reconnected ${dropped - failed}`,
+    `  ${o.group} at ${o.rate}/s: the server dropped ${dropped} sockets; reconnected ${revived}`,
   );
   if (failed > 0)
     ctx.problem(

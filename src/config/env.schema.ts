@@ -147,8 +147,9 @@ export class EnvSchema {
   DB_POOL_SIZE = 10;
 
   /**
-   * Connections the pool keeps open while idle (at most DB_POOL_SIZE): the first statement after a
-   * quiet spell does not wait for a new connection and for its statements to be prepared again.
+   * Connections the pool keeps once it has opened them (at most DB_POOL_SIZE; it opens them on
+   * demand): the first statement after a quiet spell does not wait for a new connection and for
+   * its statements to be prepared again.
    */
   @Transform(toInt)
   @IsInt()
@@ -156,10 +157,11 @@ export class EnvSchema {
   @Max(1000)
   DB_POOL_MIN = 2;
 
-  /** How long a connection above DB_POOL_MIN may sit unused before it is closed. */
+  /** How long a connection above DB_POOL_MIN may sit unused before it is closed (at most a day). */
   @Transform(toInt)
   @IsInt()
   @Min(100)
+  @Max(86_400_000)
   DB_POOL_IDLE_MS = 10_000;
 
   /**
