@@ -1,4 +1,4 @@
-import { summarize } from './stats.mjs';
+import { summarize, sumCounts } from './stats.mjs';
 import { spread } from './workers.mjs';
 
 /**
@@ -35,11 +35,7 @@ export async function connectGroup(ctx, o) {
         }
       : null,
   );
-  /** @type {Record<string, number>} */
-  const errors = {};
-  for (const r of results) {
-    for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
-  }
+  const errors = sumCounts(results.map((r) => r.errors));
   const connected = results.reduce((n, r) => n + r.connected, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   if (connected === 0 && o.users.length > 0) {
@@ -83,12 +79,7 @@ export async function emitEach(ctx, group, event, payload, retry = event === 'jo
   );
   const retried = results.reduce((n, r) => n + r.retried, 0);
   if (retried) ctx.log(`  ${group.name} ${event}: ${retried} refused at first, tried again`);
-  /** @type {Record<string, number>} */
-  const codes = {};
-  for (const r of results) {
-    for (const [k, v] of Object.entries(r.codes))
-      codes[k] = (codes[k] ?? 0) + /** @type {number} */ (v);
-  }
+  const codes = sumCounts(results.map((r) => r.codes));
   const bad = Object.entries(codes).filter(([k]) => k !== 'OK');
   if (bad.length) ctx.problem(`${group.name} ${event} answered ${JSON.stringify(codes)}`);
   return codes;

@@ -1,7 +1,7 @@
 import { now, sleep } from './clock.mjs';
 import { cpuSeconds, CpuMeter, postgresProcesses } from './proc.mjs';
 import { cores, int, ms } from './report.mjs';
-import { summarize } from './stats.mjs';
+import { summarize, sumCounts } from './stats.mjs';
 
 /**
  * @typedef {import('./servers.mjs').RunningServer} RunningServer
@@ -157,13 +157,8 @@ export async function loadStep(ctx, o) {
   });
   const ok = parts.reduce((n, p) => n + p.ok, 0);
   const lost = parts.reduce((n, p) => n + p.lost, 0);
-  /** @type {Record<string, number>} */
-  const errors = {};
-  for (const p of parts) {
-    for (const [code, n] of Object.entries(p.codes)) {
-      if (code !== 'OK') errors[code] = (errors[code] ?? 0) + /** @type {number} */ (n);
-    }
-  }
+  const errors = sumCounts(parts.map((p) => p.codes));
+  delete errors.OK;
   let delivery = null;
   let deliveriesPerSecond = 0;
   if (o.receivers) {
@@ -241,11 +236,7 @@ async function revive(ctx, o, dropped) {
   const back = await ctx.pool.all('revive', () => ({}));
   const revived = back.reduce((n, b) => n + b.revived, 0);
   const failed = back.reduce((n, b) => n + b.failed, 0);
-  /** @type {Record<string, number>} */
-  const errors = {};
-  for (const b of back) {
-    for (const [k, v] of Object.entries(b.errors)) errors[k] = (errors[k] ?? 0) + Number(v);
-  }
+  const errors = sumCounts(back.map((b) => b.errors));
   ctx.log(
     `  ${o.group} at ${o.rate}/s: the server dropped ${dropped} sockets; reconnected ${revived}`,
   );

@@ -83,3 +83,16 @@ export function summarize(parts, missing = 0) {
     max: all[total - 1],
   };
 }
+
+/**
+ * The sum, key by key, of counts the load workers each kept (ack codes, errors by message).
+ * @param {Record<string, number>[]} parts @returns {Record<string, number>}
+ */
+export function sumCounts(parts) {
+  /** @type {Record<string, number>} */
+  const sum = {};
+  for (const part of parts) {
+    for (const [key, n] of Object.entries(part)) sum[key] = (sum[key] ?? 0) + Number(n);
+  }
+  return sum;
+}

@@ -9,7 +9,7 @@ import { insertGroupChat, insertUsers, userIds } from '../lib/fixtures.mjs';
 import { closeGroup, connectGroup, emitEach } from '../lib/groups.mjs';
 import { measured, settle } from '../lib/measure.mjs';
 import { cores, int, ms, table } from '../lib/report.mjs';
-import { summarize } from '../lib/stats.mjs';
+import { summarize, sumCounts } from '../lib/stats.mjs';
 import { spread } from '../lib/workers.mjs';
 
 /** @param {{ smoke: boolean, args: Record<string, any> }} o */
@@ -109,10 +109,7 @@ export async function run(ctx, p, fixtures) {
     result.map((r) => r.connectLatency),
     p.clients - result.reduce((n, r) => n + r.connectLatency.length, 0),
   );
-  /** @type {Record<string, number>} */
-  const codes = {};
-  for (const r of result)
-    for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + v;
+  const codes = sumCounts(result.map((r) => r.codes));
   const allSeconds = times.max !== null && Number.isFinite(times.max) ? times.max / 1000 : null;
   if (missing > 0 || extra > 0)
     ctx.problem(`recovery: ${missing} messages missing, ${extra} extra`);
