@@ -6,6 +6,7 @@
  * from the time an operation was *scheduled*, so a server that falls behind shows up as latency
  * instead of quietly lowering the load (no coordinated omission).
  */
+import pg from 'pg';
 import { io } from 'socket.io-client';
 import { now, sleep } from './lib/clock.mjs';
 import { signToken } from './lib/jwt.mjs';
@@ -508,6 +509,45 @@ const ops = {
     );
     const revived = back.filter(Boolean).length;
     return { revived, failed: lost.length - revived, errors };
+  },
+
+  /**
+   * A group whose "sockets" are `connections` PostgreSQL connections: an emit runs `sql` with the
+   * payload's fields named by `params` as its parameters, and acks OK (or the error's code) when
+   * the rows are in, so `load` drives the database alone as it drives a server (history's floor).
+   * @param {{ group: string, url: string, sql: string, params: string[], users: BenchUser[],
+   *   connections: number }} a
+   */
+  async connectDatabase(a) {
+    /** @type {Entry[]} */
+    const entries = [];
+    for (let i = 0; i < a.connections; i++) {
+      const client = new pg.Client({ connectionString: a.url });
+      await client.connect();
+      const socket = {
+        connected: true,
+        /** @param {string} _event @param {Record<string, unknown>} payload @param {(ack: unknown) => void} ack */
+        emit(_event, payload, ack) {
+          const values = a.params.map((name) => payload[name]);
+          client.query({ name: 'floor', text: a.sql, values }).then(
+            () => ack({ ok: true }),
+            (/** @type {any} */ error) => ack({ ok: false, error: { code: error?.code ?? 'DB' } }),
+          );
+        },
+        disconnect() {
+          socket.connected = false;
+          void client.end().catch(() => undefined);
+        },
+      };
+      client.on('error', () => {
+        if (socket.connected) unexpectedDisconnects += 1;
+        socket.connected = false;
+      });
+      // Only what `load` and `close` use of a socket.
+      entries.push({ socket: /** @type {any} */ (socket), user: a.users[i % a.users.length] });
+    }
+    groups.set(a.group, entries);
+    return { connected: entries.length };
   },
 
   /** Disconnects every socket of `group`. @param {{ group: string }} a */

@@ -85,6 +85,28 @@ chat.on('connection', (socket) => {
     socket.to(`chat:${payload.chatId}`).emit('newMessage', message);
     ack(ok(message));
   });
+
+  // A page of history as the app gives it for `history`'s seed, built in memory: what Socket.IO
+  // alone costs for a reply of that size, which the app spends a PostgreSQL read on.
+  socket.on('getMessages', (payload, ack) => {
+    if (typeof ack !== 'function') return;
+    const limit = payload?.limit ?? 50;
+    if (
+      !isObject(payload) ||
+      typeof payload.chatId !== 'string' ||
+      !Number.isInteger(payload.before) ||
+      !(Number.isInteger(limit) && limit >= 1 && limit <= 100)
+    )
+      return ack(invalid);
+    const from = Math.max(1, payload.before - limit);
+    const items = [];
+    for (let seq = from; seq < payload.before; seq++) {
+      const text = `history message ${(seq - 1) * 10} lorem ipsum dolor sit amet, consectetur adipiscing elit`;
+      items.push(messageView({ chatId: payload.chatId, text }, user, seq));
+    }
+    const hasMore = from > 1;
+    ack(ok({ items, hasMore, nextCursor: hasMore ? String(from) : null }));
+  });
 });
 
 /** The application's Message, field for field (PROTOCOL.md "Types"). */

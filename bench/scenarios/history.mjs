@@ -8,7 +8,8 @@
 import { now } from '../lib/clock.mjs';
 import { insertUsers } from '../lib/fixtures.mjs';
 import { closeGroup, connectGroup } from '../lib/groups.mjs';
-import { loadStep, ramp, rates, STEP_HEADER, stepCells } from '../lib/measure.mjs';
+import { spread } from '../lib/workers.mjs';
+import { loadStep, ramp, rates, STEP_HEADER, stepCells, stepLine } from '../lib/measure.mjs';
 import { int, ms, table } from '../lib/report.mjs';
 
 /** Ids of the seeded chats: this prefix, then the chat number in 12 hex digits (0 is the big one). */
@@ -16,6 +17,13 @@ const PREFIX = 'b1570000-0000-4000-8000-';
 const BIG_CHAT = `${PREFIX}000000000000`;
 const READERS = ['bench-hist-a', 'bench-hist-b'];
 const OTHER_CHAT_ROWS = 1000;
+/**
+ * The rows of the app's page (its own columns; `limit` + 1 tells whether there is more), read
+ * by a plain client: what the read costs without the app, on this machine.
+ */
+const PAGE_SQL = `SELECT id, chat_id, seq, sender_id, sender_role, type, text, reply_to_id,
+  client_message_id, is_deleted, deleted_at, edited_at, created_at
+  FROM messages WHERE chat_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3::int + 1`;
 
 /** @param {{ smoke: boolean, args: Record<string, any>, db: { kind: string } }} o */
 export function params({ smoke, args, db }) {
@@ -140,32 +148,46 @@ export async function run(ctx, p, fixtures) {
     { length: p.readers },
     (_, i) => fixtures.readers[i % fixtures.readers.length],
   );
-  const group = await connectGroup(ctx, { target: 'nest', name: 'nest:history', users });
+  /** @type {Record<string, import('../lib/groups.mjs').Group>} */
+  const groups = {};
+  for (const target of /** @type {const} */ (['nest', 'raw'])) {
+    groups[target] = await connectGroup(ctx, { target, name: `${target}:history`, users });
+  }
   /** @param {'nest' | 'raw'} target @param {number} rate */
   const step = (target, rate) =>
     loadStep(ctx, {
       target,
-      group: group.name,
-      workers: group.workers,
+      group: groups[target].name,
+      workers: groups[target].workers,
       kind: 'history',
       rate,
       limit: p.limit,
     });
   // Warm-up (not in a smoke run): JIT, the pool's connections, the index's upper pages.
-  if (!ctx.smoke) await step('nest', p.rates[0]);
+  if (!ctx.smoke)
+    for (const target of /** @type {const} */ (['nest', 'raw'])) await step(target, p.rates[0]);
+  const sql = await sqlAlone(ctx, p, users);
   const { rows, best } = await ramp(ctx, 'history', {
-    targets: ['nest'],
+    targets: ['nest', 'raw'],
     rates: p.rates.slice(0, ctx.maxSteps),
     step,
   });
-  await closeGroup(ctx, group);
-  // The lightest rate's step (its second try, when the first met a stall).
-  const first = rows.filter((r) => r.rate === rows[0].rate).at(-1) ?? rows[0];
+  for (const group of Object.values(groups)) await closeGroup(ctx, group);
+  // Each target's step at the lightest rate (its second try, when the first met a stall).
+  /** @param {'nest' | 'raw'} target */
+  const lightest = (target) =>
+    rows.filter((r) => r.target === target && r.rate === p.rates[0]).at(-1);
+  const first = lightest('nest') ?? rows[0];
+  const raw = lightest('raw');
+  const beside = [
+    raw ? `raw p99 ${ms(raw.ack.p99)} ms` : '',
+    sql ? `the SELECT alone p99 ${ms(sql.ack.p99)} ms` : '',
+  ].filter(Boolean);
   return {
     key: first.ack.p99 ?? Infinity,
     better: 'lower',
-    headline: `history: p50 ${ms(first.ack.p50)} ms, p99 ${ms(first.ack.p99)} ms`,
-    table: table(STEP_HEADER, rows.map(stepCells)),
+    headline: `history: p50 ${ms(first.ack.p50)} ms, p99 ${ms(first.ack.p99)} ms${beside.length ? `; ${beside.join(', ')}` : ''}`,
+    table: table(STEP_HEADER, [...(sql ? [sql] : []), ...rows].map(stepCells)),
     figures: {
       totalRows: p.totalRows,
       chatRows: p.chatRows,
@@ -173,9 +195,56 @@ export async function run(ctx, p, fixtures) {
       atRate: first.rate,
       p50Ms: first.ack.p50,
       p99Ms: first.ack.p99,
+      rawP50Ms: raw?.ack.p50 ?? null,
+      rawP99Ms: raw?.ack.p99 ?? null,
+      sqlP50Ms: sql?.ack.p50 ?? null,
+      sqlP99Ms: sql?.ack.p99 ?? null,
       maxRatePerSecond: best.nest ? Math.round(best.nest.achieved) : 0,
+      sql,
       rows,
     },
-    note: `${p.chatRows} of ${p.totalRows} rows; pages of ${p.limit} before a random seq; headline at the lightest step (${int(first.rate)}/s), ${p.readers} sockets`,
+    note: `${p.chatRows} of ${p.totalRows} rows; pages of ${p.limit} before a random seq; headline at the lightest step (${int(first.rate)}/s), ${p.readers} sockets; raw = a page of the same size built in memory${sql ? "; sql = the page's SELECT alone through plain pg from the load processes, at the lightest rate (srv cpu: the idle app)" : ''}`,
   };
+}
+
+/**
+ * The page's rows read with PostgreSQL alone, at the lightest rate, from the load processes (as
+ * the sockets are): the floor this machine puts under the app's figure. Null on PGlite, which
+ * lives inside the app's process.
+ * @param {import('../lib/measure.mjs').Context} ctx @param {ReturnType<typeof params>} p
+ * @param {import('../lib/fixtures.mjs').BenchUser[]} users
+ */
+async function sqlAlone(ctx, p, users) {
+  const db = ctx.db;
+  if (db.kind !== 'postgres') return null;
+  const name = 'sql:history';
+  const parts = spread(users, ctx.pool.size);
+  const workers = parts.flatMap((part, w) => (part.length ? [w] : []));
+  await Promise.all(
+    workers.map((w) =>
+      ctx.pool.call(w, 'connectDatabase', {
+        group: name,
+        url: db.url,
+        sql: PAGE_SQL,
+        params: ['chatId', 'before', 'limit'],
+        users: parts[w],
+        connections: Math.min(4, parts[w].length),
+      }),
+    ),
+  );
+  try {
+    const row = await loadStep(ctx, {
+      target: 'nest',
+      label: 'sql',
+      group: name,
+      workers,
+      kind: 'history',
+      rate: p.rates[0],
+      limit: p.limit,
+    });
+    ctx.log(`[history] ${stepLine(row)}`);
+    return row;
+  } finally {
+    await closeGroup(ctx, { name, target: 'nest', workers, connected: 0 });
+  }
 }
