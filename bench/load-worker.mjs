@@ -512,40 +512,44 @@ const ops = {
   },
 
   /**
-   * A group whose "sockets" are `connections` PostgreSQL connections: an emit runs `sql` with the
-   * payload's fields named by `params` as its parameters, and acks OK (or the error's code) when
-   * the rows are in, so `load` drives the database alone as it drives a server (history's floor).
+   * A group whose "sockets" (one per user) share a pool of up to `connections` PostgreSQL
+   * connections, lent as the app's pool lends them (the most recently used first): an emit runs
+   * `sql` with the payload's fields named by `params` as its parameters, and acks OK (or the
+   * error's code) when the rows are in, so `load` drives the database alone as it drives a server
+   * (history's floor).
    * @param {{ group: string, url: string, sql: string, params: string[], users: BenchUser[],
    *   connections: number }} a
    */
   async connectDatabase(a) {
+    const pool = new pg.Pool({ connectionString: a.url, max: a.connections });
+    // Connected up front (not on the first emits) and unused till the load.
+    const clients = await Promise.all(Array.from({ length: a.connections }, () => pool.connect()));
+    for (const client of clients) client.release();
+    let open = a.users.length;
     /** @type {Entry[]} */
-    const entries = [];
-    for (let i = 0; i < a.connections; i++) {
-      const client = new pg.Client({ connectionString: a.url });
-      await client.connect();
+    const entries = a.users.map((user) => {
       const socket = {
         connected: true,
         /** @param {string} _event @param {Record<string, unknown>} payload @param {(ack: unknown) => void} ack */
         emit(_event, payload, ack) {
           const values = a.params.map((name) => payload[name]);
-          client.query({ name: 'floor', text: a.sql, values }).then(
+          pool.query({ name: 'floor', text: a.sql, values }).then(
             () => ack({ ok: true }),
             (/** @type {any} */ error) => ack({ ok: false, error: { code: error?.code ?? 'DB' } }),
           );
         },
         disconnect() {
+          if (!socket.connected) return;
           socket.connected = false;
-          void client.end().catch(() => undefined);
+          open -= 1;
+          if (open === 0) void pool.end().catch(() => undefined);
         },
       };
-      client.on('error', () => {
-        if (socket.connected) unexpectedDisconnects += 1;
-        socket.connected = false;
-      });
       // Only what `load` and `close` use of a socket.
-      entries.push({ socket: /** @type {any} */ (socket), user: a.users[i % a.users.length] });
-    }
+      return { socket: /** @type {any} */ (socket), user };
+    });
+    // A connection that breaks is replaced by the pool; the step counts what failed on it.
+    pool.on('error', () => undefined);
     groups.set(a.group, entries);
     return { connected: entries.length };
   },
