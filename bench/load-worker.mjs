@@ -24,6 +24,13 @@ const groups = new Map();
 const deliveries = new Map();
 let unexpectedDisconnects = 0;
 
+/**
+ * Groups whose "sockets" are PostgreSQL queries (`connectDatabase`): only `load` and `close` see
+ * them, so what reconnects, listens or counts sockets never meets one.
+ * @type {Map<string, { entries: Entry[], end: () => Promise<void> }>}
+ */
+const databases = new Map();
+
 /** @param {string} name */
 function group(name) {
   const entries = groups.get(name);
@@ -246,7 +253,9 @@ const ops = {
    *   startAt?: number, leadInMs?: number }} a
    */
   async load(a) {
-    const entries = group(a.group).filter((e) => e.socket.connected);
+    const entries = (databases.get(a.group)?.entries ?? group(a.group)).filter(
+      (e) => e.socket.connected,
+    );
     if (entries.length === 0) throw new Error(`group ${a.group} has no connected socket`);
     const interval = 1000 / a.rate;
     const leadIn = Math.round((a.rate * (a.leadInMs ?? 0)) / 1000);
@@ -512,20 +521,36 @@ const ops = {
   },
 
   /**
-   * A group whose "sockets" (one per user) share a pool of up to `connections` PostgreSQL
-   * connections, lent as the app's pool lends them (the most recently used first): an emit runs
-   * `sql` with the payload's fields named by `params` as its parameters, and acks OK (or the
-   * error's code) when the rows are in, so `load` drives the database alone as it drives a server
-   * (history's floor).
+   * A group whose "sockets" (one per user) share one pool of `connections` PostgreSQL connections,
+   * lent as the app's pool lends them (the most recently released first): an emit runs `sql` with
+   * the payload's fields named by `params` as its parameters, its timestamps left as text as the
+   * app reads them, and acks OK (or the error's code) when the rows are in. So `load` drives the
+   * database alone as it drives a server (history's floor).
    * @param {{ group: string, url: string, sql: string, params: string[], users: BenchUser[],
    *   connections: number }} a
    */
   async connectDatabase(a) {
     const pool = new pg.Pool({ connectionString: a.url, max: a.connections });
-    // Connected up front (not on the first emits) and unused till the load.
-    const clients = await Promise.all(Array.from({ length: a.connections }, () => pool.connect()));
-    for (const client of clients) client.release();
-    let open = a.users.length;
+    // A connection that breaks while idle is replaced by the pool; a query on it fails its step.
+    pool.on('error', () => undefined);
+    // Every connection opened up front, not by the first emits; on any failure, none kept.
+    const opened = await Promise.allSettled(
+      Array.from({ length: a.connections }, () => pool.connect()),
+    );
+    for (const result of opened) if (result.status === 'fulfilled') result.value.release();
+    const failed = opened.find((result) => result.status === 'rejected');
+    if (failed) {
+      await pool.end().catch(() => undefined);
+      throw failed.reason;
+    }
+    // timestamptz and timestamp (oids 1184, 1114) as text; every other type as pg parses it.
+    const asText = {
+      /** @param {number} oid @param {any} format */
+      getTypeParser: (oid, format) =>
+        oid === 1184 || oid === 1114
+          ? (/** @type {string} */ value) => value
+          : pg.types.getTypeParser(oid, format),
+    };
     /** @type {Entry[]} */
     const entries = a.users.map((user) => {
       const socket = {
@@ -533,29 +558,31 @@ const ops = {
         /** @param {string} _event @param {Record<string, unknown>} payload @param {(ack: unknown) => void} ack */
         emit(_event, payload, ack) {
           const values = a.params.map((name) => payload[name]);
-          pool.query({ name: 'floor', text: a.sql, values }).then(
+          pool.query({ name: 'floor', text: a.sql, values, types: asText }).then(
             () => ack({ ok: true }),
             (/** @type {any} */ error) => ack({ ok: false, error: { code: error?.code ?? 'DB' } }),
           );
         },
         disconnect() {
-          if (!socket.connected) return;
           socket.connected = false;
-          open -= 1;
-          if (open === 0) void pool.end().catch(() => undefined);
         },
       };
       // Only what `load` and `close` use of a socket.
       return { socket: /** @type {any} */ (socket), user };
     });
-    // A connection that breaks is replaced by the pool; the step counts what failed on it.
-    pool.on('error', () => undefined);
-    groups.set(a.group, entries);
+    databases.set(a.group, { entries, end: () => pool.end() });
     return { connected: entries.length };
   },
 
   /** Disconnects every socket of `group`. @param {{ group: string }} a */
   async close(a) {
+    const database = databases.get(a.group);
+    if (database) {
+      databases.delete(a.group);
+      for (const { socket } of database.entries) socket.disconnect();
+      await database.end();
+      return { closed: database.entries.length };
+    }
     const entries = groups.get(a.group) ?? [];
     groups.delete(a.group);
     for (const { socket } of entries) socket.disconnect();
@@ -566,7 +593,8 @@ const ops = {
   /** Disconnects every group's sockets: what a scenario that failed half-way left behind. */
   async closeAll() {
     let closed = 0;
-    for (const name of [...groups.keys()]) closed += (await ops.close({ group: name })).closed;
+    for (const name of [...groups.keys(), ...databases.keys()])
+      closed += (await ops.close({ group: name })).closed;
     return { closed };
   },
 

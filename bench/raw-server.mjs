@@ -86,21 +86,27 @@ chat.on('connection', (socket) => {
     ack(ok(message));
   });
 
-  // A page of history as the app gives it for `history`'s seed, built in memory: what Socket.IO
-  // alone costs for a reply of that size, which the app spends a PostgreSQL read on.
+  // A page of history as the app gives it for `history`'s seed (its texts, one row in ten of the
+  // big chat's), built in memory: what Socket.IO alone costs for a reply of that size, which the
+  // app spends a PostgreSQL read on. `before` is required (the bench always passes one), as a
+  // number or a string of digits, as the app takes it.
   socket.on('getMessages', (payload, ack) => {
     if (typeof ack !== 'function') return;
     const limit = payload?.limit ?? 50;
+    const before =
+      typeof payload?.before === 'string' && /^\d{1,10}$/.test(payload.before)
+        ? Number(payload.before)
+        : payload?.before;
     if (
       !isObject(payload) ||
       typeof payload.chatId !== 'string' ||
-      !Number.isInteger(payload.before) ||
+      !(Number.isInteger(before) && before >= 1) ||
       !(Number.isInteger(limit) && limit >= 1 && limit <= 100)
     )
       return ack(invalid);
-    const from = Math.max(1, payload.before - limit);
+    const from = Math.max(1, before - limit);
     const items = [];
-    for (let seq = from; seq < payload.before; seq++) {
+    for (let seq = from; seq < before; seq++) {
       const text = `history message ${(seq - 1) * 10} lorem ipsum dolor sit amet, consectetur adipiscing elit`;
       items.push(messageView({ chatId: payload.chatId, text }, user, seq));
     }

@@ -4,7 +4,7 @@ import { spread } from './workers.mjs';
 /**
  * @typedef {import('./measure.mjs').Context} Context
  * @typedef {import('./fixtures.mjs').BenchUser} BenchUser
- * @typedef {{ name: string, target: 'nest' | 'raw', workers: number[], connected: number }} Group
+ * @typedef {{ name: string, target: import('./measure.mjs').Target, workers: number[], connected: number }} Group
  */
 
 /**
@@ -61,6 +61,27 @@ export async function connectGroup(ctx, o) {
     startLag: summarize(results.map((r) => r.startLag)),
     seconds: Math.max(...results.map((r) => r.seconds)),
   };
+}
+
+/**
+ * A group that queries PostgreSQL with `sql` instead of emitting to a server (`load` with it drives
+ * the database alone): in one load process, as the app is one process, through one pool of the
+ * app's size (DB_POOL_SIZE, 10 unless set), lent as the app's pool lends. PostgreSQL only.
+ * @param {Context} ctx
+ * @param {{ name: string, url: string, sql: string, params: string[], users: BenchUser[] }} o
+ * @returns {Promise<Group>}
+ */
+export async function connectDatabaseGroup(ctx, o) {
+  const worker = 0;
+  const { connected } = await ctx.pool.call(worker, 'connectDatabase', {
+    group: o.name,
+    url: o.url,
+    sql: o.sql,
+    params: o.params,
+    users: o.users,
+    connections: Number(process.env.DB_POOL_SIZE) || 10,
+  });
+  return { name: o.name, target: 'sql', workers: [worker], connected };
 }
 
 /**

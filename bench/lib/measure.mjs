@@ -57,27 +57,34 @@ export async function settle(ctx, o) {
 }
 
 /**
- * Measures CPU (server, PostgreSQL, generators) and event-loop delay around `work`.
- * @template T @param {Context} ctx @param {'nest' | 'raw'} target @param {() => Promise<T>} work
+ * What a step drives: the app, the raw server, or (`sql`) PostgreSQL alone, with no server between
+ * the load generators and the database.
+ * @typedef {'nest' | 'raw' | 'sql'} Target
+ */
+
+/**
+ * Measures CPU (server, PostgreSQL, generators) and event-loop delay around `work`; for `sql`,
+ * no server's (null).
+ * @template T @param {Context} ctx @param {Target} target @param {() => Promise<T>} work
  * @returns {Promise<{ result: T, resources: Resources }>}
  */
 export async function measured(ctx, target, work) {
-  const server = ctx.servers[target];
+  const server = target === 'sql' ? null : ctx.servers[target];
   const pg = () => (ctx.db.kind === 'postgres' ? postgresProcesses() : []);
   const meter = new CpuMeter(() => {
     const all = pg();
     return {
-      server: [server.pid],
-      pg: target === 'nest' ? all.filter((p) => p.database === ctx.db.name).map((p) => p.pid) : [],
+      server: server ? [server.pid] : [],
+      pg: target !== 'raw' ? all.filter((p) => p.database === ctx.db.name).map((p) => p.pid) : [],
       pgAll: all.map((p) => p.pid),
       gen: ctx.pool.pids,
     };
   });
-  await server.resetEld();
+  await server?.resetEld();
   meter.start();
   const result = await work();
   const cpu = meter.stop();
-  const eldP99Ms = await server.readEld();
+  const eldP99Ms = server ? await server.readEld() : null;
   return {
     result,
     resources: {
@@ -92,7 +99,7 @@ export async function measured(ctx, target, work) {
 
 /**
  * @typedef {object} StepRow
- * @property {'nest' | 'raw'} target
+ * @property {Target} target
  * @property {string} label
  * @property {number} rate           offered per second
  * @property {number} offered
@@ -112,8 +119,8 @@ export async function measured(ctx, target, work) {
 /**
  * Each step offers its load this long before what it records. Steps of the app and of the raw
  * server are interleaved, so each server, and PostgreSQL, sits idle for ten seconds or more
- * while the other is measured; a machine that reclaims memory left untouched (the VM these
- * figures come from pages out anything untouched for 6 s) then pages code and data back in from
+ * while the other is measured; a machine that reclaims memory left untouched (the VMs these
+ * figures come from page out what was untouched for 6 s on one, 60 s on another) then pages code and data back in from
  * disk as the load resumes, and the first half-second stalls. Measured without a lead-in, a step
  * after an idle spell failed at 280 messages/s with p99 160 ms, and the same rate passed at once
  * when tried again with p99 9 ms. Steady load is what a step measures.
@@ -122,11 +129,11 @@ const LEAD_IN_MS = 1000;
 
 /**
  * One step at a fixed offered rate: every worker that holds sockets of `group` emits its share,
- * starting together, after LEAD_IN_MS of the same load; with `receivers`, deliveries are
+ * interleaved with the others', after LEAD_IN_MS of the same load; with `receivers`, deliveries are
  * collected afterwards (`perMessage` of them expected for each acknowledged message; those that
  * did not come count as infinitely late).
  * @param {Context} ctx
- * @param {{ target: 'nest' | 'raw', label?: string, group: string, workers: number[], kind: string,
+ * @param {{ target: Target, label?: string, group: string, workers: number[], kind: string,
  *   rate: number, durationMs?: number, textBytes?: number, limit?: number,
  *   receivers?: { perMessage: number } }} o
  * @returns {Promise<StepRow>}
@@ -139,7 +146,7 @@ export async function loadStep(ctx, o) {
   const { result: parts, resources } = await measured(ctx, o.target, () => {
     const startAt = now() + 100;
     return Promise.all(
-      o.workers.map((w) =>
+      o.workers.map((w, i) =>
         ctx.pool.call(w, 'load', {
           group: o.group,
           kind: o.kind,
@@ -147,7 +154,9 @@ export async function loadStep(ctx, o) {
           durationMs,
           drainMs,
           step,
-          startAt,
+          // Each worker a share of one interval later than the one before: together they emit
+          // evenly spaced, not in bunches of one per worker.
+          startAt: startAt + (i * 1000) / o.rate,
           leadInMs: ctx.smoke ? 0 : LEAD_IN_MS,
           textBytes: o.textBytes,
           limit: o.limit,
@@ -333,10 +342,11 @@ const REFINE_STEPS = 2;
  * The interleaved ramp: at each offered rate, one step on each target still standing (order
  * alternating from step to step so drift favours neither), until a target fails a step twice or the
  * rates run out; with `refine`, bisection steps between the last rate that held and the first that
- * did not (REFINE_STEPS, each a single try: a stall there only lowers the headline). Returns every
- * row, and per target the best (highest passing) step.
+ * did not (REFINE_STEPS, each a single try: a stall there only lowers the headline). With `lead`,
+ * the ramp ends when that target stops (a baseline that only stands beside it goes no further).
+ * Returns every row, and per target the best (highest passing) step.
  * @param {Context} ctx @param {string} scenario
- * @param {{ targets: ('nest' | 'raw')[], rates: number[], refine?: boolean,
+ * @param {{ targets: ('nest' | 'raw')[], rates: number[], refine?: boolean, lead?: 'nest' | 'raw',
  *   step: (target: 'nest' | 'raw', rate: number) => Promise<StepRow> }} o
  */
 export async function ramp(ctx, scenario, o) {
@@ -350,7 +360,11 @@ export async function ramp(ctx, scenario, o) {
   const heldAt = {};
   /** @type {Record<string, number>} */
   const failedAt = {};
-  for (let i = 0; i < o.rates.length && standing.size > 0; i++) {
+  for (
+    let i = 0;
+    i < o.rates.length && standing.size > 0 && (!o.lead || standing.has(o.lead));
+    i++
+  ) {
     const order = i % 2 === 0 ? o.targets : [...o.targets].reverse();
     for (const target of order) {
       if (!standing.has(target)) continue;

@@ -7,8 +7,7 @@
  */
 import { now } from '../lib/clock.mjs';
 import { insertUsers } from '../lib/fixtures.mjs';
-import { closeGroup, connectGroup } from '../lib/groups.mjs';
-import { spread } from '../lib/workers.mjs';
+import { closeGroup, connectDatabaseGroup, connectGroup } from '../lib/groups.mjs';
 import { loadStep, ramp, rates, STEP_HEADER, stepCells, stepLine } from '../lib/measure.mjs';
 import { int, ms, table } from '../lib/report.mjs';
 
@@ -18,8 +17,9 @@ const BIG_CHAT = `${PREFIX}000000000000`;
 const READERS = ['bench-hist-a', 'bench-hist-b'];
 const OTHER_CHAT_ROWS = 1000;
 /**
- * The rows of the app's page (its own columns; `limit` + 1 tells whether there is more), read
- * by a plain client: what the read costs without the app, on this machine.
+ * The rows of the app's page as its statement selects them (its columns; `limit` + 1 tells
+ * whether there is more), without the access check, reply summaries, reactions and files the
+ * app's statement adds: what reading the rows costs without the app, on this machine.
  */
 const PAGE_SQL = `SELECT id, chat_id, seq, sender_id, sender_role, type, text, reply_to_id,
   client_message_id, is_deleted, deleted_at, edited_at, created_at
@@ -170,6 +170,7 @@ export async function run(ctx, p, fixtures) {
   const { rows, best } = await ramp(ctx, 'history', {
     targets: ['nest', 'raw'],
     rates: p.rates.slice(0, ctx.maxSteps),
+    lead: 'nest',
     step,
   });
   for (const group of Object.values(groups)) await closeGroup(ctx, group);
@@ -177,7 +178,8 @@ export async function run(ctx, p, fixtures) {
   /** @param {'nest' | 'raw'} target */
   const lightest = (target) =>
     rows.filter((r) => r.target === target && r.rate === p.rates[0]).at(-1);
-  const first = lightest('nest') ?? rows[0];
+  const first = lightest('nest');
+  if (!first) throw new Error('history: no step at the lightest rate (--max-steps 0?)');
   const raw = lightest('raw');
   const beside = [
     raw ? `raw p99 ${ms(raw.ack.p99)} ms` : '',
@@ -203,48 +205,45 @@ export async function run(ctx, p, fixtures) {
       sql,
       rows,
     },
-    note: `${p.chatRows} of ${p.totalRows} rows; pages of ${p.limit} before a random seq; headline at the lightest step (${int(first.rate)}/s), ${p.readers} sockets; raw = a page of the same size built in memory${sql ? "; sql = the page's SELECT alone through plain pg from the load processes, at the lightest rate (srv cpu: the idle app)" : ''}`,
+    note: `${p.chatRows} of ${p.totalRows} rows; pages of ${p.limit} before a random seq; headline at the lightest step (${int(first.rate)}/s), ${p.readers} sockets; raw = a page of the same size built in memory, at the rates the app reached${sql ? "; sql = the page's rows alone (its inner SELECT, without the access check, reply, reactions and files) through plain pg in one load process, at the lightest rate before the ramp" : ''}`,
   };
 }
 
 /**
- * The page's rows read with PostgreSQL alone, at the lightest rate, from the load processes (as
- * the sockets are): the floor this machine puts under the app's figure. Null on PGlite, which
- * lives inside the app's process.
+ * The page's rows read with PostgreSQL alone, at the lightest rate (tried again if the step fails,
+ * as the ramp's are), from a load process: the floor this machine puts under the app's figure.
+ * Null on PGlite, which lives inside the app's process.
  * @param {import('../lib/measure.mjs').Context} ctx @param {ReturnType<typeof params>} p
  * @param {import('../lib/fixtures.mjs').BenchUser[]} users
  */
 async function sqlAlone(ctx, p, users) {
   const db = ctx.db;
   if (db.kind !== 'postgres') return null;
-  const name = 'sql:history';
-  const parts = spread(users, ctx.pool.size);
-  const workers = parts.flatMap((part, w) => (part.length ? [w] : []));
-  await Promise.all(
-    workers.map((w) =>
-      ctx.pool.call(w, 'connectDatabase', {
-        group: name,
-        url: db.url,
-        sql: PAGE_SQL,
-        params: ['chatId', 'before', 'limit'],
-        users: parts[w],
-        connections: Math.min(4, parts[w].length),
-      }),
-    ),
-  );
+  const group = await connectDatabaseGroup(ctx, {
+    name: 'sql:history',
+    url: db.url,
+    sql: PAGE_SQL,
+    params: ['chatId', 'before', 'limit'],
+    users,
+  });
   try {
-    const row = await loadStep(ctx, {
-      target: 'nest',
-      label: 'sql',
-      group: name,
-      workers,
-      kind: 'history',
-      rate: p.rates[0],
-      limit: p.limit,
-    });
+    const step = () =>
+      loadStep(ctx, {
+        target: 'sql',
+        group: group.name,
+        workers: group.workers,
+        kind: 'history',
+        rate: p.rates[0],
+        limit: p.limit,
+      });
+    let row = await step();
     ctx.log(`[history] ${stepLine(row)}`);
+    if (!row.pass) {
+      row = await step();
+      ctx.log(`[history] ${stepLine(row)} (again)`);
+    }
     return row;
   } finally {
-    await closeGroup(ctx, { name, target: 'nest', workers, connected: 0 });
+    await closeGroup(ctx, group);
   }
 }
