@@ -120,8 +120,8 @@ export async function measured(ctx, target, work) {
  * Each step offers its load this long before what it records. Steps of the app and of the raw
  * server are interleaved, so each server, and PostgreSQL, sits idle for ten seconds or more
  * while the other is measured; a machine that reclaims memory left untouched (the VMs these
- * figures come from page out what was untouched for 6 s on one, 60 s on another) then pages code and data back in from
- * disk as the load resumes, and the first half-second stalls. Measured without a lead-in, a step
+ * figures come from page out what was untouched for 6 s on one, 60 s on another) then pages code
+ * and data back in from disk as the load resumes, and the first half-second stalls. Measured without a lead-in, a step
  * after an idle spell failed at 280 messages/s with p99 160 ms, and the same rate passed at once
  * when tried again with p99 9 ms. Steady load is what a step measures.
  */

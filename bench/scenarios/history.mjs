@@ -4,6 +4,8 @@
  * interleaved with 9,000 other chats' (one row in ten is its), as a chat's messages are in a
  * table that many chats write to. The seed is made once, in SQL (INSERT … SELECT
  * generate_series in batches), and reused while a marker row in bench_seed says it is complete.
+ * Beside the app, two floors: the raw server answering with a page of the same size from memory,
+ * and (PostgreSQL) the page's rows read alone by plain pg.
  */
 import { now } from '../lib/clock.mjs';
 import { insertUsers } from '../lib/fixtures.mjs';
