@@ -10,6 +10,7 @@ import pg from 'pg';
 import { io } from 'socket.io-client';
 import { now, sleep } from './lib/clock.mjs';
 import { signToken } from './lib/jwt.mjs';
+import { fromDist } from './lib/servers.mjs';
 import { Samples } from './lib/stats.mjs';
 
 /**
@@ -543,14 +544,9 @@ const ops = {
       await pool.end().catch(() => undefined);
       throw failed.reason;
     }
-    // timestamptz and timestamp (oids 1184, 1114) as text; every other type as pg parses it.
-    const asText = {
-      /** @param {number} oid @param {any} format */
-      getTypeParser: (oid, format) =>
-        oid === 1184 || oid === 1114
-          ? (/** @type {string} */ value) => value
-          : pg.types.getTypeParser(oid, format),
-    };
+    // The app's type parsers for a statement marked timestampsAsText (timestamps as text).
+    const { timestampsAsText, typesOf } = await fromDist('src', 'database', 'timestamps.js');
+    const types = typesOf(timestampsAsText(a.sql));
     /** @type {Entry[]} */
     const entries = a.users.map((user) => {
       const socket = {
@@ -558,7 +554,7 @@ const ops = {
         /** @param {string} _event @param {Record<string, unknown>} payload @param {(ack: unknown) => void} ack */
         emit(_event, payload, ack) {
           const values = a.params.map((name) => payload[name]);
-          pool.query({ name: 'floor', text: a.sql, values, types: asText }).then(
+          pool.query({ name: 'floor', text: a.sql, values, types }).then(
             () => ack({ ok: true }),
             (/** @type {any} */ error) => ack({ ok: false, error: { code: error?.code ?? 'DB' } }),
           );

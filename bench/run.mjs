@@ -11,11 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDatabase, checkpoint, databaseEnv, prepareDatabase } from './lib/db.mjs';
 import { openFilesLimit } from './lib/proc.mjs';
-import { ROOT, startApp, startRaw } from './lib/servers.mjs';
+import { fromDist, ROOT, startApp, startRaw } from './lib/servers.mjs';
 import { WorkerPool } from './lib/workers.mjs';
 import { settle } from './lib/measure.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
@@ -167,8 +166,7 @@ const FRESH_SERVERS = new Set(['idle']);
 
 /** @returns {Promise<Record<string, string>>} */
 async function limitsOff() {
-  const built = join(ROOT, 'dist', 'src', 'common', 'limits', 'limits-off.js');
-  return (await import(pathToFileURL(built).href)).LIMITS_OFF;
+  return (await fromDist('src', 'common', 'limits', 'limits-off.js')).LIMITS_OFF;
 }
 
 function gitCommit() {

@@ -1,4 +1,5 @@
 import { summarize, sumCounts } from './stats.mjs';
+import { fromDist } from './servers.mjs';
 import { spread } from './workers.mjs';
 
 /**
@@ -66,7 +67,7 @@ export async function connectGroup(ctx, o) {
 /**
  * A group that queries PostgreSQL with `sql` instead of emitting to a server (`load` with it drives
  * the database alone): in one load process, as the app is one process, through one pool of the
- * app's size (DB_POOL_SIZE, 10 unless set), lent as the app's pool lends. PostgreSQL only.
+ * app's size (DB_POOL_SIZE as the app reads it: the environment's, or its default), lent as the app's pool lends. PostgreSQL only.
  * @param {Context} ctx
  * @param {{ name: string, url: string, sql: string, params: string[], users: BenchUser[] }} o
  * @returns {Promise<Group>}
@@ -79,7 +80,9 @@ export async function connectDatabaseGroup(ctx, o) {
     sql: o.sql,
     params: o.params,
     users: o.users,
-    connections: Number(process.env.DB_POOL_SIZE) || 10,
+    connections:
+      Number(process.env.DB_POOL_SIZE) ||
+      new (await fromDist('src', 'config', 'env.schema.js')).EnvSchema().DB_POOL_SIZE,
   });
   return { name: o.name, target: 'sql', workers: [worker], connected };
 }

@@ -2,11 +2,19 @@ import { fork, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sleep } from './clock.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
+
+/**
+ * A module of the built app (`dist/…`), for the bench to use the app's own pieces rather than
+ * copies of them. @param {...string} path under dist/ @returns {Promise<any>}
+ */
+export function fromDist(...path) {
+  return import(pathToFileURL(join(ROOT, 'dist', ...path)).href);
+}
 
 /**
  * The Node.js flags `npm start` runs the app with (package.json's `start:prod`), given to the app
