@@ -38,4 +38,22 @@ describe('RealtimeMetrics', () => {
       'messaging_ws_ack_duration_seconds_count{namespace="/chat",event="typing"} 3',
     );
   });
+
+  it('reads the running totals however often it is read, counting each event once', async () => {
+    const registry = new MetricsRegistry();
+    const metrics = new RealtimeMetrics(registry);
+    const series = metrics.seriesOf('/chat', 'typing');
+    const labels = { namespace: '/chat', event: 'typing' };
+    const acks = 'messaging_ws_acks_total';
+    metrics.receive(series);
+    metrics.answer(series, performance.now(), 'FORBIDDEN');
+    expect(await value(registry, 'messaging_ws_events_received_total', labels)).toBe(1);
+    for (let i = 0; i < 2; i += 1) metrics.receive(series);
+    metrics.answer(series, performance.now(), 'OK');
+    metrics.answer(series, performance.now(), 'FORBIDDEN');
+    await registry.metrics();
+    expect(await value(registry, 'messaging_ws_events_received_total', labels)).toBe(3);
+    expect(await value(registry, acks, { ...labels, code: 'OK' })).toBe(1);
+    expect(await value(registry, acks, { ...labels, code: 'FORBIDDEN' })).toBe(2);
+  });
 });

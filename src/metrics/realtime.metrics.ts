@@ -12,15 +12,19 @@ const ACK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 type EventLabels = Record<'namespace' | 'event', string>;
 
 /**
- * The series of one event on one namespace, bound to their labels once: counting on the hot
- * path is then an increment, with no label hashing and no allocation.
+ * The series of one event on one namespace. Its counts are plain numbers, handed to prom-client
+ * when it is read (a scrape): counting an event is then an increment, where prom-client's own
+ * `inc`, even on a child bound to its labels, hashes and checks the labels every time. The latency
+ * histogram is prom-client's.
  */
 export interface EventSeries {
   readonly labels: EventLabels;
-  readonly received: Counter.Internal;
-  readonly ok: Counter.Internal;
+  /** Events received since the counters were last read. */
+  received: number;
+  /** Answers since the counters were last read: OK, and by error code. */
+  ok: number;
+  readonly failures: Map<string, number>;
   readonly latency: Histogram.Internal<'namespace' | 'event'>;
-  readonly failures: Map<string, Counter.Internal>;
 }
 
 /**
@@ -38,17 +42,20 @@ export class RealtimeMetrics {
 
   constructor(registry: MetricsRegistry) {
     const registers = [registry];
+    const collect = () => this.collect();
     this.received = new Counter({
       name: `${METRICS_PREFIX}ws_events_received_total`,
       help: 'Client events that reached a handler, counted on arrival (before the token re-check).',
       labelNames: ['namespace', 'event'],
       registers,
+      collect,
     });
     this.answered = new Counter({
       name: `${METRICS_PREFIX}ws_acks_total`,
       help: 'Answers to client events: OK, or the error code (sent as an error event when the client gave no callback).',
       labelNames: ['namespace', 'event', 'code'],
       registers,
+      collect,
     });
     this.latency = new Histogram({
       name: `${METRICS_PREFIX}ws_ack_duration_seconds`,
@@ -84,10 +91,10 @@ export class RealtimeMetrics {
       const labels = { namespace, event };
       series = {
         labels,
-        received: this.received.labels(labels),
-        ok: this.answered.labels({ ...labels, code: OK_CODE }),
-        latency: this.latency.labels(labels),
+        received: 0,
+        ok: 0,
         failures: new Map(),
+        latency: this.latency.labels(labels),
       };
       byEvent.set(event, series);
     }
@@ -96,7 +103,7 @@ export class RealtimeMetrics {
 
   /** An event arrived (counted before the token re-check, so refusals count too). */
   receive(series: EventSeries): void {
-    series.received.inc();
+    series.received++;
   }
 
   /**
@@ -104,13 +111,25 @@ export class RealtimeMetrics {
    * the `performance.now()` it arrived at.
    */
   answer(series: EventSeries, startedAt: number, code: string): void {
-    let counter = code === OK_CODE ? series.ok : series.failures.get(code);
-    if (!counter) {
-      counter = this.answered.labels({ ...series.labels, code });
-      series.failures.set(code, counter);
-    }
-    counter.inc();
+    if (code === OK_CODE) series.ok++;
+    else series.failures.set(code, (series.failures.get(code) ?? 0) + 1);
     this.observe(series, startedAt);
+  }
+
+  /** Adds what was counted since the last read to prom-client's counters (either one's read). */
+  private collect(): void {
+    for (const byEvent of this.series.values()) {
+      for (const series of byEvent.values()) {
+        if (series.received > 0) this.received.inc(series.labels, series.received);
+        series.received = 0;
+        if (series.ok > 0) this.answered.inc({ ...series.labels, code: OK_CODE }, series.ok);
+        series.ok = 0;
+        for (const [code, count] of series.failures) {
+          if (count > 0) this.answered.inc({ ...series.labels, code }, count);
+          series.failures.set(code, 0);
+        }
+      }
+    }
   }
 
   private observe(series: EventSeries, startedAt: number): void {
