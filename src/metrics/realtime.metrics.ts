@@ -21,8 +21,9 @@ export interface EventSeries {
   readonly labels: EventLabels;
   /** Events received since the counters were last read. */
   received: number;
-  /** Answers since the counters were last read: OK, and by error code. */
+  /** OK answers since the counters were last read. */
   ok: number;
+  /** Failed answers since the counters were last read, by error code. */
   readonly failures: Map<string, number>;
   readonly latency: Histogram.Internal<'namespace' | 'event'>;
 }
