@@ -67,7 +67,8 @@ export async function connectGroup(ctx, o) {
 /**
  * A group that queries PostgreSQL with `sql` instead of emitting to a server (`load` with it drives
  * the database alone): in one load process, as the app is one process, through one pool of the
- * app's size (DB_POOL_SIZE as the app reads it: the environment's, or its default), lent as the app's pool lends. PostgreSQL only.
+ * app's size (DB_POOL_SIZE as the app reads it: the environment's, or its default), lent as the
+ * app's pool lends. PostgreSQL only.
  * @param {Context} ctx
  * @param {{ name: string, url: string, sql: string, params: string[], users: BenchUser[] }} o
  * @returns {Promise<Group>}

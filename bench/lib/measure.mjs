@@ -121,9 +121,9 @@ export async function measured(ctx, target, work) {
  * server are interleaved, so each server, and PostgreSQL, sits idle for ten seconds or more
  * while the other is measured; a machine that reclaims memory left untouched (the VMs these
  * figures come from page out what was untouched for 6 s on one, 60 s on another) then pages code
- * and data back in from disk as the load resumes, and the first half-second stalls. Measured without a lead-in, a step
- * after an idle spell failed at 280 messages/s with p99 160 ms, and the same rate passed at once
- * when tried again with p99 9 ms. Steady load is what a step measures.
+ * and data back in from disk as the load resumes, and the first half-second stalls. Measured
+ * without a lead-in, a step after an idle spell failed at 280 messages/s with p99 160 ms, and the
+ * same rate passed at once when tried again with p99 9 ms. Steady load is what a step measures.
  */
 const LEAD_IN_MS = 1000;
 
