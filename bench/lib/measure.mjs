@@ -1,5 +1,5 @@
 import { now, sleep } from './clock.mjs';
-import { cpuSeconds, CpuMeter, postgresProcesses } from './proc.mjs';
+import { cpuSeconds, CpuMeter, diskReadKB, postgresProcesses } from './proc.mjs';
 import { cores, int, ms } from './report.mjs';
 import { summarize, sumCounts } from './stats.mjs';
 
@@ -32,6 +32,7 @@ import { summarize, sumCounts } from './stats.mjs';
  * @property {number | null} pgAllCpu    cores used by every postgres process on the machine
  * @property {number | null} genCpu      cores used by the load generators
  * @property {number | null} eldP99Ms    event-loop delay p99 of the server under test
+ * @property {number | null} diskReadKB  read from the machine's disks meanwhile (any process)
  */
 
 /**
@@ -81,9 +82,11 @@ export async function measured(ctx, target, work) {
     };
   });
   await server?.resetEld();
+  const readBefore = diskReadKB();
   meter.start();
   const result = await work();
   const cpu = meter.stop();
+  const readAfter = diskReadKB();
   const eldP99Ms = server ? await server.readEld() : null;
   return {
     result,
@@ -93,6 +96,7 @@ export async function measured(ctx, target, work) {
       pgAllCpu: cpu.pgAll,
       genCpu: cpu.gen,
       eldP99Ms,
+      diskReadKB: readBefore === null || readAfter === null ? null : readAfter - readBefore,
     },
   };
 }
@@ -269,6 +273,7 @@ export function stepLine(row) {
       : '',
     `cpu ${cores(row.resources.serverCpu)}${row.resources.pgCpu !== null ? ` pg ${cores(row.resources.pgCpu)}` : ''} gen ${cores(row.resources.genCpu)}`,
     `eld p99 ${ms(row.resources.eldP99Ms)} ms`,
+    row.resources.diskReadKB ? `disk read ${diskPerOk(row)} KB/ok` : '',
     row.lost ? `lost ${row.lost}` : '',
     row.dropped ? `dropped ${row.dropped} sockets` : '',
     errs ? `errors ${errs}` : '',
@@ -276,6 +281,17 @@ export function stepLine(row) {
   ]
     .filter(Boolean)
     .join(' | ');
+}
+
+/**
+ * Kilobytes read from disk per answered request in a step: where a read's pages were not in
+ * memory (the OS page cache, PostgreSQL's buffers), this is what it went to the disk for.
+ * @param {StepRow} r
+ */
+function diskPerOk(r) {
+  const kb = r.resources.diskReadKB;
+  if (kb === null) return 'n/a';
+  return r.ok > 0 ? (kb / r.ok).toFixed(1) : '—';
 }
 
 /** Table columns shared by the rate-stepped scenarios. */
@@ -294,6 +310,7 @@ export const STEP_HEADER = [
   'pg cpu',
   'gen cpu',
   'eld p99',
+  'disk KB/ok',
   'emit lag p99',
   'pass',
 ];
@@ -316,6 +333,7 @@ export function stepCells(r) {
     cores(r.resources.pgCpu),
     cores(r.resources.genCpu),
     ms(r.resources.eldP99Ms),
+    diskPerOk(r),
     ms(r.emitLagP99Ms),
     r.pass ? 'yes' : 'no',
   ];

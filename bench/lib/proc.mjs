@@ -53,6 +53,20 @@ export function rssBytes(pid) {
   }
 }
 
+/**
+ * Kilobytes read from this machine's block devices since boot (/proc/vmstat's pgpgin), or null
+ * where there is no /proc/vmstat. Machine-wide: what a page cache miss costs shows up here,
+ * whichever process missed.
+ */
+export function diskReadKB() {
+  try {
+    const match = /^pgpgin (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Soft limit on open files of this process (children inherit it). */
 export function openFilesLimit() {
   try {
