@@ -32,7 +32,8 @@ import { summarize, sumCounts } from './stats.mjs';
  * @property {number | null} pgAllCpu    cores used by every postgres process on the machine
  * @property {number | null} genCpu      cores used by the load generators
  * @property {number | null} eldP99Ms    event-loop delay p99 of the server under test
- * @property {number | null} diskReadKB  read from the machine's disks meanwhile (any process)
+ * @property {number | null} diskReadKBps  KB/s read from the machine's disks meanwhile, by any
+ *   process (swap-ins too, where there is swap)
  */
 
 /**
@@ -83,10 +84,12 @@ export async function measured(ctx, target, work) {
   });
   await server?.resetEld();
   const readBefore = diskReadKB();
+  const startedAt = performance.now();
   meter.start();
   const result = await work();
   const cpu = meter.stop();
   const readAfter = diskReadKB();
+  const wall = (performance.now() - startedAt) / 1000;
   const eldP99Ms = server ? await server.readEld() : null;
   return {
     result,
@@ -96,7 +99,12 @@ export async function measured(ctx, target, work) {
       pgAllCpu: cpu.pgAll,
       genCpu: cpu.gen,
       eldP99Ms,
-      diskReadKB: readBefore === null || readAfter === null ? null : readAfter - readBefore,
+      // A rate over the whole window, as the CPU figures are: the window takes in a step's
+      // lead-in and its last answers, which its counts of answers leave out.
+      diskReadKBps:
+        readBefore === null || readAfter === null || wall <= 0
+          ? null
+          : (readAfter - readBefore) / wall,
     },
   };
 }
@@ -273,7 +281,7 @@ export function stepLine(row) {
       : '',
     `cpu ${cores(row.resources.serverCpu)}${row.resources.pgCpu !== null ? ` pg ${cores(row.resources.pgCpu)}` : ''} gen ${cores(row.resources.genCpu)}`,
     `eld p99 ${ms(row.resources.eldP99Ms)} ms`,
-    row.resources.diskReadKB ? `disk read ${diskPerOk(row)} KB/ok` : '',
+    row.resources.diskReadKBps ? `disk read ${diskPerOk(row)} KB/ok` : '',
     row.lost ? `lost ${row.lost}` : '',
     row.dropped ? `dropped ${row.dropped} sockets` : '',
     errs ? `errors ${errs}` : '',
@@ -284,14 +292,16 @@ export function stepLine(row) {
 }
 
 /**
- * Kilobytes read from disk per answered request in a step: where a read's pages were not in
- * memory (the OS page cache, PostgreSQL's buffers), this is what it went to the disk for.
+ * Kilobytes read from disk per answered request in a step (the machine's read rate over its
+ * answer rate): about what each request went to the disk for where its pages were not in memory
+ * (the OS page cache, PostgreSQL's buffers). Machine-wide, so a process paging its code back in
+ * counts too: the raw server's steps, which read no database, show that background.
  * @param {StepRow} r
  */
 function diskPerOk(r) {
-  const kb = r.resources.diskReadKB;
-  if (kb === null) return 'n/a';
-  return r.ok > 0 ? (kb / r.ok).toFixed(1) : '—';
+  const rate = r.resources.diskReadKBps;
+  if (rate === null) return 'n/a';
+  return r.achieved > 0 ? (rate / r.achieved).toFixed(1) : '—';
 }
 
 /** Table columns shared by the rate-stepped scenarios. */
