@@ -223,7 +223,7 @@ export async function run(ctx, p, fixtures) {
  * about 15 blocks of 8 KB that no other page reads, and the VMs these figures come from drop
  * page-cache blocks left untouched for a while (a DAMON `pageout` scheme: 60 s on one, 6 s on
  * another). Without this read, a run minutes after the last one (the full round) fetched about
- * 120 KB from disk per page, and one just after seeding next to nothing. Later steps come more
+ * 100 KB from disk per page, and one just after seeding next to nothing. Later steps come more
  * than a minute after it, and a machine that drops blocks after 6 s undoes it sooner: each step's
  * `disk KB/ok` says how much it still read from disk. The server's settings (`shared_buffers`)
  * are left alone; a PGlite database lives in the app's process. A failed read is logged, not
