@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { MIGRATIONS } from '../../migrations/index.js';
 import { AppModule } from '../../src/app.module.js';
 import { listen, setupApp } from '../../src/app.setup.js';
 import { TEST_JWT_SECRET } from './tokens.js';
@@ -38,8 +40,9 @@ export const usingPostgres = Boolean(process.env.DATABASE_URL);
 export const usingRedis = Boolean(process.env.REDIS_URL);
 
 /**
- * Boots the real module graph on a random port, on a fresh PGlite directory or, when
- * DATABASE_URL is set, on a fresh PostgreSQL database created for this app alone.
+ * Boots the real module graph on a random port, on a fresh PGlite directory (its database a copy
+ * of a freshly migrated one: copyPgliteTemplate) or, when DATABASE_URL is set, on a fresh
+ * PostgreSQL database created for this app alone.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'msg-test-'));
@@ -48,6 +51,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     : usingPostgres
       ? await createDatabase(process.env.DATABASE_URL!)
       : undefined;
+  if (!options.reuse && !usingPostgres) await copyPgliteTemplate(dataDir);
+  return boot(options, dataDir, databaseUrl);
+}
+
+async function boot(
+  options: TestAppOptions,
+  dataDir: string,
+  databaseUrl: string | undefined,
+): Promise<TestApp> {
   // Test apps of other suites share the Redis server, never its keys or channels.
   const redisKeyPrefix =
     options.env?.REDIS_KEY_PREFIX ?? options.reuse?.redisKeyPrefix ?? `t:${uniqueSuffix()}:`;
@@ -86,6 +98,49 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (databaseUrl) await dropDatabase(process.env.DATABASE_URL!, databaseUrl);
     },
   };
+}
+
+/**
+ * A fresh PGlite database costs an initdb, 2.5-5 s of WebAssembly, before its migrations run; a
+ * copy of a migrated one opens in half a second. So the first app of a suite file that finds no
+ * template for the current migrations and PGlite version boots a throwaway app on a fresh
+ * directory (the same path as any app: initdb, then the migrations at start-up), closes it, and
+ * renames its database into place as the template; later apps start on a copy of it, and run the
+ * migrations that are left: none. Two processes may build it at once: the first rename wins, the
+ * other's copy is dropped. Only `pgdata` is copied: a development secret, files and the rest of
+ * DATA_DIR still start empty. Fresh directories, without a template, are still made by
+ * `npm start` (.ci/smoke.sh) and the migration check in CI. A template that cannot be made is
+ * skipped: the app then gets a fresh database, as before.
+ */
+async function copyPgliteTemplate(dataDir: string): Promise<void> {
+  const template = join(tmpdir(), `msg-test-pglite-${templateKey()}`);
+  if (!existsSync(join(template, 'pgdata'))) {
+    const building = mkdtempSync(join(tmpdir(), 'msg-test-template-'));
+    try {
+      const app = await boot({}, building, undefined);
+      await app.close({ keepData: true });
+      renameSync(building, template);
+    } catch {
+      // Another process's rename came first, or the app did not start (its own test will say).
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  if (existsSync(join(template, 'pgdata'))) {
+    cpSync(join(template, 'pgdata'), join(dataDir, 'pgdata'), { recursive: true });
+  }
+}
+
+/** What a template is made of: the migrations' code and PGlite's version. */
+function templateKey(): string {
+  const hash = createHash('sha256');
+  for (const migration of MIGRATIONS) hash.update(`${migration.name}\n${migration.toString()}\n`);
+  try {
+    const pglite = join(process.cwd(), 'node_modules', '@electric-sql', 'pglite', 'package.json');
+    hash.update((JSON.parse(readFileSync(pglite, 'utf8')) as { version: string }).version);
+  } catch {
+    hash.update('unknown pglite');
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** A fresh, empty database next to the one `adminUrl` names; returns its URL. */
