@@ -100,24 +100,32 @@ async function boot(
   };
 }
 
+/** Set once a template could not be made or used here: this process's apps then start fresh. */
+let templateUnusable = false;
+
 /**
  * A fresh PGlite database costs an initdb, 2.5-5 s of WebAssembly, before its migrations run; a
- * copy of a migrated one opens in half a second. So the first app of a suite file that finds no
- * template for the current migrations and PGlite version boots a throwaway app on a fresh
- * directory (the same path as any app: initdb, then the migrations at start-up), closes it, and
- * renames its database into place as the template; later apps start on a copy of it, and run the
- * migrations that are left: none. Two processes may build it at once: the first rename wins, the
- * other's copy is dropped. Only `pgdata` is copied: a development secret, files and the rest of
- * DATA_DIR still start empty. Fresh directories, without a template, are still made by
- * `npm start` (.ci/smoke.sh) and the migration check in CI. A template that cannot be made is
- * skipped: the app then gets a fresh database, as before.
+ * copy of a migrated one opens in half a second. So an app that finds no template for the current
+ * migrations and PGlite version (the first of a run, or of each Jest worker that starts at once)
+ * first boots a throwaway app on a fresh directory (the same path as any app: initdb, then the
+ * migrations at start-up), closes it, and renames that directory into place as the template;
+ * apps start on a copy of its database, and run the migrations that are left: none. Of two
+ * processes building at once the first rename wins (a rename onto a directory that is not empty
+ * fails), and the other's is dropped. Only `pgdata` is copied: a development secret, files and
+ * the rest of DATA_DIR still start empty. Fresh directories are still made by `npm start`
+ * (.ci/smoke.sh) and the migration check in CI. A template that cannot be made or copied is
+ * given up for the rest of the process: its apps then get fresh databases, as before. Templates
+ * of earlier migrations stay in the temp directory (about 40 MB each) until it is cleaned.
  */
 async function copyPgliteTemplate(dataDir: string): Promise<void> {
+  if (templateUnusable) return;
   const template = join(tmpdir(), `msg-test-pglite-${templateKey()}`);
-  if (!existsSync(join(template, 'pgdata'))) {
+  const source = join(template, 'pgdata');
+  if (!existsSync(source)) {
     const building = mkdtempSync(join(tmpdir(), 'msg-test-template-'));
     try {
-      const app = await boot({}, building, undefined);
+      // No Redis: the template is the database alone.
+      const app = await boot({ env: { REDIS_URL: '' } }, building, undefined);
       await app.close({ keepData: true });
       renameSync(building, template);
     } catch {
@@ -125,8 +133,11 @@ async function copyPgliteTemplate(dataDir: string): Promise<void> {
       rmSync(building, { recursive: true, force: true });
     }
   }
-  if (existsSync(join(template, 'pgdata'))) {
-    cpSync(join(template, 'pgdata'), join(dataDir, 'pgdata'), { recursive: true });
+  try {
+    cpSync(source, join(dataDir, 'pgdata'), { recursive: true });
+  } catch {
+    templateUnusable = true;
+    rmSync(join(dataDir, 'pgdata'), { recursive: true, force: true });
   }
 }
 
@@ -140,7 +151,8 @@ function templateKey(): string {
   } catch {
     hash.update('unknown pglite');
   }
-  return hash.digest('hex').slice(0, 16);
+  // Per user: another user's template on a shared temp directory could not be read.
+  return `${process.getuid?.() ?? 'u'}-${hash.digest('hex').slice(0, 16)}`;
 }
 
 /** A fresh, empty database next to the one `adminUrl` names; returns its URL. */
