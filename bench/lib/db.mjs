@@ -53,14 +53,25 @@ export async function benchDatabase(o) {
  */
 export async function checkpoint(db, log) {
   if (db.kind !== 'postgres') return;
-  const client = new pg.Client({ connectionString: db.url });
   const started = Date.now();
   try {
-    await client.connect();
-    await client.query('CHECKPOINT');
+    await withClient(db.url, (client) => client.query('CHECKPOINT'));
     log(`checkpoint: ${Date.now() - started} ms`);
   } catch (error) {
     log(`checkpoint not taken (${String(error)}): a step may meet one PostgreSQL starts itself`);
+  }
+}
+
+/**
+ * Runs `work` on a client of its own, connected to `url` and ended afterwards, whatever happens.
+ * @template T @param {string} url @param {(client: pg.Client) => Promise<T>} work
+ * @returns {Promise<T>}
+ */
+export async function withClient(url, work) {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }

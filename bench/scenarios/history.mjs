@@ -9,8 +9,8 @@
  * chat's index entries are read once, so that the headline's pages come from memory
  * (readIntoCache).
  */
-import pg from 'pg';
 import { now } from '../lib/clock.mjs';
+import { withClient } from '../lib/db.mjs';
 import { insertUsers } from '../lib/fixtures.mjs';
 import { closeGroup, connectDatabaseGroup, connectGroup } from '../lib/groups.mjs';
 import { loadStep, ramp, rates, STEP_HEADER, stepCells, stepLine } from '../lib/measure.mjs';
@@ -233,20 +233,18 @@ export async function run(ctx, p, fixtures) {
 async function readIntoCache(ctx) {
   const db = ctx.db;
   if (db.kind !== 'postgres') return;
-  const client = new pg.Client({ connectionString: db.url });
   const started = now();
   const before = diskReadKB();
   try {
-    await client.connect();
-    // A sequential scan of the heap (count(text) needs its rows), then an index-only scan of the
-    // chat's entries in UQ_messages_chat_seq, the index a page is read by.
-    await client.query(`SELECT count(text) FROM messages`);
-    await client.query(`SELECT count(*) FROM messages WHERE chat_id = $1`, [BIG_CHAT]);
+    await withClient(db.url, async (client) => {
+      // A sequential scan of the heap (count(text) needs its rows), then an index-only scan of
+      // the chat's entries in UQ_messages_chat_seq, the index a page is read by.
+      await client.query(`SELECT count(text) FROM messages`);
+      await client.query(`SELECT count(*) FROM messages WHERE chat_id = $1`, [BIG_CHAT]);
+    });
   } catch (error) {
     ctx.log(`[history] the table was not read into memory first (${String(error)})`);
     return;
-  } finally {
-    await client.end().catch(() => undefined);
   }
   const after = diskReadKB();
   const read =

@@ -102,6 +102,8 @@ async function boot(
 
 /** Set once a template could not be made or used here: this process's apps then start fresh. */
 let templateUnusable = false;
+/** Where this process's template is: its key is worked out once. */
+let template: string | undefined;
 
 /**
  * A fresh PGlite database costs an initdb, 2.5-5 s of WebAssembly, before its migrations run; a
@@ -119,7 +121,7 @@ let templateUnusable = false;
  */
 async function copyPgliteTemplate(dataDir: string): Promise<void> {
   if (templateUnusable) return;
-  const template = join(tmpdir(), `msg-test-pglite-${templateKey()}`);
+  template ??= join(tmpdir(), `msg-test-pglite-${templateKey()}`);
   const source = join(template, 'pgdata');
   if (!existsSync(source)) {
     const building = mkdtempSync(join(tmpdir(), 'msg-test-template-'));
