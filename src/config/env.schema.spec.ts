@@ -12,7 +12,7 @@ describe('validateEnv', () => {
       CORS_ORIGINS: '*',
       DB_POOL_SIZE: 10,
       DB_POOL_MIN: 2,
-      DB_POOL_IDLE_MS: 10_000,
+      DB_POOL_IDLE_MS: 600_000,
     });
     expect(env.DATABASE_URL).toBeUndefined();
   });

@@ -157,12 +157,17 @@ export class EnvSchema {
   @Max(1000)
   DB_POOL_MIN = 2;
 
-  /** How long a connection above DB_POOL_MIN may sit unused before it is closed (at most a day). */
+  /**
+   * How long a connection above DB_POOL_MIN may sit unused before it is closed (at most a day).
+   * Minutes, not pg-pool's 10 s: a new PostgreSQL connection costs a backend's start, the
+   * preparation of every hot statement again and the mapping of the server's shared buffers, so
+   * a pool that empties between bursts pays all of that at the start of each.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)
   @Max(86_400_000)
-  DB_POOL_IDLE_MS = 10_000;
+  DB_POOL_IDLE_MS = 600_000;
 
   /**
    * Hot statements as named prepared statements, planned once per connection. Off for a pooler
