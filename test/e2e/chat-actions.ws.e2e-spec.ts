@@ -232,6 +232,15 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
     it('answers a message id that does not exist exactly like one the caller may not see', async () => {
       const message = await send('hidden');
       const missing = '00000000-0000-4000-8000-000000000000';
+      await expectSameAsForeign(message, missing);
+    });
+
+    it('answers a made-up message id that is not a UUID as one that does not exist', async () => {
+      await expectSameAsForeign(await send('hidden'), 'no-such-message');
+    });
+
+    /** Each message event on `missing` is refused as on the message of a chat `so` is not in. */
+    async function expectSameAsForeign(message: { id: string }, missing: string): Promise<void> {
       for (const [event, payload] of [
         [C.EditMessage, { text: 'x' }],
         [C.DeleteMessage, {}],
@@ -245,7 +254,7 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         expect(ofOther).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'forbidden' } });
         expect(ofNobody).toEqual(ofOther);
       }
-    });
+    }
 
     it('refuses reactions from outsiders with FORBIDDEN', async () => {
       const message = await send('private');

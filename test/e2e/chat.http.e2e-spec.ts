@@ -50,7 +50,15 @@ describe('chat REST API', () => {
       .set(as(outsider))
       .send({ text: 'hi' })
       .expect(403);
-    const bad = await request(t.url).get('/api/chats/not-a-uuid').set(as(a)).expect(400);
+    // A made-up id is an unknown chat; only what cannot be an id is a bad request.
+    await request(t.url)
+      .get('/api/chats/not-a-uuid')
+      .set(as(a))
+      .expect(403, { statusCode: 403, code: 'FORBIDDEN', message: 'forbidden' });
+    const bad = await request(t.url)
+      .get(`/api/chats/${'x'.repeat(129)}`)
+      .set(as(a))
+      .expect(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     await request(t.url).get('/api/chats?limit=abc').set(as(a)).expect(400);
     await request(t.url).get('/api/chats?limit=500').set(as(a)).expect(400);

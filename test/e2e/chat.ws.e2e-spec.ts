@@ -204,10 +204,18 @@ describe('/chat', () => {
       ).resolves.toMatchObject({ userIds: [] });
     });
 
-    it('refuses a malformed chatId with VALIDATION_FAILED', async () => {
+    it('answers a made-up chatId that is not a UUID as any unknown chat: FORBIDDEN', async () => {
       const s = await chatSocket(t, await makeUser(t));
-      await expect(emitAck(s, C.JoinChat, { chatId: 'not-a-uuid' })).resolves.toMatchObject({
-        error: { code: 'VALIDATION_FAILED' },
+      await expect(emitAck(s, C.JoinChat, { chatId: 'not-a-uuid' })).resolves.toEqual({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: 'forbidden' },
+      });
+    });
+
+    it('refuses a chatId too long to be an id with VALIDATION_FAILED', async () => {
+      const s = await chatSocket(t, await makeUser(t));
+      await expect(emitAck(s, C.JoinChat, { chatId: 'x'.repeat(129) })).resolves.toMatchObject({
+        error: { code: 'VALIDATION_FAILED', details: [{ field: 'chatId' }] },
       });
     });
   });
@@ -283,7 +291,7 @@ describe('/chat', () => {
       ['no text and no attachments', {}, 'text'],
       ['text of the wrong type', { text: 42 }, 'text'],
       ['an unknown field', { text: 'hi', pinned: true }, 'pinned'],
-      ['a malformed replyToId', { text: 'hi', replyToId: 'nope' }, 'replyToId'],
+      ['a replyToId too long to be an id', { text: 'hi', replyToId: 'x'.repeat(129) }, 'replyToId'],
       // PostgreSQL text cannot hold NUL: it used to fail in the insert, as INTERNAL.
       ['a NUL character in the text', { text: 'a\u0000b' }, 'text'],
       [

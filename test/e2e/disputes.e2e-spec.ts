@@ -280,7 +280,7 @@ describe('/disputes', () => {
       ['no reason', { reason: undefined }, 'reason'],
       ['an empty reason', { reason: '   ' }, 'reason'],
       ['a reason over 2000 characters', { reason: 'x'.repeat(2001) }, 'reason'],
-      ['an orderId that is not a uuid', { orderId: 'o-1' }, 'orderId'],
+      ['an orderId too long to be an id', { orderId: 'o'.repeat(129) }, 'orderId'],
       ['an unknown field', { urgent: true }, 'urgent'],
     ])('refuses %s with VALIDATION_FAILED', async (_name, change, field) => {
       const order = await orderIn(t, 'IN_PROGRESS', client, performer);

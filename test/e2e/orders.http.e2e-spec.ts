@@ -121,11 +121,11 @@ describe('orders REST API', () => {
       expect((await call(t, user, 'get', `/api/orders/${order.id}`)).status).toBe(200);
     }
     const missing = '00000000-0000-4000-8000-000000000000';
-    for (const id of [order.id, missing]) {
+    for (const id of [order.id, missing, 'not-a-uuid']) {
       const res = await call<ErrorBody>(t, outsider, 'get', `/api/orders/${id}`);
       expect([res.status, res.body.code]).toEqual([403, 'FORBIDDEN']);
     }
-    const bad = await call<ErrorBody>(t, client, 'get', '/api/orders/not-a-uuid');
+    const bad = await call<ErrorBody>(t, client, 'get', `/api/orders/${'x'.repeat(129)}`);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
   });
 

@@ -222,7 +222,7 @@ describe('/orders', () => {
   it('answers bad payloads with VALIDATION_FAILED', async () => {
     const sc = await ordersSocket(t, client);
     for (const [event, payload, field] of [
-      [C.JoinChat, { orderId: 'nope' }, 'orderId'],
+      [C.JoinChat, { orderId: 'x'.repeat(129) }, 'orderId'],
       [C.JoinChat, { chatId: '00000000-0000-4000-8000-000000000000' }, 'chatId'],
       [C.SendMessage, { orderId: '00000000-0000-4000-8000-000000000000', text: '' }, 'text'],
       [

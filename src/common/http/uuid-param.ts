@@ -1,15 +1,20 @@
-import { ArgumentMetadata, ParseUUIDPipe } from '@nestjs/common';
+import { PipeTransform } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { invalidField } from '../errors/domain.exception.js';
+import { normalizeId } from '../validation/is-uuid.decorator.js';
 
-/** ParseUUIDPipe, answering in lower case: the form the database returns ids in (see IsUuid). */
-class LowerCaseUuidPipe extends ParseUUIDPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata) {
-    const id = await super.transform(value, metadata);
-    return typeof id === 'string' ? id.toLowerCase() : id;
+/**
+ * A path id, normalized as the ids of bodies and payloads are (normalizeId): a UUID in lower
+ * case, or any other string of up to MAX_ID_LENGTH characters read as an id no row has, refused
+ * as any unknown id is. Only what cannot be an id (longer) is VALIDATION_FAILED, before any lookup.
+ */
+class IdParamPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    const id = normalizeId(value);
+    if (typeof id !== 'string' || !isUUID(id, 'all'))
+      throw invalidField('id', 'isUuid', 'id must be a UUID', 'id must be a UUID');
+    return id;
   }
 }
 
-/** A path id that must be a UUID: anything else is VALIDATION_FAILED, before any lookup. */
-export const UuidParam = new LowerCaseUuidPipe({
-  exceptionFactory: () => invalidField('id', 'isUuid', 'id must be a UUID', 'id must be a UUID'),
-});
+export const UuidParam = new IdParamPipe();

@@ -23,6 +23,8 @@ class NoteDto {
 }
 
 const CHAT = '0B8E3F52-6C1A-4B9A-9F0E-2D7C4A1B3E5F';
+/** Too long to be an id (a made-up id of a sane length reads as an unknown one). */
+const NOT_AN_ID = 'x'.repeat(129);
 const payload: ArgumentMetadata = { type: 'body', metatype: NoteDto };
 
 /** The error details of a refusal, or the value that passed. */
@@ -49,7 +51,7 @@ describe('AppValidationPipe', () => {
   });
 
   it('refuses JSON data field by field: wrong types, lengths after trimming, unknown fields', async () => {
-    expect(await outcome({ chatId: 'x', text: ' toolong ', extra: 1 })).toEqual({
+    expect(await outcome({ chatId: NOT_AN_ID, text: ' toolong ', extra: 1 })).toEqual({
       code: 'VALIDATION_FAILED',
       details: [
         { field: 'extra', constraints: { whitelistValidation: 'property extra should not exist' } },
@@ -85,7 +87,7 @@ describe('AppValidationPipe', () => {
   });
 
   it('validates an instance of the DTO it did not make', async () => {
-    const made = Object.assign(new NoteDto(), { chatId: 'x' });
+    const made = Object.assign(new NoteDto(), { chatId: NOT_AN_ID });
     expect(await outcome(made)).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
