@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_ID_LENGTH, normalizeId, UNKNOWN_ID } from './is-uuid.decorator.js';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { IsUuid, MAX_ID_LENGTH, normalizeId, UNKNOWN_ID } from './is-uuid.decorator.js';
 
 const ID = '0192f0c4-7b1e-7c3a-9d2e-4f5a6b7c8d9e';
 
@@ -12,16 +14,29 @@ describe('normalizeId', () => {
     expect(normalizeId('no-such-chat')).toBe(UNKNOWN_ID);
   });
 
-  it('does not read the UUID inside other notations PostgreSQL would accept', () => {
+  it('leaves a UUID in another notation as it is, for validation to refuse', () => {
     for (const notation of [`{${ID}}`, `urn:uuid:${ID}`, ID.replace(/-/g, ''), ` ${ID}`]) {
-      expect(normalizeId(notation)).toBe(UNKNOWN_ID);
+      expect(normalizeId(notation)).toBe(notation);
     }
   });
 
   it('leaves what cannot be an id for validation to refuse', () => {
     const tooLong = 'x'.repeat(MAX_ID_LENGTH + 1);
-    for (const value of ['', tooLong, 42, null, undefined, ['a']]) {
+    for (const value of ['', tooLong, 'a\u0000b', 'a\nb', 42, null, undefined, ['a']]) {
       expect(normalizeId(value)).toBe(value);
     }
+  });
+});
+
+class ListDto {
+  @IsUuid({ each: true })
+  ids!: string[];
+}
+
+describe('IsUuid on a list', () => {
+  it('refuses a made-up id in a list instead of carrying it on', () => {
+    const dto = plainToInstance(ListDto, { ids: [ID.toUpperCase(), 'no-such-message'] });
+    expect(dto.ids).toEqual([ID, 'no-such-message']);
+    expect(validateSync(dto).map((e) => e.property)).toEqual(['ids']);
   });
 });
