@@ -212,6 +212,19 @@ describe('/chat', () => {
       });
     });
 
+    it('refuses a joined chat id written another way with VALIDATION_FAILED, and stays in it', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+      await ok(sb, C.JoinChat, { chatId: chat.id });
+      await expect(emitAck(sb, C.LeaveChat, { chatId: `{${chat.id}}` })).resolves.toMatchObject({
+        error: { code: 'VALIDATION_FAILED', details: [{ field: 'chatId' }] },
+      });
+      await expect(
+        ok<{ userIds: string[] }>(sa, C.GetActiveUsers, { chatId: chat.id }),
+      ).resolves.toMatchObject({ userIds: [b.id] });
+    });
+
     it('refuses a chatId too long to be an id with VALIDATION_FAILED', async () => {
       const s = await chatSocket(t, await makeUser(t));
       await expect(emitAck(s, C.JoinChat, { chatId: 'x'.repeat(129) })).resolves.toMatchObject({
