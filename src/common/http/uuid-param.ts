@@ -5,8 +5,9 @@ import { normalizeId } from '../validation/is-uuid.decorator.js';
 
 /**
  * A path id, normalized as the ids of bodies and payloads are (normalizeId): a UUID in lower
- * case, or any other string of up to MAX_ID_LENGTH characters read as an id no row has, refused
- * as any unknown id is. Only what cannot be an id (longer) is VALIDATION_FAILED, before any lookup.
+ * case, or a made-up id read as one no row has, refused as any unknown id is. What normalizeId
+ * leaves alone (too long, unprintable, a UUID written another way) is VALIDATION_FAILED, before
+ * any lookup.
  */
 class IdParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {

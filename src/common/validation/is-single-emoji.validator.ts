@@ -1,10 +1,9 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-// Keycaps (1️⃣, #️⃣, *️⃣) are a digit, # or * with the enclosing keycap mark: none of the three
-// classes before them.
-const EMOJI =
-  /\p{Extended_Pictographic}|\p{Regional_Indicator}|[\u{1F3FB}-\u{1F3FF}]|[0-9#*]\uFE0F?\u20E3/u;
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|[\u{1F3FB}-\u{1F3FF}]/u;
+/** A keycap (1️⃣, #️⃣, *️⃣): a digit, # or * with the enclosing keycap mark, and nothing else. */
+const KEYCAP = /^[0-9#*]\uFE0F?\u20E3$/u;
 const MAX_EMOJI_LENGTH = 32;
 
 /** One grapheme that is an emoji (ZWJ sequences, skin tones, flags and keycaps included). */
@@ -12,7 +11,7 @@ export function isSingleEmoji(value: unknown): boolean {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_EMOJI_LENGTH)
     return false;
   const graphemes = [...segmenter.segment(value)];
-  return graphemes.length === 1 && EMOJI.test(value);
+  return graphemes.length === 1 && (EMOJI.test(value) || KEYCAP.test(value));
 }
 
 export function IsSingleEmoji(options?: ValidationOptions): PropertyDecorator {

@@ -15,14 +15,22 @@ describe('normalizeId', () => {
   });
 
   it('leaves a UUID in another notation as it is, for validation to refuse', () => {
-    for (const notation of [`{${ID}}`, `urn:uuid:${ID}`, ID.replace(/-/g, ''), ` ${ID}`]) {
+    const hyphens = ID.replace(/-/g, '');
+    for (const notation of [
+      `{${ID}}`,
+      `urn:uuid:${ID}`,
+      hyphens,
+      ` ${ID}`,
+      hyphens.replace(/(.{4})(?!$)/g, '$1-'),
+      `${ID.slice(0, 8)}\u200b${ID.slice(8)}`,
+    ]) {
       expect(normalizeId(notation)).toBe(notation);
     }
   });
 
   it('leaves what cannot be an id for validation to refuse', () => {
     const tooLong = 'x'.repeat(MAX_ID_LENGTH + 1);
-    for (const value of ['', tooLong, 'a\u0000b', 'a\nb', 42, null, undefined, ['a']]) {
+    for (const value of ['', tooLong, 'a\u0000b', 'a\nb', 'a\u0085b', 42, null, undefined, ['a']]) {
       expect(normalizeId(value)).toBe(value);
     }
   });

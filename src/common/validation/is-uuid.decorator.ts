@@ -12,17 +12,19 @@ export const UNKNOWN_ID = '00000000-0000-0000-0000-000000000000';
 /** Longer strings, or empty ones, are not ids: `VALIDATION_FAILED`, as any other bad value. */
 export const MAX_ID_LENGTH = 128;
 /**
- * A UUID written some other way (braces, `urn:uuid:`, no hyphens, spaces around it): a mangled
- * id, refused as malformed. Read as unknown, a `leaveChat` of a joined chat written so would
- * succeed without leaving it; PostgreSQL itself would read the UUID inside.
+ * Whether a string may hold a UUID written some other way (braces, `urn:uuid:`, other hyphens,
+ * spaces or invisible characters in it): 32 hex digits or more among its characters. Such a
+ * mangled id is refused as malformed: read as unknown, a `leaveChat` of a joined chat written so
+ * would succeed without leaving it, and PostgreSQL itself would read the UUID inside.
  */
-const HOLDS_A_UUID = /[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}/i;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const holdsAUuid = (value: string): boolean => value.replace(/[^0-9a-f]/gi, '').length >= 32;
+/** Control and format (invisible) characters: not in an id anyone made up to be read. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}]/u;
 
 /**
  * An id as the database writes it: a UUID in lower case; a made-up one (1–MAX_ID_LENGTH
- * characters, no control characters, no UUID inside) as UNKNOWN_ID; anything else unchanged,
+ * characters, none of them control or format characters, no UUID inside) as UNKNOWN_ID; anything
+ * else unchanged,
  * for validation to refuse.
  */
 export function normalizeId(value: unknown): unknown {
@@ -31,8 +33,8 @@ export function normalizeId(value: unknown): unknown {
   const madeUp =
     value.length > 0 &&
     value.length <= MAX_ID_LENGTH &&
-    !CONTROL.test(value) &&
-    !HOLDS_A_UUID.test(value);
+    !UNPRINTABLE.test(value) &&
+    !holdsAUuid(value);
   return madeUp ? UNKNOWN_ID : value;
 }
 
@@ -48,7 +50,7 @@ const lower = (value: unknown): unknown =>
 export function IsUuid(options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }: { value: unknown }) =>
-      options?.each && Array.isArray(value) ? value.map(lower) : normalizeId(value),
+      options?.each ? (Array.isArray(value) ? value.map(lower) : lower(value)) : normalizeId(value),
     ),
     IsUUID('all', options),
   );
