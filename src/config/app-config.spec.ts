@@ -12,8 +12,9 @@ const secret = 's'.repeat(32);
 
 describe('AppConfig', () => {
   it.each([
-    [{}, true],
+    [{}, false],
     [{ JWT_SECRET: secret }, false],
+    [{ AUTH_DEV_TOKENS: 'true' }, true],
     [{ JWT_SECRET: secret, AUTH_DEV_TOKENS: 'true' }, true],
     [{ AUTH_DEV_TOKENS: 'false' }, false],
     [{ NODE_ENV: 'production', JWT_SECRET: secret }, false],

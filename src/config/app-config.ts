@@ -47,13 +47,12 @@ export class AppConfig {
     return this.env.REDIS_KEY_PREFIX;
   }
   /**
-   * Dev tokens let anyone mint any token, so they are never on in production, and by default
-   * only in development with the generated secret (a deployment that set a real key but forgot
-   * NODE_ENV=production does not expose them). AUTH_DEV_TOKENS=true turns them on explicitly.
+   * Dev tokens let anyone mint any token: only with AUTH_DEV_TOKENS=true, as the contract says,
+   * and never in production (where `true` is refused at boot). In development without it,
+   * `npm run token` signs tokens with the same secret.
    */
   get devTokensEnabled(): boolean {
-    if (this.isProduction) return false;
-    return this.env.AUTH_DEV_TOKENS ?? (!this.env.JWT_SECRET && !this.env.JWT_PUBLIC_KEY);
+    return !this.isProduction && this.env.AUTH_DEV_TOKENS === true;
   }
   /** `true` allows every origin; otherwise the exact origins allowed. */
   get corsOrigins(): true | string[] {
