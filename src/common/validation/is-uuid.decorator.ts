@@ -24,8 +24,7 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}]/u;
 /**
  * An id as the database writes it: a UUID in lower case; a made-up one (1–MAX_ID_LENGTH
  * characters, none of them control or format characters, no UUID inside) as UNKNOWN_ID; anything
- * else unchanged,
- * for validation to refuse.
+ * else unchanged, for validation to refuse.
  */
 export function normalizeId(value: unknown): unknown {
   if (typeof value !== 'string') return value;
