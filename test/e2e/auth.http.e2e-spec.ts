@@ -146,4 +146,9 @@ describe('REST authentication with dev tokens disabled', () => {
       .expect(404);
     expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('answers 404 NOT_FOUND to a body it would refuse, not what it would have accepted', async () => {
+    const res = await request(t.url).post('/api/auth/dev-token').send({}).expect(404);
+    expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
+  });
 });

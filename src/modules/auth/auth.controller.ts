@@ -1,11 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/http/public.decorator.js';
-import { DomainException } from '../../common/errors/domain.exception.js';
-import { ErrorCode } from '../../common/errors/error-code.js';
-import { AppConfig } from '../../config/app-config.js';
 import { DevTokenDto, TokenResponseDto } from './dto/dev-token.dto.js';
 import { claimsToUser } from './claims.js';
+import { DevTokensGuard } from './dev-tokens.guard.js';
 import { TokenService } from './token.service.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -14,17 +12,16 @@ import { UsersService } from '../users/users.service.js';
 export class AuthController {
   constructor(
     private readonly tokens: TokenService,
-    private readonly config: AppConfig,
     private readonly users: UsersService,
   ) {}
 
   @Public()
   @Post('dev-token')
+  @UseGuards(DevTokensGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue a development token (only when AUTH_DEV_TOKENS=true)' })
   @ApiOkResponse({ type: TokenResponseDto })
   async devToken(@Body() dto: DevTokenDto): Promise<TokenResponseDto> {
-    if (!this.config.devTokensEnabled) throw new DomainException(ErrorCode.NotFound);
     const user = claimsToUser({
       sub: dto.userId,
       name: dto.name,
