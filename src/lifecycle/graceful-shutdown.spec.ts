@@ -2,8 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { exitGracefullyOn, shutDown, shutdownDeadlines } from './graceful-shutdown.js';
 
-const idleDatabase = { driver: { master: { totalCount: 1, idleCount: 1, waitingCount: 0 } } };
-const busyDatabase = { driver: { master: { totalCount: 1, idleCount: 0, waitingCount: 0 } } };
+const database = (idleCount: number) => ({
+  isInitialized: true,
+  driver: { master: { totalCount: 1, idleCount, waitingCount: 0 } },
+});
+const idleDatabase = database(1);
+const busyDatabase = database(0);
 
 /** An app whose close takes `closeMs` (forever when undefined), recording the order of steps. */
 function fakeApp(steps: string[], closeMs?: number, database = idleDatabase): INestApplication {
@@ -45,14 +49,22 @@ describe('shutDown', () => {
   it('closes the app anyway when the database never goes quiet, within the grace period', async () => {
     const steps: string[] = [];
     const started = Date.now();
-    const done = await shutDown(
+    await shutDown(
       fakeApp(steps, 0, busyDatabase),
       { closeConnections: () => steps.push('connections') },
       500,
     );
     expect(steps).toEqual(['connections', 'close']);
-    expect(done).toBe(true);
     expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('says it did not finish when the work in flight was cut off by the close', async () => {
+    const done = await shutDown(
+      fakeApp([], 0, busyDatabase),
+      { closeConnections: () => undefined },
+      500,
+    );
+    expect(done).toBe(false);
   });
 });
 

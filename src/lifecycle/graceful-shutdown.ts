@@ -22,7 +22,8 @@ export function shutdownDeadlines(graceMs: number): { quietWithinMs: number; gra
  * transport closed so that its client reconnects by itself (to another node) and recovers with
  * joinChat `sinceSeq`; the work in flight (sends, and the notifications they set off) finishes;
  * then the app closes (hooks, Redis, database). Resolves true when all of it was done within
- * `graceMs`, false when the time ran out first or a step failed.
+ * `graceMs`; false when the time ran out first, a step failed, or the work in flight was still
+ * running when the app had to be closed (it is closed all the same).
  */
 export async function shutDown(
   app: INestApplication,
@@ -32,10 +33,10 @@ export async function shutDown(
   const logger = new Logger('Shutdown');
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), graceMs);
+  const outOfTime = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
   });
-  const steps = async (): Promise<true> => {
+  const steps = async (): Promise<'done' | 'work cut off'> => {
     server.closeConnections();
     const quiet = await databaseQuiet(app.get(DataSource), {
       quietMs: QUIET_MS,
@@ -43,13 +44,17 @@ export async function shutDown(
     });
     if (!quiet) logger.warn('database work still running at shutdown; closing anyway');
     await app.close();
-    return true;
+    return quiet ? 'done' : 'work cut off';
   };
   try {
-    const done = await Promise.race([steps(), outOfTime]);
-    if (!done) logger.error(`shutdown not done within SHUTDOWN_GRACE_MS (${graceMs} ms)`);
-    else logger.log(`shut down in ${Date.now() - started} ms`);
-    return done;
+    const outcome = await Promise.race([steps(), outOfTime]);
+    if (outcome === 'late')
+      logger.error(`shutdown not done within SHUTDOWN_GRACE_MS (${graceMs} ms)`);
+    else
+      logger.log(
+        `shut down in ${Date.now() - started} ms${outcome === 'done' ? '' : ', work cut off'}`,
+      );
+    return outcome === 'done';
   } catch (error) {
     logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
     return false;
