@@ -166,6 +166,19 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
     }
   });
 
+  it('refuses a frame-sized list of ids at once, before comparing its items', async () => {
+    const [a] = await trio();
+    const s = await presenceSocket(a);
+    // 100,000 short ids (about 700 KB, under the frame limit): checked for duplicates first, they
+    // held the event loop for many seconds.
+    const userIds = Array.from({ length: 100_000 }, (_, i) => i.toString(36));
+    const ack = await emitAck(s, C.Subscribe, { userIds });
+    expect(ack.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'userIds', constraints: { maxItems: 'more than 1000 items' } }],
+    });
+  });
+
   it('caps the users one socket watches', async () => {
     const [a] = await trio();
     const s = await presenceSocket(a);

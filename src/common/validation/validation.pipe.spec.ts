@@ -4,7 +4,7 @@ import { IsArray, IsOptional, IsString, Length } from 'class-validator';
 import { DomainException } from '../errors/domain.exception.js';
 import { IsUuid } from './is-uuid.decorator.js';
 import { Trim } from './trim.decorator.js';
-import { AppValidationPipe } from './validation.pipe.js';
+import { AppValidationPipe, MAX_ITEMS } from './validation.pipe.js';
 
 class NoteDto {
   @IsUuid()
@@ -84,6 +84,15 @@ describe('AppValidationPipe', () => {
     // Changed after the first pass: a second validation would refuse it.
     note.text = 'far too long';
     expect(await pipe.transform(note, payload)).toBe(note);
+  });
+
+  it('refuses an array of more than MAX_ITEMS items before any rule reads it', async () => {
+    const tags = Array.from({ length: MAX_ITEMS + 1 }, (_, i) => `t${i}`);
+    expect(await outcome({ chatId: CHAT, tags })).toEqual({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'tags', constraints: { maxItems: `more than ${MAX_ITEMS} items` } }],
+    });
+    expect(await outcome({ chatId: CHAT, tags: tags.slice(1) })).toBeInstanceOf(NoteDto);
   });
 
   it('validates an instance of the DTO it did not make', async () => {

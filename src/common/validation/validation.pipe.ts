@@ -109,6 +109,12 @@ export class AppValidationPipe extends ValidationPipe {
 const MAX_DEPTH = 16;
 /** Per object: more would make the error list as long as the payload. */
 const MAX_KEYS = 100;
+/**
+ * Per array: twice the longest list any payload may hold (a group's 500 members). A longer one is
+ * refused before any rule sees it: class-validator's ArrayUnique compares every item with every
+ * other, and a 1 MB frame of short ids held the event loop for seconds.
+ */
+export const MAX_ITEMS = 1000;
 /** Longer keys are refused without being named, so an error never echoes them back. */
 export const MAX_KEY_LENGTH = 100;
 const NUL = '\u0000';
@@ -117,7 +123,7 @@ const NUL = '\u0000';
 const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /**
- * Prototype keys, absurd nesting, absurd keys and NUL characters (which PostgreSQL text cannot
+ * Prototype keys, absurd nesting, absurd keys, absurdly long arrays and NUL characters (which PostgreSQL text cannot
  * hold: they used to fail in the query, as INTERNAL) are refused outright, at any depth.
  * `shape.plain` is left true only for data JSON can hold: no binary value, no sparse array.
  */
@@ -129,6 +135,9 @@ function findSuspiciousKey(
 ): { field: string; rule: string; message: string } | undefined {
   if (depth > MAX_DEPTH) {
     return { field: path, rule: 'maxDepth', message: `nesting deeper than ${MAX_DEPTH} levels` };
+  }
+  if (Array.isArray(value) && value.length > MAX_ITEMS) {
+    return { field: path, rule: 'maxItems', message: `more than ${MAX_ITEMS} items` };
   }
   const keys = Object.keys(value);
   if (Array.isArray(value)) {
