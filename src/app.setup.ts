@@ -39,12 +39,9 @@ export function setupApp(app: INestApplication): ServerControls {
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   const metrics = app.get(RealtimeMetrics);
   const limits = socketLimits(config.limits, config.trustProxy, app.get(LimitMetrics).refused);
+  const authenticator = app.get(SocketAuthenticator);
   const io = new AuthenticatedIoAdapter(app, {
-    middlewares: [
-      ...limits.beforeAuth,
-      app.get(SocketAuthenticator).middleware,
-      ...limits.afterAuth,
-    ],
+    middlewares: [...limits.beforeAuth, authenticator.middleware, ...limits.afterAuth],
     serverOptions: {
       path: '/socket.io',
       serveClient: false,
@@ -55,7 +52,11 @@ export function setupApp(app: INestApplication): ServerControls {
       allowRequest: (req, callback) =>
         callback(null, originAllowed(config.corsOrigins, req.headers.origin)),
     },
-    onConnection: [announceSocket(app.get(EventEmitter2)), ...limits.onConnection],
+    onConnection: [
+      authenticator.connected,
+      announceSocket(app.get(EventEmitter2)),
+      ...limits.onConnection,
+    ],
     onEngineConnection: [coalesceWrites, ...limits.onEngineConnection],
     meter: metrics,
     onServer: (server) => metrics.watch(server),

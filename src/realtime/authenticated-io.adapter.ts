@@ -15,9 +15,9 @@ type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
 type ConnectionListener = (socket: Socket) => void;
 type EngineConnectionListener = (conn: Socket['conn']) => void;
 /**
- * Each namespace socket listens for its connection's close until it leaves (its token's expiry,
- * the sockets-per-user count), besides the connection's own listeners: a client carrying all six
- * namespaces on one connection holds about fifteen, past the ten at which Node warns of a leak.
+ * Each namespace socket listens for its connection's close until it leaves (the sockets-per-user
+ * count), besides the connection's own listeners: a client carrying five namespaces on one
+ * connection holds eight, near the ten at which Node warns of a leak.
  */
 const CONNECTION_CLOSE_LISTENERS = 32;
 /** A handler as the adapter runs it, for any socket (`run`) or for the one it is bound to. */

@@ -15,6 +15,7 @@ const authenticator = new SocketAuthenticator(
 function namespaceSocket(conn: EventEmitter): AppSocket & EventEmitter {
   return Object.assign(new EventEmitter(), {
     conn,
+    connected: false,
     data: {},
     handshake: { auth: { token: 't' }, headers: {}, query: {} },
   }) as unknown as AppSocket & EventEmitter;
@@ -23,26 +24,35 @@ function namespaceSocket(conn: EventEmitter): AppSocket & EventEmitter {
 const authenticate = (socket: AppSocket): Promise<Error | undefined> =>
   new Promise((resolve) => authenticator.middleware(socket, resolve));
 
+/** What Socket.IO does once every middleware has let the socket through. */
+function connect(socket: AppSocket): void {
+  Object.assign(socket, { connected: true });
+  authenticator.connected(socket);
+}
+
 describe('SocketAuthenticator', () => {
-  it('leaves no listener on the shared connection once a namespace socket has gone', async () => {
+  it('arms nothing for a socket it let through until the socket connects', async () => {
     const conn = new EventEmitter();
+    // A later middleware (the sockets-per-user limit) refuses each of these.
     for (let i = 0; i < 20; i += 1) {
       const socket = namespaceSocket(conn);
       expect(await authenticate(socket)).toBeUndefined();
       expect(socket.data.user).toBe(user);
-      expect(conn.listenerCount('close')).toBe(1);
-      socket.emit('disconnect', 'client namespace disconnect');
-      expect(conn.listenerCount('close')).toBe(0);
       expect(socket.listenerCount('disconnect')).toBe(0);
     }
+    expect(conn.listenerCount('close')).toBe(0);
   });
 
-  it('disarms a socket whose connection closed during the handshake', async () => {
+  it('leaves no listener once a connected socket has gone', async () => {
     const conn = new EventEmitter();
-    const socket = namespaceSocket(conn);
-    await authenticate(socket);
-    conn.emit('close', 'transport close');
-    expect(socket.listenerCount('disconnect')).toBe(0);
+    for (let i = 0; i < 20; i += 1) {
+      const socket = namespaceSocket(conn);
+      await authenticate(socket);
+      connect(socket);
+      expect(socket.listenerCount('disconnect')).toBe(1);
+      socket.emit('disconnect', 'client namespace disconnect');
+      expect(socket.listenerCount('disconnect')).toBe(0);
+    }
     expect(conn.listenerCount('close')).toBe(0);
   });
 });

@@ -15,8 +15,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The Socket.IO middleware of every namespace: authenticates the handshake before the socket
- * connects (Nest guards do not run on connection), keeps the user on `socket.data.user`, and
- * disconnects the socket when its token expires.
+ * connects (Nest guards do not run on connection) and keeps the user on `socket.data.user`; and,
+ * once the socket has connected, disconnects it when its token expires.
  */
 @Injectable()
 export class SocketAuthenticator {
@@ -29,11 +29,21 @@ export class SocketAuthenticator {
     this.authenticate(socket).then(
       (user) => {
         socket.data.user = user;
-        this.expireAt(socket, user);
         next();
       },
       (error: unknown) => next(connectError(error)),
     );
+  };
+
+  /**
+   * For every socket that got through all the middlewares. Not armed by the middleware: a later
+   * one (the sockets-per-user limit) may still refuse the socket, which then never disconnects,
+   * and a client could pile refused handshakes, each holding a timer and a listener, on one
+   * connection.
+   */
+  readonly connected = (socket: AppSocket): void => {
+    const user = socket.data.user;
+    if (user && socket.connected) this.expireAt(socket, user);
   };
 
   private async authenticate(socket: AppSocket): Promise<AuthUser> {
@@ -42,22 +52,13 @@ export class SocketAuthenticator {
     return user;
   }
 
-  /**
-   * Arms the socket's expiry, disarmed when the socket disconnects or its connection closes (a
-   * client that leaves during the handshake is dropped without 'disconnect'). Disarming removes
-   * both listeners: the connection is shared by the client's namespaces and outlives each socket,
-   * so a namespace joined and left again and again would otherwise pile listeners on it.
-   */
+  /** Arms the socket's expiry, disarmed when the socket disconnects. */
   private expireAt(socket: AppSocket, user: AuthUser): void {
     const wait = user.exp * 1000 - Date.now();
-    const disarm = (): void => {
-      clearTimeout(timer);
-      socket.off('disconnect', disarm);
-      socket.conn.off('close', disarm);
-    };
+    const disarm = (): void => clearTimeout(timer);
     const timer = setTimeout(
       () => {
-        disarm();
+        socket.off('disconnect', disarm);
         if (user.exp * 1000 > Date.now()) return this.expireAt(socket, user);
         socket.emit(ServerEvent.Error, { code: ErrorCode.TokenExpired, message: 'token expired' });
         socket.disconnect();
@@ -66,7 +67,6 @@ export class SocketAuthenticator {
     );
     timer.unref();
     socket.once('disconnect', disarm);
-    socket.conn.once('close', disarm);
   }
 }
 
