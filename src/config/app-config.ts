@@ -43,6 +43,9 @@ export class AppConfig {
   get redisUrl(): string | undefined {
     return this.env.REDIS_URL;
   }
+  get redisCommandTimeoutMs(): number {
+    return this.env.REDIS_COMMAND_TIMEOUT_MS;
+  }
   get redisKeyPrefix(): string {
     return this.env.REDIS_KEY_PREFIX;
   }

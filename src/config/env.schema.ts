@@ -93,6 +93,16 @@ export class EnvSchema {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /**
+   * How long a Redis command may go unanswered before it fails (UNAVAILABLE): a Redis that hangs,
+   * or a network path that silently stopped, would otherwise leave acks waiting for minutes.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 2000;
+
   /** Every key and channel this deployment uses in Redis starts with it (several apps, one Redis). */
   @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 of [A-Za-z0-9_.:-]' })
   REDIS_KEY_PREFIX = 'msg:';

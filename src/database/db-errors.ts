@@ -23,6 +23,7 @@ const UNAVAILABLE_MESSAGES = [
   // ioredis, when Redis is away: the shared state store is a backing store too.
   /Stream isn't writeable and enableOfflineQueue options is false/i,
   /Reached the max retries per request limit/i,
+  /Command timed out/i,
 ];
 
 export function isUnavailableError(error: unknown, depth = 0): boolean {

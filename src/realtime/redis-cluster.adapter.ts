@@ -55,6 +55,8 @@ export function subscriberOf(redis: Redis): Redis {
     enableOfflineQueue: true,
     maxRetriesPerRequest: null,
     enableReadyCheck: false,
+    // Its subscriptions wait in the queue for as long as Redis is away; they must not time out.
+    commandTimeout: undefined,
   });
 }
 

@@ -20,6 +20,7 @@ export { REDIS, REDIS_CLUSTER };
           lazyConnect: false,
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
+          commandTimeout: config.redisCommandTimeoutMs,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         });
         // Without a listener an 'error' event would kill the process when Redis goes away.

@@ -45,6 +45,39 @@ describeRedis('Redis going away mid-run', () => {
   });
 });
 
+describeRedis('Redis that stops answering', () => {
+  let t: TestApp;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    let url: string;
+    ({ proxy, url } = await proxyTo(process.env.REDIS_URL!));
+    t = await createTestApp({ env: { REDIS_URL: url, REDIS_COMMAND_TIMEOUT_MS: '300' } });
+  });
+  afterAll(async () => {
+    proxy?.resume();
+    await t?.close();
+    await proxy?.stop();
+  });
+
+  it('answers UNAVAILABLE while its commands go unanswered, and serves again once they are', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    await must(t, a, 'get', `/api/presence/${b.id}`);
+    // Connections stay open and carry nothing: a hung server, or a path that silently stopped.
+    proxy.stall();
+    const stalled = await request(t.url)
+      .get(`/api/presence/${b.id}`)
+      .set('Authorization', `Bearer ${a.token}`)
+      .expect(503);
+    expect(stalled.body).toMatchObject({ code: 'UNAVAILABLE' });
+    proxy.resume();
+    await expect(must(t, a, 'get', `/api/presence/${b.id}`)).resolves.toMatchObject({
+      userId: b.id,
+      status: 'offline',
+    });
+  });
+});
+
 describeRedis('the Socket.IO Redis adapter losing its connections', () => {
   let t: TestApp;
 
