@@ -449,6 +449,30 @@ describe('/chat', () => {
       expect(limited.hasMore).toBe(true);
     });
 
+    it('takes optional fields sent as null as absent: the latest page, not an empty one', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const sa = await chatSocket(t, a);
+      const sent: MessageView[] = [];
+      for (let i = 0; i < 3; i += 1)
+        sent.push(await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: `m ${i}` }));
+      const sb = await chatSocket(t, b);
+      const joined = await ok<Joined>(sb, C.JoinChat, {
+        chatId: chat.id,
+        sinceSeq: null,
+        limit: null,
+      });
+      expect(joined.messages).toEqual(sent);
+      const page = await ok<Page<MessageView>>(sb, C.GetMessages, {
+        chatId: chat.id,
+        before: null,
+        limit: null,
+      });
+      expect(page).toEqual({ items: sent, hasMore: false, nextCursor: null });
+      const ack = await emitAck(sb, C.GetMessages, { chatId: null });
+      expect(ack.error?.code).toBe('VALIDATION_FAILED');
+    });
+
     it('gives back in history each message exactly as its send acknowledged it', async () => {
       const [a, b] = [await makeUser(t), await makeUser(t)];
       const chat = await group(a, [b]);

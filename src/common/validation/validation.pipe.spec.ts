@@ -95,6 +95,16 @@ describe('AppValidationPipe', () => {
     expect(await outcome({ chatId: CHAT, tags: tags.slice(1) })).toBeInstanceOf(NoteDto);
   });
 
+  it('takes a field sent as null as absent', async () => {
+    const note = await outcome({ chatId: CHAT, text: null, tags: null });
+    expect(note).toBeInstanceOf(NoteDto);
+    expect(note).toEqual({ chatId: CHAT.toLowerCase() });
+    expect(await outcome({ chatId: null })).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'chatId' }],
+    });
+  });
+
   it('validates an instance of the DTO it did not make', async () => {
     const made = Object.assign(new NoteDto(), { chatId: NOT_AN_ID });
     expect(await outcome(made)).toMatchObject({ code: 'VALIDATION_FAILED' });

@@ -74,7 +74,8 @@ export class AppValidationPipe extends ValidationPipe {
       const shape = { plain: true };
       const suspicious = findSuspiciousKey(value, '', 0, shape);
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
-      if (shape.plain) return this.validatePlain(metadata.metatype, value);
+      value = withoutNulls(value);
+      if (shape.plain) return this.validatePlain(metadata.metatype, value as object);
     }
     return super.transform(value, metadata).then((result: unknown) => {
       if (isDto && result !== null && typeof result === 'object') made.add(result);
@@ -171,6 +172,22 @@ function findSuspiciousKey(
     }
   }
   return undefined;
+}
+
+/**
+ * A field sent as `null` is taken as absent, as JSON clients write an optional field they leave
+ * empty: an optional one gets its default, a required one is refused as missing. (`IsOptional`
+ * lets null through: `limit: null` made an empty page, and `sinceSeq: null` a join that recovered
+ * nothing.) No payload field gives null a meaning of its own. The value itself when it has none.
+ */
+function withoutNulls(value: object): object {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    if ((value as Record<string, unknown>)[key] !== null) continue;
+    copy ??= { ...value };
+    delete copy[key];
+  }
+  return copy ?? value;
 }
 
 /** A Buffer or typed array: what Socket.IO makes of binary data. */
