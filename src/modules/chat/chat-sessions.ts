@@ -94,7 +94,12 @@ export class ChatSessions {
       announce(socket, dto.chatId, actor.id, 'joined', link);
       return joined;
     } catch (error) {
-      if (!known && !entry.active) joinedBy(socket).delete(dto.chatId);
+      if (!known && !entry.active) {
+        joinedBy(socket).delete(dto.chatId);
+        // Subscribed before the page failed: not joined, so not in the room either (leaveChat,
+        // which finds nothing joined, could not take it out).
+        await socket.leave(Room.chat(dto.chatId));
+      }
       throw error;
     }
   }
