@@ -21,6 +21,7 @@ export class NodeMemberships implements OnModuleDestroy {
   private readonly held = new Map<string, Map<string, number>>();
   private readonly ttlMs: number;
   private readonly timer: NodeJS.Timeout;
+  private readonly restoredListeners: (() => void)[] = [];
 
   constructor(
     private readonly store: StateStore,
@@ -30,7 +31,19 @@ export class NodeMemberships implements OnModuleDestroy {
     this.timer = setInterval(() => void this.renew(), Math.floor(this.ttlMs / 3));
     this.timer.unref();
     // Entries ran out while the store was away: put them back now, not at the next renewal.
-    store.onRestored(() => void this.renew());
+    store.onRestored(() => {
+      void this.renew().then(() => {
+        for (const listener of this.restoredListeners) listener();
+      });
+    });
+  }
+
+  /**
+   * Calls `listener` each time the store comes back after an outage, once this node's memberships
+   * are in it again (holds made during the outage included).
+   */
+  onRestored(listener: () => void): void {
+    this.restoredListeners.push(listener);
   }
 
   /** One more holder of `member` in `key`; true when it is this node's first. */
@@ -65,6 +78,11 @@ export class NodeMemberships implements OnModuleDestroy {
    */
   heldHere(key: string): ReadonlyMap<string, number> {
     return this.held.get(key) ?? NOTHING;
+  }
+
+  /** The keys this node holds a member in, among those starting with `prefix`. */
+  keysHeldHere(prefix: string): string[] {
+    return [...this.held.keys()].filter((key) => key.startsWith(prefix));
   }
 
   /** The members of each key held on any node, each once. */

@@ -12,9 +12,10 @@ import {
   type PresenceView,
 } from './presence.types.js';
 
+const CONNECTED = 'presence:conn:';
 const key = {
   /** Nodes with a socket of the user (a NodeMemberships set). */
-  connected: (userId: string) => `presence:conn:${userId}`,
+  connected: (userId: string) => CONNECTED + userId,
   /** Until when (epoch ms) a REST heartbeat keeps the user online. */
   heartbeat: (userId: string) => `presence:hb:${userId}`,
   away: (userId: string) => `presence:away:${userId}`,
@@ -93,6 +94,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.sweeper = setInterval(() => void this.sweep(), this.config.presence.nodeTtlMs);
     this.sweeper.unref();
+    this.memberships.onRestored(() => this.recheckConnectedHere());
   }
 
   onModuleDestroy(): void {
@@ -111,6 +113,18 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       }
     } catch (error) {
       this.logger.error(`presence sweep failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * After a store outage: a user who connected here meanwhile was never announced (the hold
+   * failed before the status was worked out). Their holds are back in the store; work out and
+   * announce the status of everyone connected here.
+   */
+  private recheckConnectedHere(): void {
+    for (const held of this.memberships.keysHeldHere(CONNECTED)) {
+      const userId = held.slice(CONNECTED.length);
+      this.serially(userId, () => this.recompute(userId));
     }
   }
 
