@@ -95,6 +95,22 @@ describe('AppValidationPipe', () => {
     expect(await outcome({ chatId: CHAT, tags: tags.slice(1) })).toBeInstanceOf(NoteDto);
   });
 
+  it('refuses an unpaired surrogate in any string, and takes a paired one', async () => {
+    expect(await outcome({ chatId: CHAT, text: 'a\ud800', tags: ['b'] })).toEqual({
+      code: 'VALIDATION_FAILED',
+      details: [
+        { field: 'text', constraints: { wellFormed: 'text must not contain unpaired surrogates' } },
+      ],
+    });
+    expect(await outcome({ chatId: CHAT, tags: ['\udc00'] })).toMatchObject({
+      details: [{ field: 'tags.0', constraints: { wellFormed: expect.any(String) } }],
+    });
+    expect(await outcome({ chatId: CHAT, text: '👍' })).toEqual({
+      chatId: CHAT.toLowerCase(),
+      text: '👍',
+    });
+  });
+
   it('takes a field sent as null as absent', async () => {
     const note = await outcome({ chatId: CHAT, text: null, tags: null });
     expect(note).toBeInstanceOf(NoteDto);

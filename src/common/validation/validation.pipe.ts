@@ -124,7 +124,8 @@ const NUL = '\u0000';
 const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /**
- * Prototype keys, absurd nesting, absurd keys, absurdly long arrays and NUL characters (which PostgreSQL text cannot
+ * Prototype keys, absurd nesting, absurd keys, absurdly long arrays, NUL characters and unpaired
+ * UTF-16 surrogates (which PostgreSQL text cannot
  * hold: they used to fail in the query, as INTERNAL) are refused outright, at any depth.
  * `shape.plain` is left true only for data JSON can hold: no binary value, no sparse array.
  */
@@ -154,13 +155,24 @@ function findSuspiciousKey(
     if (key.includes(NUL)) {
       return { field: path, rule: 'noNul', message: 'a property name with a NUL character' };
     }
+    if (!key.isWellFormed()) {
+      const message = 'a property name with an unpaired surrogate';
+      return { field: path, rule: 'wellFormed', message };
+    }
     const field = path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) {
       return { field, rule: 'whitelistValidation', message: `property ${key} should not exist` };
     }
     const child: unknown = (value as Record<string, unknown>)[key];
-    if (typeof child === 'string' && child.includes(NUL)) {
-      return { field, rule: 'noNul', message: `${field} must not contain NUL characters` };
+    if (typeof child === 'string') {
+      if (child.includes(NUL)) {
+        return { field, rule: 'noNul', message: `${field} must not contain NUL characters` };
+      }
+      // Not text: UTF-8 would store U+FFFD in its place, and PostgreSQL refuses it in JSON.
+      if (!child.isWellFormed()) {
+        const message = `${field} must not contain unpaired surrogates`;
+        return { field, rule: 'wellFormed', message };
+      }
     }
     if (child !== null && typeof child === 'object') {
       if (isBinary(child)) {
