@@ -25,13 +25,17 @@ const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
   405: ErrorCode.NotFound,
   409: ErrorCode.Conflict,
   413: ErrorCode.PayloadTooLarge,
+  // A multipart upload of a type other than form-data.
+  415: ErrorCode.ValidationFailed,
   429: ErrorCode.RateLimited,
   503: ErrorCode.Unavailable,
 };
 
 /**
  * Turns anything thrown into the contract's error body. Unknown errors become INTERNAL with a
- * fixed message: stacks, SQL and payloads stay in the log.
+ * fixed message: stacks, SQL and payloads stay in the log. The framework's own refusals (an
+ * unknown route, a path that does not decode, a multipart error) answer their code's fixed
+ * message too: theirs repeat the request ("Cannot GET /api/x?token=…").
  */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof DomainException) {
@@ -43,7 +47,7 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (error instanceof HttpException) {
     const code = CODE_BY_HTTP_STATUS[error.getStatus()];
-    if (code) return { code, message: httpMessage(error) ?? DEFAULT_MESSAGES[code] };
+    if (code) return { code, message: DEFAULT_MESSAGES[code] };
   }
   const clientError = httpClientErrorCode(error);
   if (clientError) return { code: clientError, message: DEFAULT_MESSAGES[clientError] };
@@ -60,13 +64,6 @@ function httpClientErrorCode(error: unknown): ErrorCode | undefined {
 
 function withDetails(body: ErrorBody, details: unknown): ErrorBody {
   return details === undefined ? body : { ...body, details };
-}
-
-function httpMessage(error: HttpException): string | undefined {
-  const response = error.getResponse();
-  if (typeof response === 'string') return response;
-  const message = (response as { message?: unknown }).message;
-  return typeof message === 'string' ? message : undefined;
 }
 
 function describe(error: unknown): string {

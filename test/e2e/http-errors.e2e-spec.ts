@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { makeUser, type TestClient } from '../support/factories.js';
+
+// Requests the framework refuses before any handler of ours: each gets the contract's body, a
+// client error's code, and nothing of the request written back.
+describe('REST refusals outside the handlers', () => {
+  let t: TestApp;
+  let user: TestClient;
+  const as = (u: TestClient) => ({ Authorization: `Bearer ${u.token}` });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    user = await makeUser(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers an unknown route 404 without repeating its URL', async () => {
+    const res = await request(t.url).get('/api/no-such-route?token=sekrit-value').expect(404);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    expect(JSON.stringify(res.body)).not.toContain('sekrit');
+    expect(JSON.stringify(res.body)).not.toContain('no-such-route');
+  });
+
+  it('answers a path that cannot be decoded 400 without repeating it', async () => {
+    const res = await request(t.url)
+      .delete('/api/messages/00000000-0000-4000-8000-000000000001/reactions/%E0%A4%A')
+      .set(as(user))
+      .expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    expect(JSON.stringify(res.body)).not.toContain('%E0');
+  });
+
+  it('answers an upload in a multipart type it does not take 400, not 500', async () => {
+    const res = await request(t.url)
+      .post('/api/files')
+      .set(as(user))
+      .set('Content-Type', 'multipart/mixed; boundary=x')
+      .send('--x\r\n\r\nhi\r\n--x--\r\n')
+      .expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('answers a lone surrogate in free-form data 400, not 500', async () => {
+    const admin = await makeUser(t, 'ADMIN');
+    const res = await request(t.url)
+      .post('/api/notifications')
+      .set(as(admin))
+      .set('Content-Type', 'application/json')
+      .send(
+        `{"userId":"${user.id}","type":"IN_APP","subject":"s","message":"m","data":{"k":"\\ud800"}}`,
+      )
+      .expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+  });
+});
