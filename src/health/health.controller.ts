@@ -1,4 +1,4 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import {
@@ -6,6 +6,7 @@ import {
   HealthCheckResult,
   HealthCheckService,
   HealthIndicatorFunction,
+  type HealthIndicatorResult,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Public } from '../common/http/public.decorator.js';
@@ -17,6 +18,8 @@ const CHECK_TIMEOUT_MS = 1500;
 @Public()
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
@@ -41,10 +44,20 @@ export class HealthController {
     try {
       return await this.health.check(checks);
     } catch (error) {
-      // Terminus reports "not ready" as a 503 exception; keep its per-dependency body.
+      // Terminus reports "not ready" as a 503 exception; keep its per-dependency body, without
+      // the drivers' messages (server addresses, user names), which go to the log.
       if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      this.logger.warn(`not ready: ${JSON.stringify(result.error)}`);
       res.status(503);
-      return error.getResponse() as HealthCheckResult;
+      return { ...result, error: statusesOf(result.error), details: statusesOf(result.details) };
     }
   }
+}
+
+/** Each dependency's status alone. */
+function statusesOf<Part extends Partial<HealthIndicatorResult> | undefined>(part: Part): Part {
+  if (!part) return part;
+  const entries = Object.entries(part).map(([name, result]) => [name, { status: result?.status }]);
+  return Object.fromEntries(entries) as Part;
 }
