@@ -121,6 +121,13 @@ describe('AppValidationPipe', () => {
     });
   });
 
+  it('still refuses an unknown field sent as null', async () => {
+    expect(await outcome({ chatId: CHAT, extra: null })).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'extra', constraints: { whitelistValidation: expect.any(String) } }],
+    });
+  });
+
   it('validates an instance of the DTO it did not make', async () => {
     const made = Object.assign(new NoteDto(), { chatId: NOT_AN_ID });
     expect(await outcome(made)).toMatchObject({ code: 'VALIDATION_FAILED' });

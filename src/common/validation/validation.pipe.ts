@@ -10,7 +10,7 @@ import { validate } from 'class-validator';
 import { DomainException, FieldError, invalidField } from '../errors/domain.exception.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { BARE_VALUE_KEY } from './bare-value.decorator.js';
-import { quickChecks, type QuickCheck } from './quick-check.js';
+import { quickChecks, targetRules, type QuickCheck } from './quick-check.js';
 import { quickInstances, type QuickInstance } from './quick-instance.js';
 
 /** The DTOs the pipe has made, validated: passed on as they are if they come through again. */
@@ -74,7 +74,7 @@ export class AppValidationPipe extends ValidationPipe {
       const shape = { plain: true };
       const suspicious = findSuspiciousKey(value, '', 0, shape);
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
-      value = withoutNulls(value);
+      value = withoutNulls(value, fieldsOf(metadata.metatype));
       if (shape.plain) return this.validatePlain(metadata.metatype, value as object);
     }
     return super.transform(value, metadata).then((result: unknown) => {
@@ -187,19 +187,31 @@ function findSuspiciousKey(
 }
 
 /**
- * A field sent as `null` is taken as absent, as JSON clients write an optional field they leave
- * empty: an optional one gets its default, a required one is refused as missing. (`IsOptional`
- * lets null through: `limit: null` made an empty page, and `sinceSeq: null` a join that recovered
- * nothing.) No payload field gives null a meaning of its own. The value itself when it has none.
+ * A field of the DTO sent as `null` is taken as absent, as JSON clients write an optional field
+ * they leave empty: an optional one gets its default, a required one is refused as missing.
+ * (`IsOptional` lets null through: `limit: null` made an empty page, and `sinceSeq: null` a join
+ * that recovered nothing.) No payload field gives null a meaning of its own. An unknown field
+ * stays, to be refused. The value itself when it has no such field.
  */
-function withoutNulls(value: object): object {
+function withoutNulls(value: object, fields: ReadonlySet<string>): object {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
-    if ((value as Record<string, unknown>)[key] !== null) continue;
+    if ((value as Record<string, unknown>)[key] !== null || !fields.has(key)) continue;
     copy ??= { ...value };
     delete copy[key];
   }
   return copy ?? value;
+}
+
+/** The fields a DTO class validates: its own and its ancestors'. Read once per class. */
+const fieldsByClass = new WeakMap<object, ReadonlySet<string>>();
+function fieldsOf(metatype: object): ReadonlySet<string> {
+  let fields = fieldsByClass.get(metatype);
+  if (!fields) {
+    fields = new Set(targetRules(metatype).map((rule) => rule.propertyName));
+    fieldsByClass.set(metatype, fields);
+  }
+  return fields;
 }
 
 /** A Buffer or typed array: what Socket.IO makes of binary data. */
