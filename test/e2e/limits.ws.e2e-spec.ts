@@ -133,8 +133,9 @@ describe('event rate per connection', () => {
   let t: TestApp;
 
   beforeAll(async () => {
+    // Six: a socket's handshake, then five events.
     t = await createTestApp({
-      env: { LIMIT_SOCKET_EVENTS_PER_SECOND: '0.01', LIMIT_SOCKET_EVENTS_BURST: '5' },
+      env: { LIMIT_SOCKET_EVENTS_PER_SECOND: '0.01', LIMIT_SOCKET_EVENTS_BURST: '6' },
     });
   });
   afterAll(async () => {
@@ -196,12 +197,40 @@ describe('event rate per connection', () => {
       await shared.open(Ns.Chat, a.token),
       await shared.open(Ns.Presence, a.token),
     ];
+    // Two handshakes, then four events.
     for (let i = 0; i < 3; i += 1) await ok(chat, ClientEvent.WhoAmI, {});
-    for (let i = 0; i < 2; i += 1) await ok(presence, PresenceClientEvent.GetOnlineUsers, {});
+    await ok(presence, PresenceClientEvent.GetOnlineUsers, {});
     expectRateLimited(await emitAck(presence, PresenceClientEvent.GetOnlineUsers, {}));
     expectRateLimited(await emitAck(chat, ClientEvent.WhoAmI, {}));
     const other = await chatSocket(t, a);
     await expect(ok(other, ClientEvent.WhoAmI, {})).resolves.toMatchObject({ id: a.id });
+  });
+
+  it('counts namespace handshakes too: a client asking for one again and again is refused', async () => {
+    const a = await makeUser(t);
+    const shared = sharedConnection(t.url);
+    // Keeps the connection open while /chat is left and asked for again.
+    await shared.open(Ns.Presence, a.token);
+    const chat = await shared.open(Ns.Chat, a.token);
+    const again = async (): Promise<(Error & { data?: unknown }) | undefined> => {
+      chat.disconnect();
+      // A CONNECT on the heels of its DISCONNECT makes Socket.IO close the whole connection.
+      await settle(50);
+      return new Promise((resolve) => {
+        chat.once('connect', () => resolve(undefined));
+        chat.once('connect_error', resolve);
+        chat.connect();
+      });
+    };
+    for (let i = 0; i < 4; i += 1) expect(await again()).toBeUndefined();
+    const before = await refusals(t, 'event_rate');
+    const refused = await again();
+    expect(refused?.data).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfterMs: expect.any(Number),
+      details: { retryAfterMs: expect.any(Number) },
+    });
+    expect(await refusals(t, 'event_rate')).toBe(before + 1);
   });
 });
 

@@ -3,28 +3,51 @@ import { rateLimited } from '../../common/limits/rate-limited.js';
 import { TokenBucket, type RateLimit } from '../../common/limits/token-bucket.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { ServerEvent } from '../events.js';
-import type { EngineSocket, OnRefused } from './socket-types.js';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { handshakeRefusal } from '../handshake-refusal.js';
+import type { EngineSocket, Middleware, OnRefused } from './socket-types.js';
 
 /** Longer event names are not echoed back (no event of the contract comes close). */
 const MAX_ECHOED_EVENT = 64;
 
 /**
- * Client events per connection, all its namespaces together, unknown ones included. An event over
- * the rate does not reach its handler: it is answered RATE_LIMITED with `retryAfterMs`, through
- * its ack when it has one, else with an `error` event. An event no handler listens for on that
- * namespace is dropped unanswered, as it would be under the rate (Nest binds each handler as a
- * listener of the socket, so that is one lookup).
+ * Client events per connection, all its namespaces together, unknown ones included, and the
+ * namespace handshakes it asks for: each is a packet the node must work on, and a client refused
+ * a namespace may ask again and again on the same connection.
  */
-export function limitEvents(limit: RateLimit, onRefused: OnRefused): (socket: AppSocket) => void {
-  const buckets = new WeakMap<EngineSocket, TokenBucket>();
-  return (socket) => {
-    let bucket = buckets.get(socket.conn);
-    if (!bucket) buckets.set(socket.conn, (bucket = new TokenBucket(limit)));
-    const counted = bucket;
+export class EventRate {
+  private readonly buckets = new WeakMap<EngineSocket, TokenBucket>();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly onRefused: OnRefused,
+  ) {}
+
+  /** A namespace handshake over the rate is refused with RATE_LIMITED and `retryAfterMs`. */
+  readonly middleware: Middleware = (socket, next) => {
+    const retryAfterMs = this.bucketOf(socket.conn).take();
+    if (retryAfterMs === 0) return next();
+    this.onRefused('event_rate');
+    next(
+      handshakeRefusal(ErrorCode.RateLimited, 'too many events, slow down', {
+        retryAfterMs,
+        details: { retryAfterMs },
+      }),
+    );
+  };
+
+  /**
+   * An event over the rate does not reach its handler: it is answered RATE_LIMITED with
+   * `retryAfterMs`, through its ack when it has one, else with an `error` event. An event no
+   * handler listens for on that namespace is dropped unanswered, as it would be under the rate
+   * (Nest binds each handler as a listener of the socket, so that is one lookup).
+   */
+  readonly onConnection = (socket: AppSocket): void => {
+    const bucket = this.bucketOf(socket.conn);
     socket.use((packet, next) => {
-      const retryAfterMs = counted.take();
+      const retryAfterMs = bucket.take();
       if (retryAfterMs === 0) return next();
-      onRefused('event_rate');
+      this.onRefused('event_rate');
       const event: unknown = packet[0];
       if (typeof event !== 'string' || socket.listenerCount(event) === 0) return;
       const error = toErrorBody(rateLimited(retryAfterMs, 'too many events, slow down'));
@@ -35,4 +58,10 @@ export function limitEvents(limit: RateLimit, onRefused: OnRefused): (socket: Ap
       else socket.emit(ServerEvent.Error, error);
     });
   };
+
+  private bucketOf(conn: EngineSocket): TokenBucket {
+    let bucket = this.buckets.get(conn);
+    if (!bucket) this.buckets.set(conn, (bucket = new TokenBucket(this.limit)));
+    return bucket;
+  }
 }

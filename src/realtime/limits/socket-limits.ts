@@ -1,7 +1,7 @@
 import type { Limits } from '../../config/app-config.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { ConnectionRate } from './connection-rate.js';
-import { limitEvents } from './event-flood.js';
+import { EventRate } from './event-flood.js';
 import { dropSlowConsumers } from './slow-consumers.js';
 import type { EngineSocket, Middleware, OnRefused } from './socket-types.js';
 import { UserSockets } from './user-sockets.js';
@@ -45,7 +45,11 @@ export function socketLimits(
   }
   if (limits.socketsPerUser > 0)
     hooks.afterAuth.push(new UserSockets(limits.socketsPerUser, onRefused).middleware);
-  if (limits.socketEvents) hooks.onConnection.push(limitEvents(limits.socketEvents, onRefused));
+  if (limits.socketEvents) {
+    const events = new EventRate(limits.socketEvents, onRefused);
+    hooks.beforeAuth.push(events.middleware);
+    hooks.onConnection.push(events.onConnection);
+  }
   hooks.onEngineConnection.push(countOversizedFrames(onRefused));
   return hooks;
 }
