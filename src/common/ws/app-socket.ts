@@ -6,6 +6,8 @@ export interface JoinedChat {
   /** What the chat belongs to, as this namespace's events name it (orderId, disputeId). */
   link: { orderId?: string; disputeId?: string };
   active: boolean;
+  /** joinChat calls for it still running: the last one to fail, with none succeeded, undoes it. */
+  joining: number;
 }
 
 export interface SocketData {

@@ -6,51 +6,100 @@ import type { LimitMetrics } from '../../metrics/limit.metrics.js';
 import { Room } from '../../realtime/events.js';
 import type { ActiveUsers } from './active-users.js';
 import type { ChatService } from './chat.service.js';
-import { ChatSessions } from './chat-sessions.js';
+import { ChatSessions, type Joined } from './chat-sessions.js';
 import type { MessageService } from './message.service.js';
 import type { TypingService } from './typing.service.js';
 
 const CHAT = '00000000-0000-4000-8000-000000000001';
+const ROOM = Room.chat(CHAT);
 const actor = { id: 'u1', role: 'CLIENT' } as unknown as Actor;
+const dto = { chatId: CHAT, limit: 50 };
+const page = { chat: {}, messages: [], hasMore: false } as unknown as Joined;
 
 /** A connected socket that keeps its rooms in a set, as Socket.IO's in-memory adapter does. */
 function fakeSocket(): AppSocket {
   const rooms = new Set<string>();
+  const room = { except: () => room, emit: () => true };
   return {
+    id: 's1',
     connected: true,
     data: {},
     rooms,
-    join: (room: string) => void rooms.add(room),
-    leave: (room: string) => void rooms.delete(room),
+    nsp: { to: () => room },
+    join: (name: string) => void rooms.add(name),
+    leave: (name: string) => void rooms.delete(name),
   } as unknown as AppSocket;
 }
 
-/** Sessions whose joins subscribe the socket, then fail reading the page (the database went). */
-function sessionsFailingAfterSubscribe(): ChatSessions {
+/** A join the test ends: it subscribes the socket at once, then waits for `finish`. */
+interface PendingJoin {
+  finish(error?: Error): void;
+}
+
+/** Sessions whose joins subscribe the socket and then wait for the test to end them. */
+function sessions(): { sessions: ChatSessions; joins: PendingJoin[] } {
+  const joins: PendingJoin[] = [];
   const messages = {
     join: async (_actor: Actor, _dto: unknown, subscribe: () => Promise<void> | void) => {
       await subscribe();
-      throw new Error('connection terminated');
+      await new Promise<void>((resolve, reject) =>
+        joins.push({ finish: (error) => (error ? reject(error) : resolve()) }),
+      );
+      return page;
     },
   } as unknown as MessageService;
-  return new ChatSessions(
-    {} as ChatService,
-    messages,
-    { stop: () => undefined } as unknown as TypingService,
-    {} as ActiveUsers,
-    { limits: { roomsPerSocket: 10 } } as AppConfig,
-    { refused: () => undefined } as unknown as LimitMetrics,
-  );
+  const active = { joined: () => undefined, left: () => undefined } as unknown as ActiveUsers;
+  return {
+    joins,
+    sessions: new ChatSessions(
+      {} as ChatService,
+      messages,
+      { stop: () => undefined } as unknown as TypingService,
+      active,
+      { limits: { roomsPerSocket: 10 } } as AppConfig,
+      { refused: () => undefined } as unknown as LimitMetrics,
+    ),
+  };
 }
+
+/** Lets the joins reach their wait. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const down = new Error('connection terminated');
 
 describe('ChatSessions.join', () => {
   it('takes the socket out of the room again when the join fails after subscribing', async () => {
     const socket = fakeSocket();
-    const sessions = sessionsFailingAfterSubscribe();
-    await expect(sessions.join(actor, socket, { chatId: CHAT, limit: 50 })).rejects.toThrow(
-      'connection terminated',
-    );
-    expect(socket.rooms.has(Room.chat(CHAT))).toBe(false);
-    expect(socket.data.joined?.size).toBe(0);
+    const { sessions: s, joins } = sessions();
+    const join = s.join(actor, socket, dto);
+    await settle();
+    joins[0].finish(down);
+    await expect(join).rejects.toThrow(down);
+    expect(socket.rooms.has(ROOM)).toBe(false);
+    expect(socket.data.joined?.has(CHAT)).toBe(false);
+  });
+
+  it('stays joined when one of two joins of the chat fails and the other succeeds', async () => {
+    const socket = fakeSocket();
+    const { sessions: s, joins } = sessions();
+    const first = s.join(actor, socket, dto);
+    const second = s.join(actor, socket, dto);
+    await settle();
+    joins[0].finish(down);
+    await expect(first).rejects.toThrow(down);
+    joins[1].finish();
+    await expect(second).resolves.toBe(page);
+    expect(socket.rooms.has(ROOM)).toBe(true);
+    expect(socket.data.joined?.get(CHAT)?.active).toBe(true);
+  });
+
+  it('leaves the room when the chat is left while its join fails', async () => {
+    const socket = fakeSocket();
+    const { sessions: s, joins } = sessions();
+    const join = s.join(actor, socket, dto);
+    await settle();
+    await s.leave(actor, socket, CHAT);
+    joins[0].finish(down);
+    await expect(join).rejects.toThrow(down);
+    expect(socket.rooms.has(ROOM)).toBe(false);
   });
 });

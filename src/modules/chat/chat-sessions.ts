@@ -74,34 +74,42 @@ export class ChatSessions {
         limit: this.roomLimit,
       });
     }
-    const entry = known ?? { link, active: false };
+    const entry = known ?? { link, active: false, joining: 0 };
     if (!known) joinedBy(socket).set(dto.chatId, entry);
+    entry.joining += 1;
+    let joined: Joined;
     try {
-      const joined = await this.messages.join(
+      joined = await this.messages.join(
         actor,
         dto,
         () => socket.join(Room.chat(dto.chatId)),
         () => socket.connected,
       );
-      if (known) return joined;
-      if (!socket.connected || joinedBy(socket).get(dto.chatId) !== entry) {
-        // Left (or gone) while joining: undo the subscription instead of counting it.
-        await socket.leave(Room.chat(dto.chatId));
-        return joined;
-      }
-      entry.active = true;
-      this.active.joined(dto.chatId, actor.id);
-      announce(socket, dto.chatId, actor.id, 'joined', link);
-      return joined;
     } catch (error) {
-      if (!known && !entry.active) {
-        joinedBy(socket).delete(dto.chatId);
-        // Subscribed before the page failed: not joined, so not in the room either (leaveChat,
-        // which finds nothing joined, could not take it out).
-        await socket.leave(Room.chat(dto.chatId));
+      entry.joining -= 1;
+      // Not joined, and no other join of it running or done: forget the chat, and leave the room
+      // this one may have subscribed to (leaveChat, finding nothing joined, could not), unless
+      // the chat was joined again meanwhile.
+      if (entry.joining === 0 && !entry.active) {
+        if (joinedBy(socket).get(dto.chatId) === entry) joinedBy(socket).delete(dto.chatId);
+        if (!joinedBy(socket).has(dto.chatId)) await socket.leave(Room.chat(dto.chatId));
       }
       throw error;
     }
+    entry.joining -= 1;
+    if (!socket.connected || joinedBy(socket).get(dto.chatId) !== entry) {
+      // Gone, or left while joining: undo the subscription instead of counting it (unless the
+      // chat was joined again meanwhile, which subscribes by itself).
+      if (!socket.connected || !joinedBy(socket).has(dto.chatId)) {
+        await socket.leave(Room.chat(dto.chatId));
+      }
+      return joined;
+    }
+    if (entry.active) return joined;
+    entry.active = true;
+    this.active.joined(dto.chatId, actor.id);
+    announce(socket, dto.chatId, actor.id, 'joined', link);
+    return joined;
   }
 
   async leave(actor: Actor, socket: AppSocket, chatId: string): Promise<void> {
