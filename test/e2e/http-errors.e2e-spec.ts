@@ -44,6 +44,19 @@ describe('REST refusals outside the handlers', () => {
     expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
   });
 
+  it('names what was wrong with an upload in fixed words, not the field it came in', async () => {
+    const res = await request(t.url)
+      .post('/api/files')
+      .set(as(user))
+      .attach('photo', Buffer.from('hi'), { filename: 'a.txt', contentType: 'text/plain' })
+      .expect(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'unexpected file field (send the file as "file")',
+    });
+  });
+
   it('answers a lone surrogate in free-form data 400, not 500', async () => {
     const admin = await makeUser(t, 'ADMIN');
     const res = await request(t.url)

@@ -47,7 +47,7 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (error instanceof HttpException) {
     const code = CODE_BY_HTTP_STATUS[error.getStatus()];
-    if (code) return { code, message: DEFAULT_MESSAGES[code] };
+    if (code) return { code, message: multerMessage(error) ?? DEFAULT_MESSAGES[code] };
   }
   const clientError = httpClientErrorCode(error);
   if (clientError) return { code: clientError, message: DEFAULT_MESSAGES[clientError] };
@@ -60,6 +60,29 @@ function httpClientErrorCode(error: unknown): ErrorCode | undefined {
   const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
   if (expose !== true || typeof status !== 'number') return undefined;
   return CODE_BY_HTTP_STATUS[status] ?? ErrorCode.ValidationFailed;
+}
+
+/** Multer's refusals of an upload, by their code: its fixed texts, without the field's name. */
+const MULTER_MESSAGES: Record<string, string> = {
+  LIMIT_PART_COUNT: 'too many parts',
+  LIMIT_FILE_SIZE: 'file too large',
+  LIMIT_FILE_COUNT: 'too many files',
+  LIMIT_FIELD_KEY: 'field name too long',
+  LIMIT_FIELD_VALUE: 'field value too long',
+  LIMIT_FIELD_COUNT: 'too many fields',
+  LIMIT_UNEXPECTED_FILE: 'unexpected file field (send the file as "file")',
+  MISSING_FIELD_NAME: 'field name missing',
+  LIMIT_FIELD_NESTING: 'field name nesting too deep',
+  LIMIT_FIELD_ARRAY_INDEX: 'field name array index too large',
+  INVALID_FIELD_NAME: 'invalid field name',
+};
+
+/** Nest keeps multer's error as the exception's cause. */
+function multerMessage(error: HttpException): string | undefined {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && Object.hasOwn(MULTER_MESSAGES, code)
+    ? MULTER_MESSAGES[code]
+    : undefined;
 }
 
 function withDetails(body: ErrorBody, details: unknown): ErrorBody {
