@@ -22,6 +22,8 @@ export class NodeMemberships implements OnModuleDestroy {
   private readonly ttlMs: number;
   private readonly timer: NodeJS.Timeout;
   private readonly restoredListeners: (() => void)[] = [];
+  /** Per key, members whose removal failed (the store away): removed when it is back. */
+  private readonly unreleased = new Map<string, Set<string>>();
 
   constructor(
     private readonly store: StateStore,
@@ -32,7 +34,7 @@ export class NodeMemberships implements OnModuleDestroy {
     this.timer.unref();
     // Entries ran out while the store was away: put them back now, not at the next renewal.
     store.onRestored(() => {
-      void this.renew().then(() => {
+      void Promise.all([this.renew(), this.releaseAgain()]).then(() => {
         for (const listener of this.restoredListeners) listener();
       });
     });
@@ -40,7 +42,7 @@ export class NodeMemberships implements OnModuleDestroy {
 
   /**
    * Calls `listener` each time the store comes back after an outage, once this node's memberships
-   * are in it again (holds made during the outage included).
+   * are in it again (holds made during the outage included) and those released meanwhile are not.
    */
   onRestored(listener: () => void): void {
     this.restoredListeners.push(listener);
@@ -68,7 +70,14 @@ export class NodeMemberships implements OnModuleDestroy {
     }
     members.delete(member);
     if (members.size === 0) this.held.delete(key);
-    await this.store.removeMember(key, this.tagged(member));
+    try {
+      await this.store.removeMember(key, this.tagged(member));
+    } catch (error) {
+      let failed = this.unreleased.get(key);
+      if (!failed) this.unreleased.set(key, (failed = new Set<string>()));
+      failed.add(member);
+      throw error;
+    }
     return true;
   }
 
@@ -106,6 +115,23 @@ export class NodeMemberships implements OnModuleDestroy {
     } catch (error) {
       this.logger.error(`could not renew ${entries.length} memberships: ${String(error)}`);
     }
+  }
+
+  /** Removes what failed to be removed, but for members held here again since. */
+  private async releaseAgain(): Promise<void> {
+    const entries = [...this.unreleased].flatMap(([key, members]) =>
+      [...members].filter((member) => !this.held.get(key)?.has(member)).map((m) => [key, m]),
+    );
+    this.unreleased.clear();
+    await Promise.all(
+      entries.map(async ([key, member]) => {
+        try {
+          await this.store.removeMember(key, this.tagged(member));
+        } catch (error) {
+          this.logger.error(`could not release ${key}: ${String(error)}`);
+        }
+      }),
+    );
   }
 
   /** `member` as this node writes it (`member|node`), which `members` reads back as `member`. */

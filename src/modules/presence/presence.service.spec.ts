@@ -6,6 +6,23 @@ import { RecordingStore } from '../../../test/support/recording-store.js';
 import { PresenceService } from './presence.service.js';
 import { PresenceDomainEvent, type PresenceChangedEvent } from './presence.types.js';
 
+/** Also fails removals while down, and, while `refusePresent`, writes to the present set. */
+class FlakyStore extends RecordingStore {
+  refusePresent = false;
+
+  override addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
+    if (this.refusePresent && entries.some((e) => e.key === 'presence:present')) {
+      return Promise.reject(new Error('Command timed out'));
+    }
+    return super.addMembers(entries, ttlMs);
+  }
+
+  override removeMember(key: string, member: string): Promise<void> {
+    if (this.down) return Promise.reject(new Error('store down'));
+    return super.removeMember(key, member);
+  }
+}
+
 const config = {
   presence: { graceMs: 100, ttlMs: 1000, nodeTtlMs: 60_000 },
 } as AppConfig;
@@ -16,13 +33,13 @@ const settle = async (): Promise<void> => {
 };
 
 describe('PresenceService', () => {
-  let store: RecordingStore;
+  let store: FlakyStore;
   let memberships: NodeMemberships;
   let presence: PresenceService;
   let announced: [string, string][];
 
   beforeEach(() => {
-    store = new RecordingStore();
+    store = new FlakyStore();
     memberships = new NodeMemberships(store, config);
     const events = new EventEmitter2();
     announced = [];
@@ -54,5 +71,30 @@ describe('PresenceService', () => {
     store.restore();
     await settle();
     expect(announced).toEqual([['u1', 'online']]);
+  });
+
+  it('announces, once the store is back, a change whose status was swapped but not announced', async () => {
+    store.refusePresent = true;
+    connect('u1');
+    await settle();
+    expect(announced).toEqual([]);
+    store.refusePresent = false;
+    store.restore();
+    await settle();
+    expect(announced).toEqual([['u1', 'online']]);
+  });
+
+  it('announces offline, once the store is back, a user who left while it was away', async () => {
+    connect('u1');
+    await settle();
+    store.down = true;
+    presence.disconnected({ userId: 'u1', socketId: 's-u1', namespace: '/chat' });
+    await settle();
+    store.restore();
+    await settle();
+    expect(announced).toEqual([
+      ['u1', 'online'],
+      ['u1', 'offline'],
+    ]);
   });
 });

@@ -26,6 +26,9 @@ const key = {
   present: 'presence:present',
 };
 
+/** Users rechecked at once after a store outage (a few commands each). */
+const RECHECK_CHUNK = 500;
+
 /** How long a user stays in `present` without being re-announced (a sweep renews nothing). */
 const PRESENT_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -42,6 +45,12 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private readonly queue = new KeyedQueue();
   /** Per user, the pending re-check (end of the grace period or of a heartbeat). */
   private readonly checks = new Map<string, NodeJS.Timeout>();
+  /**
+   * Users a change failed for part-way (the store away or too slow): the status may have been
+   * swapped and never announced, so their next recompute announces whatever it finds. Rechecked
+   * when the store is back.
+   */
+  private readonly unsettled = new Set<string>();
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -94,7 +103,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.sweeper = setInterval(() => void this.sweep(), this.config.presence.nodeTtlMs);
     this.sweeper.unref();
-    this.memberships.onRestored(() => this.recheckConnectedHere());
+    this.memberships.onRestored(() => void this.recheckAfterOutage());
   }
 
   onModuleDestroy(): void {
@@ -117,15 +126,26 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * After a store outage: a user who connected here meanwhile was never announced (the hold
-   * failed before the status was worked out). Their holds are back in the store; work out and
-   * announce the status of everyone connected here.
+   * After a store outage, with this node's memberships back in the store: works out the status of
+   * everyone connected here (a user who connected meanwhile was never announced; a store that
+   * restarted empty announced no one) and of every unsettled user, RECHECK_CHUNK at a time.
    */
-  private recheckConnectedHere(): void {
+  private async recheckAfterOutage(): Promise<void> {
+    const users = new Set(this.unsettled);
     for (const held of this.memberships.keysHeldHere(CONNECTED)) {
-      const userId = held.slice(CONNECTED.length);
-      this.serially(userId, () => this.recompute(userId));
+      users.add(held.slice(CONNECTED.length));
     }
+    const ids = [...users];
+    let failed = 0;
+    for (let i = 0; i < ids.length; i += RECHECK_CHUNK) {
+      const chunk = ids.slice(i, i + RECHECK_CHUNK);
+      await Promise.all(
+        chunk.map((userId) =>
+          this.queue.run(userId, () => this.recompute(userId)).catch(() => (failed += 1)),
+        ),
+      );
+    }
+    if (failed > 0) this.logger.error(`presence of ${failed} users not rechecked after an outage`);
   }
 
   private async read(
@@ -156,15 +176,22 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * is read again after the swap, and a difference is worked out once more.
    */
   private async recompute(userId: string, rounds = 3): Promise<PresenceView> {
-    const [{ view, connected, heartbeatUntil }] = await this.read([userId]);
-    if (!connected && heartbeatUntil !== null) this.checkLater(userId, heartbeatUntil - Date.now());
-    const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
-    if (previous !== view.status) await this.announce(view);
-    if (rounds > 1) {
-      const [again] = await this.read([userId]);
-      if (again.view.status !== view.status) return this.recompute(userId, rounds - 1);
+    const unsettled = this.unsettled.delete(userId);
+    try {
+      const [{ view, connected, heartbeatUntil }] = await this.read([userId]);
+      if (!connected && heartbeatUntil !== null)
+        this.checkLater(userId, heartbeatUntil - Date.now());
+      const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
+      if (previous !== view.status || unsettled) await this.announce(view);
+      if (rounds > 1) {
+        const [again] = await this.read([userId]);
+        if (again.view.status !== view.status) return this.recompute(userId, rounds - 1);
+      }
+      return view;
+    } catch (error) {
+      this.unsettled.add(userId);
+      throw error;
     }
-    return view;
   }
 
   private async announce(view: PresenceView): Promise<void> {
@@ -195,6 +222,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   private serially(userId: string, task: () => Promise<unknown>): void {
     this.queue.run(userId, task).catch((error: unknown) => {
+      // A failed hold or release: the user's status was not worked out (rechecked on restore).
+      this.unsettled.add(userId);
       this.logger.error(`presence of ${userId} not updated: ${String(error)}`);
     });
   }
