@@ -57,6 +57,7 @@ export function subscriberOf(redis: Redis): Redis {
     enableReadyCheck: false,
     // Its subscriptions wait in the queue for as long as Redis is away; they must not time out.
     commandTimeout: undefined,
+    socketTimeout: undefined,
   });
 }
 

@@ -20,7 +20,11 @@ export { REDIS, REDIS_CLUSTER };
           lazyConnect: false,
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
+          // A command unanswered this long fails (UNAVAILABLE); a connection that receives
+          // nothing this long after a write is closed and made again, so a dead path recovers
+          // (and the state store announces it is back) rather than waiting for TCP to give up.
           commandTimeout: config.redisCommandTimeoutMs,
+          socketTimeout: config.redisCommandTimeoutMs,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         });
         // Without a listener an 'error' event would kill the process when Redis goes away.

@@ -4,9 +4,11 @@ import type { ChatView, Page } from '../../src/modules/chat/chat.types.js';
 import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
 import type { RedisClusterLink } from '../../src/realtime/redis-cluster.adapter.js';
 import { REDIS_CLUSTER } from '../../src/redis/redis.tokens.js';
-import { settle } from '../support/chat.js';
+import { record, settle, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
-import { makeUser } from '../support/factories.js';
+import { chatSocket, makeUser } from '../support/factories.js';
+import { closeAllSockets, connect } from '../support/sockets.js';
+import { Namespace, PresenceServerEvent } from '../../src/realtime/events.js';
 import { scrape, valueOf } from '../support/metrics.js';
 import { must } from '../support/orders.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
@@ -55,6 +57,7 @@ describeRedis('Redis that stops answering', () => {
     t = await createTestApp({ env: { REDIS_URL: url, REDIS_COMMAND_TIMEOUT_MS: '300' } });
   });
   afterAll(async () => {
+    closeAllSockets();
     proxy?.resume();
     await t?.close();
     await proxy?.stop();
@@ -71,10 +74,31 @@ describeRedis('Redis that stops answering', () => {
       .expect(503);
     expect(stalled.body).toMatchObject({ code: 'UNAVAILABLE' });
     proxy.resume();
-    await expect(must(t, a, 'get', `/api/presence/${b.id}`)).resolves.toMatchObject({
-      userId: b.id,
-      status: 'offline',
-    });
+    // The timed-out connection was closed; ioredis makes it again within its retry delay.
+    const presenceOfB = () =>
+      request(t.url).get(`/api/presence/${b.id}`).set('Authorization', `Bearer ${a.token}`);
+    await waitUntil(async () => (await presenceOfB()).status === 200, 10_000, 'presence again');
+    expect((await presenceOfB()).body).toMatchObject({ userId: b.id, status: 'offline' });
+  });
+
+  it('tells peers of a user who came online while it hung, once it answers again', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    await must(t, a, 'post', '/api/chats', { type: 'DIRECT', userId: b.id });
+    const watcher = await connect(t.url, Namespace.Presence, { token: b.token });
+    const seen = record<{ userId: string; status: string }>(
+      watcher,
+      PresenceServerEvent.UserStatus,
+    );
+    await settle(300);
+    proxy.stall();
+    await chatSocket(t, a);
+    await settle(1000);
+    proxy.resume();
+    await waitUntil(
+      () => seen.some((e) => e.userId === a.id && e.status === 'online'),
+      15_000,
+      "a's userStatus online",
+    );
   });
 });
 
