@@ -177,6 +177,25 @@ describe('sockets per user', () => {
     expect(third?.connected).toBe(true);
   });
 
+  it('keeps nothing for handshakes it refuses, however many one connection asks for', async () => {
+    const user = await makeUser(t);
+    const shared = sharedConnection(t.url);
+    await shared.open(Ns.Chat, user.token);
+    await shared.open(Ns.Presence, user.token);
+    const { server } = t.app.get<{ server: Server }>(RealtimeMetrics);
+    const { clients } = server.engine as unknown as { clients: Record<string, EventEmitter> };
+    const closeListeners = () => Object.values(clients).map((c) => c.listenerCount('close'));
+    const before = closeListeners();
+    for (let i = 0; i < 10; i += 1) {
+      const refused: Refusal = await shared.open(Ns.Orders, user.token).then(
+        () => ({}) as Refusal,
+        (error: Refusal) => error,
+      );
+      expect(refused.data).toEqual({ code: 'CONFLICT' });
+    }
+    expect(closeListeners()).toEqual(before);
+  });
+
   it('counts each user apart', async () => {
     const [busy, other] = [await makeUser(t), await makeUser(t)];
     await connect(t.url, Ns.Chat, { token: busy.token });
