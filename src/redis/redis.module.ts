@@ -21,10 +21,14 @@ export { REDIS, REDIS_CLUSTER };
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           // A command unanswered this long fails (UNAVAILABLE); a connection that receives
-          // nothing this long after a write is closed and made again, so a dead path recovers
-          // (and the state store announces it is back) rather than waiting for TCP to give up.
+          // nothing for twice as long after a write is closed and made again, so a dead path
+          // recovers (and the state store announces it is back) rather than waiting for TCP to
+          // give up. Twice: a busy event loop must not recycle a healthy connection.
           commandTimeout: config.redisCommandTimeoutMs,
-          socketTimeout: config.redisCommandTimeoutMs,
+          socketTimeout: 2 * config.redisCommandTimeoutMs,
+          // A command that failed was answered UNAVAILABLE: it must not be sent again, late, by
+          // the next connection (the renewals after a reconnect put the state back instead).
+          autoResendUnfulfilledCommands: false,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         });
         // Without a listener an 'error' event would kill the process when Redis goes away.
