@@ -4,6 +4,8 @@ import { AppConfig } from '../config/app-config.js';
 import { StateStore } from './state-store.js';
 
 const SEPARATOR = '|';
+/** Memberships written per pipeline when they are all renewed. */
+const RENEW_BATCH = 1000;
 const NOTHING: ReadonlyMap<string, number> = new Map();
 
 /**
@@ -55,6 +57,8 @@ export class NodeMemberships implements OnModuleDestroy {
     const count = (members.get(member) ?? 0) + 1;
     members.set(member, count);
     if (count > 1) return false;
+    const failed = this.unreleased.get(key);
+    if (failed?.delete(member) && failed.size === 0) this.unreleased.delete(key);
     await this.store.addMembers([{ key, member: this.tagged(member) }], this.ttlMs);
     return true;
   }
@@ -73,9 +77,7 @@ export class NodeMemberships implements OnModuleDestroy {
     try {
       await this.store.removeMember(key, this.tagged(member));
     } catch (error) {
-      let failed = this.unreleased.get(key);
-      if (!failed) this.unreleased.set(key, (failed = new Set<string>()));
-      failed.add(member);
+      this.releaseLater(key, member);
       throw error;
     }
     return true;
@@ -106,12 +108,18 @@ export class NodeMemberships implements OnModuleDestroy {
     clearInterval(this.timer);
   }
 
+  /**
+   * Writes every membership held here again, RENEW_BATCH at a time: one pipeline of a node's
+   * every socket and chat would hold the event loop, and the connection, while it is built.
+   */
   private async renew(): Promise<void> {
     const entries = [...this.held].flatMap(([key, members]) =>
       [...members.keys()].map((member) => ({ key, member: this.tagged(member) })),
     );
     try {
-      await this.store.addMembers(entries, this.ttlMs);
+      for (let i = 0; i < entries.length; i += RENEW_BATCH) {
+        await this.store.addMembers(entries.slice(i, i + RENEW_BATCH), this.ttlMs);
+      }
     } catch (error) {
       this.logger.error(`could not renew ${entries.length} memberships: ${String(error)}`);
     }
@@ -128,10 +136,17 @@ export class NodeMemberships implements OnModuleDestroy {
         try {
           await this.store.removeMember(key, this.tagged(member));
         } catch (error) {
+          this.releaseLater(key, member);
           this.logger.error(`could not release ${key}: ${String(error)}`);
         }
       }),
     );
+  }
+
+  private releaseLater(key: string, member: string): void {
+    let failed = this.unreleased.get(key);
+    if (!failed) this.unreleased.set(key, (failed = new Set<string>()));
+    failed.add(member);
   }
 
   /** `member` as this node writes it (`member|node`), which `members` reads back as `member`. */

@@ -51,6 +51,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * when the store is back.
    */
   private readonly unsettled = new Set<string>();
+  /** The recheck after an outage running now, and whether the store came back again meanwhile. */
+  private rechecking?: Promise<void>;
+  private recheckAgain = false;
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -71,7 +74,15 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   @OnEvent(SocketEvent.Disconnected)
   disconnected({ userId }: SocketLifecycleEvent): void {
     this.serially(userId, async () => {
-      const last = await this.memberships.release(key.connected(userId), userId);
+      let last: boolean;
+      try {
+        last = await this.memberships.release(key.connected(userId), userId);
+      } catch (error) {
+        // Maybe the last socket: no check is due, and this node holds the user no more, so only
+        // the recheck after the outage (of unsettled users) will work out their status.
+        this.unsettled.add(userId);
+        throw error;
+      }
       if (last) this.checkLater(userId, this.config.presence.graceMs);
     });
   }
@@ -103,7 +114,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.sweeper = setInterval(() => void this.sweep(), this.config.presence.nodeTtlMs);
     this.sweeper.unref();
-    this.memberships.onRestored(() => void this.recheckAfterOutage());
+    this.memberships.onRestored(() => this.restored());
   }
 
   onModuleDestroy(): void {
@@ -130,6 +141,20 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * everyone connected here (a user who connected meanwhile was never announced; a store that
    * restarted empty announced no one) and of every unsettled user, RECHECK_CHUNK at a time.
    */
+  private restored(): void {
+    if (this.rechecking) {
+      this.recheckAgain = true;
+      return;
+    }
+    this.rechecking = this.recheckAfterOutage().finally(() => {
+      this.rechecking = undefined;
+      if (this.recheckAgain) {
+        this.recheckAgain = false;
+        this.restored();
+      }
+    });
+  }
+
   private async recheckAfterOutage(): Promise<void> {
     const users = new Set(this.unsettled);
     for (const held of this.memberships.keysHeldHere(CONNECTED)) {
@@ -176,20 +201,25 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * is read again after the swap, and a difference is worked out once more.
    */
   private async recompute(userId: string, rounds = 3): Promise<PresenceView> {
-    const unsettled = this.unsettled.delete(userId);
+    const wasUnsettled = this.unsettled.delete(userId);
+    // Whether a failure now leaves the user unsettled: from the swap until the announcement is
+    // out (the two may be left apart), or all along for one who was already.
+    let exposed = wasUnsettled;
     try {
       const [{ view, connected, heartbeatUntil }] = await this.read([userId]);
       if (!connected && heartbeatUntil !== null)
         this.checkLater(userId, heartbeatUntil - Date.now());
+      exposed = true;
       const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
-      if (previous !== view.status || unsettled) await this.announce(view);
+      if (previous !== view.status || wasUnsettled) await this.announce(view);
+      exposed = false;
       if (rounds > 1) {
         const [again] = await this.read([userId]);
         if (again.view.status !== view.status) return this.recompute(userId, rounds - 1);
       }
       return view;
     } catch (error) {
-      this.unsettled.add(userId);
+      if (exposed) this.unsettled.add(userId);
       throw error;
     }
   }
@@ -222,8 +252,6 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   private serially(userId: string, task: () => Promise<unknown>): void {
     this.queue.run(userId, task).catch((error: unknown) => {
-      // A failed hold or release: the user's status was not worked out (rechecked on restore).
-      this.unsettled.add(userId);
       this.logger.error(`presence of ${userId} not updated: ${String(error)}`);
     });
   }
