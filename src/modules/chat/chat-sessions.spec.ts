@@ -31,20 +31,26 @@ function fakeSocket(): AppSocket {
   } as unknown as AppSocket;
 }
 
-/** A join the test ends: it subscribes the socket at once, then waits for `finish`. */
+/** A join the test steps through: its access check, then (subscribed) its page. */
 interface PendingJoin {
+  /** Ends the access check (done at once unless the sessions were made `gated`). */
+  checked(): void;
   finish(error?: Error): void;
 }
 
 /** Sessions whose joins subscribe the socket and then wait for the test to end them. */
-function sessions(): { sessions: ChatSessions; joins: PendingJoin[] } {
+function sessions(gated = false): { sessions: ChatSessions; joins: PendingJoin[] } {
   const joins: PendingJoin[] = [];
   const messages = {
     join: async (_actor: Actor, _dto: unknown, subscribe: () => Promise<void> | void) => {
+      const join = {} as PendingJoin;
+      joins.push(join);
+      const access = new Promise<void>((resolve) => (join.checked = resolve));
+      if (gated) await access;
       await subscribe();
-      await new Promise<void>((resolve, reject) =>
-        joins.push({ finish: (error) => (error ? reject(error) : resolve()) }),
-      );
+      await new Promise<void>((resolve, reject) => {
+        join.finish = (error) => (error ? reject(error) : resolve());
+      });
       return page;
     },
   } as unknown as MessageService;
@@ -90,6 +96,23 @@ describe('ChatSessions.join', () => {
     await expect(second).resolves.toBe(page);
     expect(socket.rooms.has(ROOM)).toBe(true);
     expect(socket.data.joined?.get(CHAT)?.active).toBe(true);
+  });
+
+  it('does not subscribe a rejoin whose chat was left during its access check', async () => {
+    const socket = fakeSocket();
+    const { sessions: s, joins } = sessions(true);
+    const first = s.join(actor, socket, dto);
+    joins[0].checked();
+    await settle();
+    joins[0].finish();
+    await first;
+    const again = s.join(actor, socket, dto);
+    await s.leave(actor, socket, CHAT);
+    joins[1].checked();
+    await settle();
+    joins[1].finish(down);
+    await expect(again).rejects.toThrow(down);
+    expect(socket.rooms.has(ROOM)).toBe(false);
   });
 
   it('leaves the room when the chat is left while its join fails', async () => {

@@ -82,7 +82,12 @@ export class ChatSessions {
       joined = await this.messages.join(
         actor,
         dto,
-        () => socket.join(Room.chat(dto.chatId)),
+        // Not once the socket has gone, or left the chat during the access check: nothing
+        // would take it out of the room again.
+        () =>
+          socket.connected && joinedBy(socket).get(dto.chatId) === entry
+            ? socket.join(Room.chat(dto.chatId))
+            : undefined,
         () => socket.connected,
       );
     } catch (error) {
