@@ -184,7 +184,8 @@ describe('sockets per user', () => {
     await shared.open(Ns.Presence, user.token);
     const { server } = t.app.get<{ server: Server }>(RealtimeMetrics);
     const { clients } = server.engine as unknown as { clients: Record<string, EventEmitter> };
-    const closeListeners = () => Object.values(clients).map((c) => c.listenerCount('close'));
+    const conn = clients[shared.id()!];
+    const closeListeners = () => conn.listenerCount('close');
     const before = closeListeners();
     for (let i = 0; i < 10; i += 1) {
       const refused: Refusal = await shared.open(Ns.Orders, user.token).then(

@@ -53,14 +53,21 @@ function connected(socket: ClientSocket): Promise<ClientSocket> {
 export function sharedConnection(
   baseUrl: string,
   headers: Record<string, string> = {},
-): { open(namespace: string, token: string): Promise<ClientSocket> } {
+): {
+  open(namespace: string, token: string): Promise<ClientSocket>;
+  /** The connection's Engine.IO id, as the server's `engine.clients` knows it, once open. */
+  id(): string | undefined;
+} {
   const manager = new Manager(baseUrl, {
     transports: ['websocket'],
     reconnection: false,
     timeout: 5000,
     extraHeaders: headers,
   });
-  return { open: (namespace, token) => connected(manager.socket(namespace, { auth: { token } })) };
+  return {
+    open: (namespace, token) => connected(manager.socket(namespace, { auth: { token } })),
+    id: () => manager.engine?.id,
+  };
 }
 
 /** The `connect_error` a refused handshake produces. */
