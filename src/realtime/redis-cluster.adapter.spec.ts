@@ -5,6 +5,22 @@ import { subscriberOf } from './redis-cluster.adapter.js';
 
 const url = process.env.REDIS_URL;
 
+it('gives the subscriber no timeouts, and lets it send its subscriptions again after a close', () => {
+  const main = new Redis({
+    lazyConnect: true,
+    commandTimeout: 100,
+    socketTimeout: 200,
+    autoResendUnfulfilledCommands: false,
+  });
+  const { options } = subscriberOf(main);
+  expect(options).toMatchObject({
+    commandTimeout: undefined,
+    socketTimeout: undefined,
+    autoResendUnfulfilledCommands: true,
+    lazyConnect: true,
+  });
+});
+
 describeNeeding('redis cluster adapter', ['Redis'])('the cluster adapter subscriber', () => {
   const clients: Redis[] = [];
   afterAll(() => clients.forEach((c) => c.disconnect()));

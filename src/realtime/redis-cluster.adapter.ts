@@ -58,6 +58,10 @@ export function subscriberOf(redis: Redis): Redis {
     // Its subscriptions wait in the queue for as long as Redis is away; they must not time out.
     commandTimeout: undefined,
     socketTimeout: undefined,
+    // The main connection's false would drop, unanswered, SUBSCRIBEs a reconnect sent and a close
+    // cut short: ioredis knows a channel only once Redis confirmed it, so nothing would
+    // subscribe again and the node would stop hearing the others (redis/ioredis#2193).
+    autoResendUnfulfilledCommands: true,
   });
 }
 
