@@ -68,6 +68,21 @@ describe('NodeMemberships', () => {
     expect(await node.members(['k'])).toEqual([['u']]);
     node.onModuleDestroy();
   });
+
+  it('does not put back a member released while an earlier batch of renewals was written', async () => {
+    const store = new RestartingStore();
+    const node = new NodeMemberships(store, config(60_000));
+    const members = Array.from({ length: 1001 }, (_, i) => `u${i}`);
+    for (const member of members) await node.hold('k', member);
+    store.restartEmpty();
+    // The first 1000 are being written; the last is released before its batch goes out.
+    await node.release('k', 'u1000');
+    await wait(20);
+    const [held] = await node.members(['k']);
+    expect(held).toHaveLength(1000);
+    expect(held).not.toContain('u1000');
+    node.onModuleDestroy();
+  });
 });
 
 /** A store whose server can restart with nothing in it, telling its listeners when it is back. */

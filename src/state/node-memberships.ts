@@ -24,6 +24,7 @@ export class NodeMemberships implements OnModuleDestroy {
   private readonly ttlMs: number;
   private readonly timer: NodeJS.Timeout;
   private readonly restoredListeners: (() => void)[] = [];
+  private readonly renewedListeners: (() => void)[] = [];
   /** Per key, members whose removal failed (the store away): removed when it is back. */
   private readonly unreleased = new Map<string, Set<string>>();
 
@@ -32,7 +33,8 @@ export class NodeMemberships implements OnModuleDestroy {
     config: AppConfig,
   ) {
     this.ttlMs = config.presence.nodeTtlMs;
-    this.timer = setInterval(() => void this.renew(), Math.floor(this.ttlMs / 3));
+    // Removals that failed without the store going away (a command timed out) are retried too.
+    this.timer = setInterval(() => void this.refresh(), Math.floor(this.ttlMs / 3));
     this.timer.unref();
     // Entries ran out while the store was away: put them back now, not at the next renewal.
     store.onRestored(() => {
@@ -48,6 +50,14 @@ export class NodeMemberships implements OnModuleDestroy {
    */
   onRestored(listener: () => void): void {
     this.restoredListeners.push(listener);
+  }
+
+  /**
+   * Calls `listener` after each periodic renewal that wrote every membership held here, so what
+   * failed to be written meanwhile (without the store going away) is in the store again.
+   */
+  onRenewed(listener: () => void): void {
+    this.renewedListeners.push(listener);
   }
 
   /** One more holder of `member` in `key`; true when it is this node's first. */
@@ -112,16 +122,35 @@ export class NodeMemberships implements OnModuleDestroy {
    * Writes every membership held here again, RENEW_BATCH at a time: one pipeline of a node's
    * every socket and chat would hold the event loop, and the connection, while it is built.
    */
-  private async renew(): Promise<void> {
+  private async refresh(): Promise<void> {
+    const [renewed] = await Promise.all([this.renew(), this.releaseAgain()]);
+    if (renewed) for (const listener of this.renewedListeners) listener();
+  }
+
+  /** True when every membership was written. */
+  private async renew(): Promise<boolean> {
     const entries = [...this.held].flatMap(([key, members]) =>
-      [...members.keys()].map((member) => ({ key, member: this.tagged(member) })),
+      [...members.keys()].map((member) => ({ key, member })),
     );
+    let renewed = 0;
     try {
       for (let i = 0; i < entries.length; i += RENEW_BATCH) {
-        await this.store.addMembers(entries.slice(i, i + RENEW_BATCH), this.ttlMs);
+        // Still held as the batch goes out: one released while an earlier batch was written was
+        // removed from the store already, and must not be put back.
+        const batch = entries
+          .slice(i, i + RENEW_BATCH)
+          .filter(({ key, member }) => this.held.get(key)?.has(member))
+          .map(({ key, member }) => ({ key, member: this.tagged(member) }));
+        await this.store.addMembers(batch, this.ttlMs);
+        renewed += batch.length;
       }
+      return true;
     } catch (error) {
-      this.logger.error(`could not renew ${entries.length} memberships: ${String(error)}`);
+      const left = entries.length - renewed;
+      this.logger.error(
+        `could not renew ${left} of ${entries.length} memberships: ${String(error)}`,
+      );
+      return false;
     }
   }
 

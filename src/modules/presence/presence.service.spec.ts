@@ -84,6 +84,31 @@ describe('PresenceService', () => {
     expect(announced).toEqual([['u1', 'online']]);
   });
 
+  it('announces after the next renewal a user whose hold failed while the store stayed connected', async () => {
+    // Renewals every 100 ms, in a service of its own.
+    const quick = { presence: { ...config.presence, nodeTtlMs: 300 } } as AppConfig;
+    const nodeMemberships = new NodeMemberships(store, quick);
+    const events = new EventEmitter2();
+    const seen: [string, string][] = [];
+    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) =>
+      seen.push([e.userId, e.status]),
+    );
+    const service = new PresenceService(store, nodeMemberships, quick, events);
+    service.onModuleInit();
+    try {
+      store.down = true;
+      service.connected({ userId: 'u2', socketId: 's-u2', namespace: '/chat' });
+      await settle();
+      // Back without a restore: a command timed out, and the connection was never closed.
+      store.down = false;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(seen).toEqual([['u2', 'online']]);
+    } finally {
+      service.onModuleDestroy();
+      nodeMemberships.onModuleDestroy();
+    }
+  });
+
   it('announces offline, once the store is back, a user who left while it was away', async () => {
     connect('u1');
     await settle();

@@ -66,7 +66,14 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   @OnEvent(SocketEvent.Connected)
   connected({ userId }: SocketLifecycleEvent): void {
     this.serially(userId, async () => {
-      await this.memberships.hold(key.connected(userId), userId);
+      try {
+        await this.memberships.hold(key.connected(userId), userId);
+      } catch (error) {
+        // Held here all the same: its status is worked out once the next renewal or restore has
+        // written the hold.
+        this.unsettled.add(userId);
+        throw error;
+      }
       await this.recompute(userId);
     });
   }
@@ -109,12 +116,18 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /**
    * Every PRESENCE_NODE_TTL_MS, re-checks the users announced present: those whose sockets were
    * on a node that crashed or shut down, or whose heartbeat ran out unseen, are announced
-   * offline. Every node sweeps; the atomic swap lets only one announce each change.
+   * offline. Every node sweeps; the atomic swap lets only one announce each change. Unsettled
+   * users are rechecked after each renewal of this node's memberships (a change that failed
+   * without the store going away, a command timing out, is rechecked by no restore) and after
+   * an outage.
    */
   onModuleInit(): void {
     this.sweeper = setInterval(() => void this.sweep(), this.config.presence.nodeTtlMs);
     this.sweeper.unref();
     this.memberships.onRestored(() => this.restored());
+    this.memberships.onRenewed(() => {
+      for (const userId of [...this.unsettled]) this.serially(userId, () => this.recompute(userId));
+    });
   }
 
   onModuleDestroy(): void {
@@ -146,13 +159,15 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       this.recheckAgain = true;
       return;
     }
-    this.rechecking = this.recheckAfterOutage().finally(() => {
-      this.rechecking = undefined;
-      if (this.recheckAgain) {
-        this.recheckAgain = false;
-        this.restored();
-      }
-    });
+    this.rechecking = this.recheckAfterOutage()
+      .catch((error: unknown) => this.logger.error(`presence recheck failed: ${String(error)}`))
+      .finally(() => {
+        this.rechecking = undefined;
+        if (this.recheckAgain) {
+          this.recheckAgain = false;
+          this.restored();
+        }
+      });
   }
 
   private async recheckAfterOutage(): Promise<void> {
