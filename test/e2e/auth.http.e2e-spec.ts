@@ -26,6 +26,27 @@ describe('REST authentication', () => {
     expect(res.body).toEqual({ id, name: 'Pat', role: 'SPECIALIST' });
   });
 
+  it.each([
+    ['a NUL character', `${'u'}\u0000x`],
+    ['an unpaired surrogate', `u\ud800`],
+  ])('answers a token whose sub holds %s with 401 UNAUTHORIZED', async (_what, sub) => {
+    const res = await request(t.url)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${tokenFor({ id: `${uniqueId()}${sub}`, role: 'CLIENT' })}`)
+      .expect(401);
+    expect(res.body).toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('keeps a name claim with a NUL character or an unpaired surrogate, made text', async () => {
+    const id = uniqueId();
+    const token = tokenFor({ id, role: 'CLIENT', name: 'A\u0000n\ud800n' });
+    const res = await request(t.url)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(res.body).toEqual({ id, name: 'An\ufffdn', role: 'CLIENT' });
+  });
+
   it('answers a request without a token with 401 UNAUTHORIZED', async () => {
     const res = await request(t.url).get('/api/users/me').expect(401);
     expect(res.body).toEqual({ statusCode: 401, code: 'UNAUTHORIZED', message: 'unauthorized' });

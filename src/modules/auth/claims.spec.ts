@@ -18,6 +18,17 @@ describe('claimsToUser', () => {
     expect(claimsToUser({ sub: 'u1', name: 'A', role: 'PERFORMER', exp }).role).toBe('SPECIALIST');
   });
 
+  it('makes a name that is not text into text, and leaves out an email that is not', () => {
+    const user = claimsToUser({
+      sub: 'u1',
+      name: ' A\u0000n\udc00 ',
+      email: 'a\u0000@b.c',
+      role: 'CLIENT',
+      exp,
+    });
+    expect(user).toEqual({ id: 'u1', name: 'An\ufffd', role: 'CLIENT', exp });
+  });
+
   it('falls back to the id when the name is missing or blank', () => {
     expect(claimsToUser({ sub: 'u1', name: '  ', role: 'ADMIN', exp }).name).toBe('u1');
   });
@@ -30,6 +41,8 @@ describe('claimsToUser', () => {
     ['a string exp', { sub: 'u1', role: 'CLIENT', exp: '2000000000' }],
     ['an unknown role', { sub: 'u1', role: 'OWNER', exp }],
     ['no role', { sub: 'u1', exp }],
+    ['a NUL in its sub', { sub: 'u\u00001', role: 'CLIENT', exp }],
+    ['an unpaired surrogate in its sub', { sub: 'u\ud800', role: 'CLIENT', exp }],
   ])('refuses a token with %s as UNAUTHORIZED', (_name, claims) => {
     expect(() => claimsToUser(claims)).toThrow(
       expect.objectContaining({ code: ErrorCode.Unauthorized }),

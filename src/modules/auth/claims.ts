@@ -16,7 +16,9 @@ const MAX_NAME_LENGTH = 200;
 /** The caller described by a verified token; refuses tokens that lack what the contract needs. */
 export function claimsToUser(claims: JwtClaims): AuthUser {
   const { sub, name, role, exp, email } = claims;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_ID_LENGTH) {
+  // Not text (a NUL, an unpaired surrogate): PostgreSQL would refuse the first, and store the
+  // second as U+FFFD, so two subjects would become one user.
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_ID_LENGTH || !isText(sub)) {
     throw new DomainException(ErrorCode.Unauthorized, 'token has no valid sub claim');
   }
   if (typeof exp !== 'number' || !Number.isFinite(exp)) {
@@ -25,7 +27,9 @@ export function claimsToUser(claims: JwtClaims): AuthUser {
   const parsedRole = toRole(role);
   if (!parsedRole)
     throw new DomainException(ErrorCode.Unauthorized, 'token has no valid role claim');
-  const displayName = typeof name === 'string' && name.trim() ? name.trim() : sub;
+  // A display name is only shown: made text rather than refused.
+  const text = typeof name === 'string' ? name.replaceAll(NUL, '').toWellFormed().trim() : '';
+  const displayName = text || sub;
   const user: AuthUser = {
     id: sub,
     name: displayName.slice(0, MAX_NAME_LENGTH),
@@ -33,11 +37,18 @@ export function claimsToUser(claims: JwtClaims): AuthUser {
     exp,
   };
   // Optional: where EMAIL notifications go. Anything that is not plainly an address is ignored.
-  if (typeof email === 'string' && email.length <= 254 && EMAIL.test(email)) user.email = email;
+  if (typeof email === 'string' && email.length <= 254 && EMAIL.test(email) && isText(email)) {
+    user.email = email;
+  }
   return user;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const NUL = '\u0000';
+
+function isText(value: string): boolean {
+  return !value.includes(NUL) && value.isWellFormed();
+}
 
 function toRole(role: unknown): Role | undefined {
   if (role === 'PERFORMER') return Role.Specialist;
