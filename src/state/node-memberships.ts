@@ -25,8 +25,11 @@ export class NodeMemberships implements OnModuleDestroy {
   private readonly timer: NodeJS.Timeout;
   private readonly restoredListeners: (() => void)[] = [];
   private readonly renewedListeners: (() => void)[] = [];
-  /** Per key, members whose removal failed (the store away): removed when it is back. */
-  private readonly unreleased = new Map<string, Set<string>>();
+  /**
+   * Per key, members whose removal failed (the store away), with when: removed again at each
+   * renewal and when the store is back; forgotten once their entry has run out by itself.
+   */
+  private readonly unreleased = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly store: StateStore,
@@ -118,16 +121,17 @@ export class NodeMemberships implements OnModuleDestroy {
     clearInterval(this.timer);
   }
 
+  /** The periodic renewal; its listeners hear of it when the store took all of it. */
+  private async refresh(): Promise<void> {
+    const [renewed, released] = await Promise.all([this.renew(), this.releaseAgain()]);
+    if (renewed && released) for (const listener of this.renewedListeners) listener();
+  }
+
   /**
    * Writes every membership held here again, RENEW_BATCH at a time: one pipeline of a node's
    * every socket and chat would hold the event loop, and the connection, while it is built.
+   * True when all of them were written.
    */
-  private async refresh(): Promise<void> {
-    const [renewed] = await Promise.all([this.renew(), this.releaseAgain()]);
-    if (renewed) for (const listener of this.renewedListeners) listener();
-  }
-
-  /** True when every membership was written. */
   private async renew(): Promise<boolean> {
     const entries = [...this.held].flatMap(([key, members]) =>
       [...members.keys()].map((member) => ({ key, member })),
@@ -146,36 +150,48 @@ export class NodeMemberships implements OnModuleDestroy {
       }
       return true;
     } catch (error) {
-      const left = entries.length - renewed;
       this.logger.error(
-        `could not renew ${left} of ${entries.length} memberships: ${String(error)}`,
+        `could not renew memberships (${renewed} of ${entries.length} written): ${String(error)}`,
       );
       return false;
     }
   }
 
-  /** Removes what failed to be removed, but for members held here again since. */
-  private async releaseAgain(): Promise<void> {
+  /**
+   * Removes what failed to be removed, but for members held here again since and those whose
+   * entry has run out by itself. True when every removal went through.
+   */
+  private async releaseAgain(): Promise<boolean> {
+    const expired = Date.now() - this.ttlMs;
     const entries = [...this.unreleased].flatMap(([key, members]) =>
-      [...members].filter((member) => !this.held.get(key)?.has(member)).map((m) => [key, m]),
+      [...members]
+        .filter(([member, at]) => at > expired && !this.held.get(key)?.has(member))
+        .map(([member, at]) => ({ key, member, at })),
     );
     this.unreleased.clear();
+    let failed = 0;
+    let lastError: unknown;
     await Promise.all(
-      entries.map(async ([key, member]) => {
+      entries.map(async ({ key, member, at }) => {
         try {
           await this.store.removeMember(key, this.tagged(member));
         } catch (error) {
-          this.releaseLater(key, member);
-          this.logger.error(`could not release ${key}: ${String(error)}`);
+          this.releaseLater(key, member, at);
+          failed += 1;
+          lastError = error;
         }
       }),
     );
+    if (failed > 0) {
+      this.logger.error(`could not release ${failed} memberships: ${String(lastError)}`);
+    }
+    return failed === 0;
   }
 
-  private releaseLater(key: string, member: string): void {
+  private releaseLater(key: string, member: string, at = Date.now()): void {
     let failed = this.unreleased.get(key);
-    if (!failed) this.unreleased.set(key, (failed = new Set<string>()));
-    failed.add(member);
+    if (!failed) this.unreleased.set(key, (failed = new Map<string, number>()));
+    failed.set(member, at);
   }
 
   /** `member` as this node writes it (`member|node`), which `members` reads back as `member`. */

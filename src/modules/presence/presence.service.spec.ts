@@ -99,7 +99,7 @@ describe('PresenceService', () => {
       store.down = true;
       service.connected({ userId: 'u2', socketId: 's-u2', namespace: '/chat' });
       await settle();
-      // Back without a restore: a command timed out, and the connection was never closed.
+      // Back without a restore: the store refused the write, and the connection stayed open.
       store.down = false;
       await new Promise((resolve) => setTimeout(resolve, 250));
       expect(seen).toEqual([['u2', 'online']]);
@@ -107,6 +107,17 @@ describe('PresenceService', () => {
       service.onModuleDestroy();
       nodeMemberships.onModuleDestroy();
     }
+  });
+
+  it('counts a socket here whose hold is not in the store yet as connected', async () => {
+    store.down = true;
+    connect('u1');
+    await settle();
+    store.down = false;
+    // A second socket of the user: held here twice, written nowhere until the next renewal.
+    connect('u1');
+    await settle();
+    expect(announced).toEqual([['u1', 'online']]);
   });
 
   it('announces offline, once the store is back, a user who left while it was away', async () => {

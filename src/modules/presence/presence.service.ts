@@ -51,9 +51,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * when the store is back.
    */
   private readonly unsettled = new Set<string>();
-  /** The recheck after an outage running now, and whether the store came back again meanwhile. */
+  /** The recheck running now, and the one asked for meanwhile. */
   private rechecking?: Promise<void>;
-  private recheckAgain = false;
+  private recheckNext?: 'everyone' | 'unsettled';
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -124,9 +124,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.sweeper = setInterval(() => void this.sweep(), this.config.presence.nodeTtlMs);
     this.sweeper.unref();
-    this.memberships.onRestored(() => this.restored());
+    this.memberships.onRestored(() => this.recheck(true));
     this.memberships.onRenewed(() => {
-      for (const userId of [...this.unsettled]) this.serially(userId, () => this.recompute(userId));
+      if (this.unsettled.size > 0) this.recheck(false);
     });
   }
 
@@ -150,30 +150,32 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * After a store outage, with this node's memberships back in the store: works out the status of
-   * everyone connected here (a user who connected meanwhile was never announced; a store that
-   * restarted empty announced no one) and of every unsettled user, RECHECK_CHUNK at a time.
+   * Works out again the status of every unsettled user and, after a store outage (`everyone`),
+   * of everyone connected here (a user who connected meanwhile was never announced; a store that
+   * restarted empty announced no one). One recheck at a time, RECHECK_CHUNK users at a time; a
+   * request meanwhile runs once it is done, with the wider of the scopes asked for.
    */
-  private restored(): void {
+  private recheck(everyone: boolean): void {
     if (this.rechecking) {
-      this.recheckAgain = true;
+      this.recheckNext = this.recheckNext === 'everyone' || everyone ? 'everyone' : 'unsettled';
       return;
     }
-    this.rechecking = this.recheckAfterOutage()
+    this.rechecking = this.recheckNow(everyone)
       .catch((error: unknown) => this.logger.error(`presence recheck failed: ${String(error)}`))
       .finally(() => {
         this.rechecking = undefined;
-        if (this.recheckAgain) {
-          this.recheckAgain = false;
-          this.restored();
-        }
+        const next = this.recheckNext;
+        this.recheckNext = undefined;
+        if (next) this.recheck(next === 'everyone');
       });
   }
 
-  private async recheckAfterOutage(): Promise<void> {
+  private async recheckNow(everyone: boolean): Promise<void> {
     const users = new Set(this.unsettled);
-    for (const held of this.memberships.keysHeldHere(CONNECTED)) {
-      users.add(held.slice(CONNECTED.length));
+    if (everyone) {
+      for (const held of this.memberships.keysHeldHere(CONNECTED)) {
+        users.add(held.slice(CONNECTED.length));
+      }
     }
     const ids = [...users];
     let failed = 0;
@@ -185,7 +187,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
         ),
       );
     }
-    if (failed > 0) this.logger.error(`presence of ${failed} users not rechecked after an outage`);
+    if (failed > 0) this.logger.error(`presence of ${failed} of ${ids.length} users not rechecked`);
   }
 
   private async read(
@@ -198,7 +200,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     ]);
     return userIds.map((userId, i) => {
       const [heartbeat, away, lastSeen] = values.slice(i * 3, i * 3 + 3);
-      const connected = connections[i].length > 0;
+      // This node's own sockets count even before their hold is in the store (it failed, and
+      // waits for the next renewal).
+      const connected =
+        connections[i].length > 0 || this.memberships.heldHere(key.connected(userId)).has(userId);
       const heartbeatUntil = heartbeat === null ? null : Number(heartbeat);
       const live = connected || (heartbeatUntil !== null && heartbeatUntil > Date.now());
       const status: PresenceStatus = live ? (away ? 'away' : 'online') : 'offline';
