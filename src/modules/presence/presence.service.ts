@@ -26,7 +26,7 @@ const key = {
   present: 'presence:present',
 };
 
-/** Users rechecked at once after a store outage (a few commands each). */
+/** Users rechecked at once (a few commands each). */
 const RECHECK_CHUNK = 500;
 
 /** How long a user stays in `present` without being re-announced (a sweep renews nothing). */
@@ -48,7 +48,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /**
    * Users a change failed for part-way (the store away or too slow): the status may have been
    * swapped and never announced, so their next recompute announces whatever it finds. Rechecked
-   * when the store is back.
+   * after the next renewal of this node's memberships, or when the store is back.
    */
   private readonly unsettled = new Set<string>();
   /** The recheck running now, and the one asked for meanwhile. */
@@ -86,7 +86,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
         last = await this.memberships.release(key.connected(userId), userId);
       } catch (error) {
         // Maybe the last socket: no check is due, and this node holds the user no more, so only
-        // the recheck after the outage (of unsettled users) will work out their status.
+        // the next recheck of unsettled users will work out their status.
         this.unsettled.add(userId);
         throw error;
       }
