@@ -120,6 +120,23 @@ describe('PresenceService', () => {
     expect(announced).toEqual([['u1', 'online']]);
   });
 
+  it('rechecks after the renewal a user it counted as connected before their hold was written', async () => {
+    store.down = true;
+    connect('u1');
+    await settle();
+    store.down = false;
+    connect('u1');
+    await settle();
+    // Another node, reading the store (no hold yet), announced the user offline meanwhile.
+    await store.swap('presence:status:u1', 'offline');
+    await memberships['refresh']();
+    await settle();
+    expect(announced).toEqual([
+      ['u1', 'online'],
+      ['u1', 'online'],
+    ]);
+  });
+
   it('announces offline, once the store is back, a user who left while it was away', async () => {
     connect('u1');
     await settle();

@@ -192,7 +192,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   private async read(
     userIds: string[],
-  ): Promise<{ view: PresenceView; connected: boolean; heartbeatUntil: number | null }[]> {
+  ): Promise<
+    { view: PresenceView; connected: boolean; unwritten: boolean; heartbeatUntil: number | null }[]
+  > {
     if (userIds.length === 0) return [];
     const [connections, values] = await Promise.all([
       this.memberships.members(userIds.map(key.connected)),
@@ -202,14 +204,16 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       const [heartbeat, away, lastSeen] = values.slice(i * 3, i * 3 + 3);
       // This node's own sockets count even before their hold is in the store (it failed, and
       // waits for the next renewal).
-      const connected =
-        connections[i].length > 0 || this.memberships.heldHere(key.connected(userId)).has(userId);
+      const unwritten =
+        connections[i].length === 0 && this.memberships.heldHere(key.connected(userId)).has(userId);
+      const connected = connections[i].length > 0 || unwritten;
       const heartbeatUntil = heartbeat === null ? null : Number(heartbeat);
       const live = connected || (heartbeatUntil !== null && heartbeatUntil > Date.now());
       const status: PresenceStatus = live ? (away ? 'away' : 'online') : 'offline';
       return {
         view: { userId, status, lastSeen: status === 'offline' ? lastSeen : null },
         connected,
+        unwritten,
         heartbeatUntil,
       };
     });
@@ -226,13 +230,16 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     // out (the two may be left apart), or all along for one who was already.
     let exposed = wasUnsettled;
     try {
-      const [{ view, connected, heartbeatUntil }] = await this.read([userId]);
+      const [{ view, connected, unwritten, heartbeatUntil }] = await this.read([userId]);
       if (!connected && heartbeatUntil !== null)
         this.checkLater(userId, heartbeatUntil - Date.now());
       exposed = true;
       const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
       if (previous !== view.status || wasUnsettled) await this.announce(view);
-      exposed = false;
+      // Connected only as far as this node knows: other nodes, reading the store, may announce
+      // the user offline meanwhile, so they are worked out again once the renewal wrote the hold.
+      exposed = unwritten;
+      if (unwritten) this.unsettled.add(userId);
       if (rounds > 1) {
         const [again] = await this.read([userId]);
         if (again.view.status !== view.status) return this.recompute(userId, rounds - 1);
