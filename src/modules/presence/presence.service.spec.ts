@@ -109,24 +109,23 @@ describe('PresenceService', () => {
     }
   });
 
-  it('counts a socket here whose hold is not in the store yet as connected', async () => {
+  /** Two sockets of the user, the first's hold failed: held here twice, written nowhere yet. */
+  const connectTwiceAfterAFailedHold = async (userId: string): Promise<void> => {
     store.down = true;
-    connect('u1');
+    connect(userId);
     await settle();
     store.down = false;
-    // A second socket of the user: held here twice, written nowhere until the next renewal.
-    connect('u1');
+    connect(userId);
     await settle();
+  };
+
+  it('counts a socket here whose hold is not in the store yet as connected', async () => {
+    await connectTwiceAfterAFailedHold('u1');
     expect(announced).toEqual([['u1', 'online']]);
   });
 
   it('rechecks after the renewal a user it counted as connected before their hold was written', async () => {
-    store.down = true;
-    connect('u1');
-    await settle();
-    store.down = false;
-    connect('u1');
-    await settle();
+    await connectTwiceAfterAFailedHold('u1');
     // Another node, reading the store (no hold yet), announced the user offline meanwhile.
     await store.swap('presence:status:u1', 'offline');
     await memberships['refresh']();
