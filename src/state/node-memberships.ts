@@ -40,11 +40,7 @@ export class NodeMemberships implements OnModuleDestroy {
     this.timer = setInterval(() => void this.refresh(), Math.floor(this.ttlMs / 3));
     this.timer.unref();
     // Entries ran out while the store was away: put them back now, not at the next renewal.
-    store.onRestored(() => {
-      void Promise.all([this.renew(), this.releaseAgain()]).then(() => {
-        for (const listener of this.restoredListeners) listener();
-      });
-    });
+    store.onRestored(() => void this.refresh(true));
   }
 
   /**
@@ -121,10 +117,14 @@ export class NodeMemberships implements OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** The periodic renewal; its listeners hear of it when the store took all of it. */
-  private async refresh(): Promise<void> {
+  /**
+   * Writes back what is held here and removes what failed to be removed; then tells the restore
+   * listeners after an outage, or the renewal listeners when the store took all of it.
+   */
+  private async refresh(afterOutage = false): Promise<void> {
     const [renewed, released] = await Promise.all([this.renew(), this.releaseAgain()]);
-    if (renewed && released) for (const listener of this.renewedListeners) listener();
+    if (afterOutage) for (const listener of this.restoredListeners) listener();
+    else if (renewed && released) for (const listener of this.renewedListeners) listener();
   }
 
   /**
