@@ -87,6 +87,8 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
     await settle();
     first.close();
     await settle(GRACE_MS / 3);
+    // Meanwhile every lookup still sees the user online.
+    expect((await must<PresenceView>(t, b, 'get', `/api/presence/${a.id}`)).status).toBe('online');
     await chatSocket(t, a);
     await settle(GRACE_MS + 200);
     expect(statusesOf(watching, a.id)).toEqual(['online']);

@@ -37,15 +37,18 @@ describe('PresenceService', () => {
   let memberships: NodeMemberships;
   let presence: PresenceService;
   let announced: [string, string][];
+  let changes: PresenceChangedEvent[];
 
   beforeEach(() => {
     store = new FlakyStore();
     memberships = new NodeMemberships(store, config);
     const events = new EventEmitter2();
     announced = [];
-    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) =>
-      announced.push([e.userId, e.status]),
-    );
+    changes = [];
+    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) => {
+      announced.push([e.userId, e.status]);
+      changes.push(e);
+    });
     presence = new PresenceService(store, memberships, config, events);
     presence.onModuleInit();
   });
@@ -136,17 +139,72 @@ describe('PresenceService', () => {
     ]);
   });
 
+  const disconnect = (userId: string): void =>
+    presence.disconnected({ userId, socketId: `s-${userId}`, namespace: '/chat' });
+  /** Waits out the grace period, and lets what it set off run. */
+  const afterGrace = async (): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, config.presence.graceMs + 50));
+    await settle();
+  };
+  const ONLINE_THEN_OFFLINE = [
+    ['u1', 'online'],
+    ['u1', 'offline'],
+  ];
+
+  it('keeps a user online everywhere during the grace period after their last socket closed', async () => {
+    connect('u1');
+    await settle();
+    disconnect('u1');
+    await settle();
+    // Any node's lookup or sweep reads the store: the hold is still in it.
+    const [held] = await memberships.members(['presence:conn:u1']);
+    expect(held).toEqual(['u1']);
+    expect((await presence.of(['u1']))[0].status).toBe('online');
+    await presence.sweep();
+    await settle();
+    expect(announced).toEqual([['u1', 'online']]);
+  });
+
+  it('announces offline after the grace period, with the time the socket closed as lastSeen', async () => {
+    connect('u1');
+    await settle();
+    const closedAt = Date.now();
+    disconnect('u1');
+    await afterGrace();
+    expect(announced).toEqual(ONLINE_THEN_OFFLINE);
+    const offline = changes.find((e) => e.status === 'offline')!;
+    expect(Date.parse(offline.lastSeen!)).toBeGreaterThanOrEqual(closedAt - 5);
+    expect(Date.parse(offline.lastSeen!)).toBeLessThan(closedAt + config.presence.graceMs);
+    expect((await presence.of(['u1']))[0]).toEqual({
+      userId: 'u1',
+      status: 'offline',
+      lastSeen: offline.lastSeen,
+    });
+  });
+
+  it('lets a socket that connects within the grace period take the hold over', async () => {
+    connect('u1');
+    await settle();
+    disconnect('u1');
+    await settle();
+    connect('u1');
+    await afterGrace();
+    expect(announced).toEqual([['u1', 'online']]);
+    // Held once, by the new socket: its close is the last one.
+    expect(memberships.heldHere('presence:conn:u1').get('u1')).toBe(1);
+    disconnect('u1');
+    await afterGrace();
+    expect(announced).toEqual(ONLINE_THEN_OFFLINE);
+  });
+
   it('announces offline, once the store is back, a user who left while it was away', async () => {
     connect('u1');
     await settle();
     store.down = true;
-    presence.disconnected({ userId: 'u1', socketId: 's-u1', namespace: '/chat' });
-    await settle();
+    disconnect('u1');
+    await afterGrace();
     store.restore();
     await settle();
-    expect(announced).toEqual([
-      ['u1', 'online'],
-      ['u1', 'offline'],
-    ]);
+    expect(announced).toEqual(ONLINE_THEN_OFFLINE);
   });
 });

@@ -35,16 +35,22 @@ const PRESENT_TTL_MS = 7 * 24 * 3600 * 1000;
 /**
  * Online while any socket of the user is connected, in any namespace on any node, or until
  * PRESENCE_TTL_MS after a REST heartbeat; away when they say so; offline otherwise. A user's last
- * socket closing is only acted on after PRESENCE_GRACE_MS, so a quick reconnect changes nothing.
- * Every change is published once as `presence.status_changed`.
+ * socket on a node keeps its hold for PRESENCE_GRACE_MS after it closes, so a quick reconnect
+ * changes nothing, and every node and every lookup sees the user online meanwhile. Every change
+ * is published once as `presence.status_changed`.
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
   /** One change at a time per user on this node, in arrival order. */
   private readonly queue = new KeyedQueue();
-  /** Per user, the pending re-check (end of the grace period or of a heartbeat). */
+  /** Per user, the pending re-check (the end of a heartbeat). */
   private readonly checks = new Map<string, NodeJS.Timeout>();
+  /**
+   * Per user whose last socket here closed, the end of its grace period: the hold is kept in the
+   * store until then, and a socket of theirs connecting meanwhile takes it over.
+   */
+  private readonly lingering = new Map<string, NodeJS.Timeout>();
   /**
    * Users a change failed for part-way (the store away or too slow): the status may have been
    * swapped and never announced, so their next recompute announces whatever it finds. Rechecked
@@ -66,6 +72,14 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   @OnEvent(SocketEvent.Connected)
   connected({ userId }: SocketLifecycleEvent): void {
     this.serially(userId, async () => {
+      const lingering = this.lingering.get(userId);
+      if (lingering) {
+        // Back within the grace period: the hold kept for the closed socket is this one's now.
+        clearTimeout(lingering);
+        this.lingering.delete(userId);
+        await this.recompute(userId);
+        return;
+      }
       try {
         await this.memberships.hold(key.connected(userId), userId);
       } catch (error) {
@@ -81,17 +95,38 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   @OnEvent(SocketEvent.Disconnected)
   disconnected({ userId }: SocketLifecycleEvent): void {
     this.serially(userId, async () => {
-      let last: boolean;
-      try {
-        last = await this.memberships.release(key.connected(userId), userId);
-      } catch (error) {
-        // Maybe the last socket: no check is due, and this node holds the user no more, so only
-        // the next recheck of unsettled users will work out their status.
-        this.unsettled.add(userId);
-        throw error;
+      if (this.memberships.heldHere(key.connected(userId)).get(userId) === 1) {
+        this.linger(userId);
+        return;
       }
-      if (last) this.checkLater(userId, this.config.presence.graceMs);
+      await this.memberships.release(key.connected(userId), userId);
     });
+  }
+
+  /**
+   * Keeps the hold of the user's last socket here for PRESENCE_GRACE_MS, then lets it go and works
+   * out their status, with the time the socket closed as `lastSeen`.
+   */
+  private linger(userId: string): void {
+    const leftAt = new Date().toISOString();
+    const timer = setTimeout(() => {
+      this.serially(userId, async () => {
+        // A socket of the user connected meanwhile, and took the hold over.
+        if (this.lingering.get(userId) !== timer) return;
+        this.lingering.delete(userId);
+        try {
+          await this.memberships.release(key.connected(userId), userId);
+        } catch (error) {
+          // This node holds the user no more, so only the next recheck of unsettled users will
+          // work out their status.
+          this.unsettled.add(userId);
+          throw error;
+        }
+        await this.recompute(userId, 3, leftAt);
+      });
+    }, this.config.presence.graceMs);
+    timer.unref();
+    this.lingering.set(userId, timer);
   }
 
   /** REST heartbeat: online for PRESENCE_TTL_MS more. */
@@ -132,8 +167,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
-    for (const timer of this.checks.values()) clearTimeout(timer);
-    this.checks.clear();
+    for (const timers of [this.checks, this.lingering]) {
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+    }
   }
 
   async sweep(): Promise<void> {
@@ -222,9 +259,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /**
    * Works out the user's status now and announces it if it is not what was last announced. The
    * read and the swap are two steps, so another node may change the state in between: the state
-   * is read again after the swap, and a difference is worked out once more.
+   * is read again after the swap, and a difference is worked out once more. An offline user is
+   * announced with `leftAt` as `lastSeen`, when given (their last socket's close), else now.
    */
-  private async recompute(userId: string, rounds = 3): Promise<PresenceView> {
+  private async recompute(userId: string, rounds = 3, leftAt?: string): Promise<PresenceView> {
     const wasUnsettled = this.unsettled.delete(userId);
     // Whether a failure now leaves the user unsettled: from the swap until the announcement is
     // out (the two may be left apart), or all along for one who was already.
@@ -235,14 +273,14 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
         this.checkLater(userId, heartbeatUntil - Date.now());
       exposed = true;
       const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
-      if (previous !== view.status || wasUnsettled) await this.announce(view);
+      if (previous !== view.status || wasUnsettled) await this.announce(view, leftAt);
       // Connected only as far as this node knows: other nodes, reading the store, may announce
       // the user offline meanwhile, so they are worked out again once the renewal wrote the hold.
       exposed = unwritten;
       if (unwritten) this.unsettled.add(userId);
       if (rounds > 1) {
         const [again] = await this.read([userId]);
-        if (again.view.status !== view.status) return this.recompute(userId, rounds - 1);
+        if (again.view.status !== view.status) return this.recompute(userId, rounds - 1, leftAt);
       }
       return view;
     } catch (error) {
@@ -251,9 +289,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async announce(view: PresenceView): Promise<void> {
+  private async announce(view: PresenceView, leftAt?: string): Promise<void> {
     if (view.status === 'offline') {
-      view.lastSeen = new Date().toISOString();
+      view.lastSeen = leftAt ?? new Date().toISOString();
       await this.store.set(key.lastSeen(view.userId), view.lastSeen);
       await this.store.delete(key.away(view.userId));
       await this.store.removeMember(key.present, view.userId);
