@@ -239,6 +239,19 @@ describe('/disputes', () => {
     }
   });
 
+  it('announces a dispute chat ADMIN opened to its members as they see it', async () => {
+    const order = await orderIn(t, 'IN_PROGRESS', client, performer);
+    const created = record<ChatView>(await chatSocket(t, client), S.ChatCreated);
+    const dispute = await openDispute(t, admin, order.id);
+    await settle();
+    const announced = created.find((c) => c.id === dispute.chatId)!;
+    const asRead = await must<ChatView>(t, client, 'get', `/api/chats/${dispute.chatId}`);
+    // The "dispute opened" SYSTEM message is unread for the client, whoever opened the dispute.
+    expect(announced).toMatchObject({ lastSeq: 1, unreadCount: 1 });
+    expect(announced).toEqual(asRead);
+    expect(announced).toMatchObject({ type: 'DISPUTE', disputeId: dispute.id, orderId: order.id });
+  });
+
   describe('opening', () => {
     it.each(['NEW', 'CANCELLED'])(
       'refuses a dispute on a %s order with CONFLICT',

@@ -234,12 +234,16 @@ export class ChatService {
   }
 
   /**
-   * Tells `memberIds` (every socket of each) that a chat now exists for them. It runs after the
-   * chat has committed, so a failure here is logged, not thrown: the chat exists either way.
+   * Tells `memberIds` (every socket of each) that a chat now exists for them, as the first of them
+   * sees it: whoever made it (ADMIN opening a dispute) may not be a member, and would be shown an
+   * unread count of 0. One view serves them all, since a chat is announced to members who have
+   * read nothing in it yet, and the only messages written in it without them are SYSTEM ones (one
+   * joining later, an assigned moderator, is announced alone). It runs after the chat has
+   * committed, so a failure here is logged, not thrown: the chat exists either way.
    */
-  async announce(chatId: string, memberIds: string[], viewerId: string): Promise<void> {
+  async announce(chatId: string, memberIds: string[]): Promise<void> {
     try {
-      const [chat] = await this.views([chatId], viewerId);
+      const [chat] = await this.views([chatId], memberIds[0]);
       const event: ChatCreatedEvent = { chat, memberIds };
       this.events.emit(ChatDomainEvent.ChatCreated, event);
     } catch (error) {

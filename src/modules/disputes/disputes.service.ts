@@ -105,7 +105,7 @@ export class DisputesService {
     const id = randomUUID();
     const participantIds = [order.clientId, order.performerId];
     const announce = ({ dispute }: { dispute: DisputeView }) =>
-      this.chats.announce(dispute.chatId, participantIds, actor.id);
+      this.chats.announce(dispute.chatId, participantIds);
     const { dispute, orderChanged } = await this.messages
       .withSystemMessages(
         [order.chatId],
@@ -238,7 +238,7 @@ export class DisputesService {
     }
     const { view } = record;
     const participantIds = [record.clientId, record.performerId, moderator.id];
-    const announce = () => this.chats.announce(view.chatId, [moderator.id], moderator.id);
+    const announce = () => this.chats.announce(view.chatId, [moderator.id]);
     const dispute = await this.messages.withSystemMessages(
       [view.chatId],
       async (tx, post) => {

@@ -104,7 +104,7 @@ export class OrdersService {
       );
       return toOrderView(row);
     });
-    await this.chats.announce(order.chatId, [order.clientId, order.performerId], actor.id);
+    await this.chats.announce(order.chatId, [order.clientId, order.performerId]);
     const event: OrderCreatedEvent = { order };
     this.events.emit(OrderDomainEvent.Created, event);
     return order;
