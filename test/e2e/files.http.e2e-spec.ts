@@ -98,9 +98,30 @@ describe('attachments', () => {
     await request(t.url)
       .get(link.replace(/sig=[^&]+/, 'sig=forged'))
       .expect(401);
-    await request(t.url)
-      .get(link.replace(/exp=\d+/, 'exp=1'))
-      .expect(401);
+    const expired = link.replace(/exp=\d+/, 'exp=1');
+    await request(t.url).get(expired).expect(401);
+    // A link that no longer does falls back on the bearer token, as a link-less request does.
+    await request(t.url).get(expired).set(as(b)).expect(200);
+    await request(t.url).get(expired).set(as(outsider)).expect(403);
+  });
+
+  it('takes an empty or blank text beside attachments as no text', async () => {
+    const sa = await chatSocket(t, a);
+    for (const text of ['', '   ']) {
+      const file = (await upload(a).expect(201)).body as AttachmentView;
+      const message = await ok<MessageView>(sa, C.SendMessage, {
+        chatId: chat.id,
+        text,
+        attachmentIds: [file.id],
+      });
+      expect(message).toMatchObject({ type: 'FILE', text: null, attachments: [{ id: file.id }] });
+    }
+    // Without attachments, a blank text is still refused.
+    const blank = await emitAck(sa, C.SendMessage, { chatId: chat.id, text: '   ' });
+    expect(blank.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'text' })],
+    });
   });
 
   it('lets the uploader fetch an unsent file and nobody else', async () => {

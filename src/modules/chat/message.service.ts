@@ -83,7 +83,7 @@ export class MessageService {
       senderId: actor.id,
       senderRole: actor.role,
       type: dto.attachmentIds?.length ? MessageType.File : MessageType.Text,
-      text: dto.text ?? null,
+      text: dto.text || null,
       replyToId: dto.replyToId ?? null,
       clientMessageId,
       attachmentIds: dto.attachmentIds,

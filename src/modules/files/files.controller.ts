@@ -58,7 +58,10 @@ export class FilesController {
     return this.files.upload(user, file);
   }
 
-  /** With `exp` and `sig` from an attachment's url, no token is needed; otherwise a bearer token. */
+  /**
+   * With `exp` and `sig` from an attachment's url, no token is needed; otherwise (or once the link
+   * has run out) a bearer token.
+   */
   @Get(':id')
   @Public()
   @ApiBearerAuth()
@@ -70,7 +73,7 @@ export class FilesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const user = bearer && !sig ? this.tokens.verify(bearer) : undefined;
+    const user = bearer ? () => this.tokens.verify(bearer) : undefined;
     const file = await this.files.open(id, { exp, sig, user });
     const inline = INLINE_TYPES.has(file.mimeType);
     res.set({

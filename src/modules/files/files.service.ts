@@ -84,10 +84,13 @@ export class FilesService {
    */
   async open(
     fileId: string,
-    access: { exp?: unknown; sig?: unknown; user?: Actor },
+    access: { exp?: unknown; sig?: unknown; user?: () => Actor },
   ): Promise<FileContent> {
     const signed = this.signer.verify(fileId, access.exp, access.sig);
-    if (!signed && !access.user) throw new DomainException(ErrorCode.Unauthorized);
+    // The bearer token is read only when the link is missing or no longer valid: an expired
+    // token beside a valid link is no refusal, and neither is an expired link beside a valid token.
+    const user = signed ? undefined : access.user?.();
+    if (!signed && !user) throw new DomainException(ErrorCode.Unauthorized);
     const [row] = await this.db.query<
       (FileRow & {
         chat_type: ChatType | null;
@@ -100,9 +103,8 @@ export class FilesService {
        LEFT JOIN messages m ON m.id = f.message_id
        LEFT JOIN chat_members cm ON cm.chat_id = f.chat_id AND cm.user_id = $2
        WHERE f.id = $1`,
-      [fileId, access.user?.id ?? null],
+      [fileId, user?.id ?? null],
     );
-    const user = access.user;
     const isUploader = Boolean(row && user && row.uploader_id === user.id);
     // A deleted message takes its files with it, for everyone but their uploader.
     const allowed =

@@ -12,6 +12,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { ChatIdDto, MAX_SEQ } from './chat-ref.dto.js';
 
@@ -20,8 +21,13 @@ export const MESSAGE_MAX_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
 
 export class SendMessageDto extends ChatIdDto {
-  @ApiPropertyOptional({ maxLength: MESSAGE_MAX_LENGTH })
+  @ApiPropertyOptional({
+    maxLength: MESSAGE_MAX_LENGTH,
+    description: 'Trimmed; may be empty (or left out) when there are attachments',
+  })
   @IsOptional()
+  // Text or attachments: with attachments, an empty (or blank) text is no text.
+  @ValidateIf((dto: SendMessageDto) => dto.text !== '' || !dto.attachmentIds?.length)
   @Trim()
   @IsString()
   @Length(1, MESSAGE_MAX_LENGTH)
