@@ -200,7 +200,14 @@ describe('/disputes', () => {
     expect(read).toMatchObject({ disputeId: dispute.id, unreadCount: 0 });
     const page = await ok<Page<MessageView>>(sc, C.GetMessages, { disputeId: dispute.id });
     expect(page.items.map((m) => m.type)).toEqual(['SYSTEM', 'TEXT']);
-    await must(t, performer, 'post', `/api/disputes/${dispute.id}/messages`, { text: 'REST' });
+    const overRest = await must<MessageView & { disputeId: string }>(
+      t,
+      performer,
+      'post',
+      `/api/disputes/${dispute.id}/messages`,
+      { text: 'REST' },
+    );
+    expect(overRest).toMatchObject({ chatId: dispute.chatId, disputeId: dispute.id });
     const rest = await must<Page<MessageView>>(
       t,
       otherModerator,

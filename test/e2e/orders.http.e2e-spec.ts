@@ -225,10 +225,20 @@ describe('orders REST API', () => {
       'DisputeResponse',
     );
     expect(schemaOf(paths['/api/disputes/{id}/status'].patch.requestBody)).toBe('DisputeStatusDto');
-    for (const owner of ['orders', 'disputes']) {
+    // An unknown performer or moderator; the REST rate, on every route.
+    expect(schemaOf(paths['/api/orders'].post.responses['404'])).toBe('ErrorResponse');
+    expect(schemaOf(paths['/api/disputes/{id}/assign'].post.responses['404'])).toBe(
+      'ErrorResponse',
+    );
+    expect(schemaOf(paths['/api/orders/{id}'].get.responses['429'])).toBe('ErrorResponse');
+    for (const [owner, sent] of [
+      ['orders', 'OrderMessageResponse'],
+      ['disputes', 'DisputeMessageResponse'],
+    ]) {
       const messages = paths[`/api/${owner}/{id}/messages`];
       expect(schemaOf(messages.get.responses['200'])).toBe('MessagePageResponse');
-      expect(schemaOf(messages.post.responses['201'])).toBe('MessageResponse');
+      expect(schemaOf(messages.post.responses['201'])).toBe(sent);
+      expect(schemaOf(messages.post.responses['429'])).toBe('ErrorResponse');
       expect(messages.post.parameters.map((p: { name: string }) => p.name)).toContain(
         'Idempotency-Key',
       );

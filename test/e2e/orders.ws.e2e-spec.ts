@@ -174,8 +174,16 @@ describe('/orders', () => {
     expect(await fromChat).toMatchObject({ text: 'via /chat', orderId: order.id });
 
     const fromRest = nextEvent<MessageView & { orderId: string }>(sp, S.NewMessage);
-    await must(t, client, 'post', `/api/orders/${order.id}/messages`, { text: 'via REST' });
-    expect(await fromRest).toMatchObject({ text: 'via REST', orderId: order.id });
+    const overRest = await must<MessageView & { orderId: string }>(
+      t,
+      client,
+      'post',
+      `/api/orders/${order.id}/messages`,
+      { text: 'via REST' },
+    );
+    // The REST answer mirrors the socket ack: the Message with orderId beside chatId.
+    expect(overRest).toMatchObject({ text: 'via REST', chatId: order.chatId, orderId: order.id });
+    expect(await fromRest).toEqual(overRest);
 
     const onChat = nextEvent<MessageView>(chat, S.NewMessage);
     const sent = await ok<MessageView>(sp, C.SendMessage, {

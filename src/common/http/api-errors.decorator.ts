@@ -16,16 +16,21 @@ const DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.Unauthorized]: 'UNAUTHORIZED or TOKEN_EXPIRED',
   [ErrorCode.Forbidden]: 'FORBIDDEN: also for what does not exist or cannot be seen',
   [ErrorCode.Conflict]: 'CONFLICT or CHAT_CLOSED',
+  [ErrorCode.RateLimited]: 'RATE_LIMITED: over a rate limit; retry after details.retryAfterMs',
   [ErrorCode.Unavailable]: 'UNAVAILABLE: a backing store is down; retry',
 };
 
-/** Documents the contract's error responses on a protected controller. */
+/**
+ * Documents the contract's error responses on a protected controller: those every route may give
+ * (the REST rate applies to all of /api), and `codes`.
+ */
 export function ApiErrors(...codes: ErrorCode[]): ClassDecorator & MethodDecorator {
   const all = [
     ErrorCode.ValidationFailed,
     ErrorCode.Unauthorized,
     ErrorCode.Forbidden,
     ErrorCode.Unavailable,
+    ErrorCode.RateLimited,
     ...codes,
   ];
   return applyDecorators(

@@ -46,7 +46,7 @@ import { MessageService, type ReadResult } from './message.service.js';
 
 /** REST for chats: the same services, payloads and answers as the /chat socket handlers. */
 @ApiTags('chats')
-@ApiErrors(ErrorCode.Conflict, ErrorCode.PayloadTooLarge)
+@ApiErrors(ErrorCode.Conflict, ErrorCode.PayloadTooLarge, ErrorCode.NotFound)
 @ApiBearerAuth()
 @Controller('chats')
 export class ChatsController {

@@ -23,7 +23,7 @@ import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { MessageView, Page } from '../chat/chat.types.js';
-import { MessagePageResponse, MessageResponse } from '../chat/dto/responses.dto.js';
+import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
 import { MessageService } from '../chat/message.service.js';
@@ -35,10 +35,14 @@ import {
   DisputeStatusDto,
   OpenDisputeDto,
 } from './dto/dispute.dto.js';
-import { DisputePageResponse, DisputeResponse } from './dto/dispute.response.js';
+import {
+  DisputeMessageResponse,
+  DisputePageResponse,
+  DisputeResponse,
+} from './dto/dispute.response.js';
 
 @ApiTags('disputes')
-@ApiErrors(ErrorCode.Conflict)
+@ApiErrors(ErrorCode.Conflict, ErrorCode.NotFound)
 @ApiBearerAuth()
 @Controller('disputes')
 export class DisputesController {
@@ -109,14 +113,18 @@ export class DisputesController {
   @Post(':id/messages')
   @LimitMessageRate()
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
-  @ApiCreatedResponse({ type: MessageResponse })
+  @ApiCreatedResponse({ type: DisputeMessageResponse })
   async send(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
     @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<MessageView> {
+  ): Promise<MessageView & { disputeId: string }> {
     const chatId = await this.disputes.chatOf(user, id);
-    return this.messages.send(user, { ...withIdempotencyKey(dto, idempotencyKey), chatId });
+    const message = await this.messages.send(user, {
+      ...withIdempotencyKey(dto, idempotencyKey),
+      chatId,
+    });
+    return { ...message, disputeId: id };
   }
 }

@@ -13,18 +13,18 @@ import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { MessageView, Page } from '../chat/chat.types.js';
-import { MessagePageResponse, MessageResponse } from '../chat/dto/responses.dto.js';
+import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
 import { MessageService } from '../chat/message.service.js';
 import { CreateOrderDto } from './dto/create-order.dto.js';
 import { OrderStatusDto, OrdersQueryDto } from './dto/order-status.dto.js';
-import { OrderPageResponse, OrderResponse } from './dto/order.response.js';
+import { OrderMessageResponse, OrderPageResponse, OrderResponse } from './dto/order.response.js';
 import type { OrderView } from './order.types.js';
 import { OrdersService } from './orders.service.js';
 
 @ApiTags('orders')
-@ApiErrors(ErrorCode.Conflict)
+@ApiErrors(ErrorCode.Conflict, ErrorCode.NotFound)
 @ApiBearerAuth()
 @Controller('orders')
 export class OrdersController {
@@ -75,14 +75,18 @@ export class OrdersController {
   @Post(':id/messages')
   @LimitMessageRate()
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
-  @ApiCreatedResponse({ type: MessageResponse })
+  @ApiCreatedResponse({ type: OrderMessageResponse })
   async send(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
     @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<MessageView> {
+  ): Promise<MessageView & { orderId: string }> {
     const chatId = await this.orders.chatOf(user, id);
-    return this.messages.send(user, { ...withIdempotencyKey(dto, idempotencyKey), chatId });
+    const message = await this.messages.send(user, {
+      ...withIdempotencyKey(dto, idempotencyKey),
+      chatId,
+    });
+    return { ...message, orderId: id };
   }
 }

@@ -30,8 +30,9 @@ export class AssignDisputeDto {
 
 export class DisputeStatusDto {
   @ApiProperty({
-    enum: [DisputeStatus.InReview, ...CLOSED],
-    description: 'IN_REVIEW takes the dispute (as assign does); RESOLVED and REJECTED close it',
+    enum: DisputeStatus,
+    description:
+      'IN_REVIEW takes the dispute (as assign does); RESOLVED and REJECTED close it; OPEN is no move (CONFLICT)',
   })
   @IsIn(Object.values(DisputeStatus))
   status!: DisputeStatus;

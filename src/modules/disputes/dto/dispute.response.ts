@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MessageResponse } from '../../chat/dto/responses.dto.js';
 import { DisputeStatus } from '../entities/dispute.entity.js';
 
 export class DisputeResponse {
@@ -18,4 +19,9 @@ export class DisputePageResponse {
   @ApiProperty({ type: [DisputeResponse] }) items!: DisputeResponse[];
   @ApiProperty() hasMore!: boolean;
   @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+/** A message sent through the dispute's routes: the Message, with the dispute's id beside chatId. */
+export class DisputeMessageResponse extends MessageResponse {
+  @ApiProperty() disputeId!: string;
 }

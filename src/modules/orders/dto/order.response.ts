@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MessageResponse } from '../../chat/dto/responses.dto.js';
 import { OrderStatus } from '../entities/order.entity.js';
 
 export class OrderResponse {
@@ -18,4 +19,9 @@ export class OrderPageResponse {
   @ApiProperty({ type: [OrderResponse] }) items!: OrderResponse[];
   @ApiProperty() hasMore!: boolean;
   @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+/** A message sent through the order's routes: the Message, with the order's id beside chatId. */
+export class OrderMessageResponse extends MessageResponse {
+  @ApiProperty() orderId!: string;
 }
