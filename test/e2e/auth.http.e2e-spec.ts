@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { Namespace, ClientEvent } from '../../src/realtime/events.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { ProbeModule } from '../support/probe.module.js';
@@ -24,6 +25,25 @@ describe('REST authentication', () => {
       .set('Authorization', `Bearer ${tokenFor({ id, role: 'PERFORMER', name: 'Pat' })}`)
       .expect(200);
     expect(res.body).toEqual({ id, name: 'Pat', role: 'SPECIALIST' });
+  });
+
+  it('refreshes name and role from each new token, also after another node changed them', async () => {
+    const id = uniqueId();
+    const me = async (token: string) =>
+      (
+        await request(t.url)
+          .get('/api/users/me')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200)
+      ).body as { role: string };
+    const first = tokenFor({ id, role: 'CLIENT', name: 'Pat' });
+    expect((await me(first)).role).toBe('CLIENT');
+    // Another node, given a token of this user as ADMIN, wrote that meanwhile.
+    await t.app.get(DataSource).query(`UPDATE users SET role = 'ADMIN' WHERE id = $1`, [id]);
+    expect((await me(first)).role).toBe('ADMIN');
+    // A new token, with the claims this node saw before: written all the same.
+    const again = tokenFor({ id, role: 'CLIENT', name: 'Pat' }, { expiresIn: 3601 });
+    expect((await me(again)).role).toBe('CLIENT');
   });
 
   it.each([

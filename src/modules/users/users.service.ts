@@ -11,14 +11,18 @@ const REMEMBERED_MAX = 10_000;
 
 @Injectable()
 export class UsersService {
-  /** Last (name, role) written per user id, so a known token costs no write. */
+  /**
+   * Per user id, the token last written from (its claims and expiry), so a token seen before
+   * costs no write. Keyed by the token, not by name and role alone: another node may have
+   * written other claims since, and a new token with this node's old ones must still be written.
+   */
   private readonly remembered = new Map<string, string>();
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   /** Creates the user on first sight and refreshes name and role from each new token. */
   async remember(user: AuthUser): Promise<void> {
-    const fingerprint = `${user.name}\u0000${user.role}\u0000${user.email ?? ''}`;
+    const fingerprint = `${user.exp}\u0000${user.name}\u0000${user.role}\u0000${user.email ?? ''}`;
     if (this.remembered.get(user.id) === fingerprint) return;
     // A token without an email claim leaves the address known from an earlier one.
     await this.users.query(
