@@ -78,6 +78,16 @@ describe('/chat', () => {
       expect(ack.error?.code).toBe('VALIDATION_FAILED');
     });
 
+    it('adds a member named twice, or the creator named too, once', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await ok<ChatView>(await chatSocket(t, a), C.CreateChat, {
+        type: 'GROUP',
+        title: 'Twice',
+        memberIds: [b.id, a.id, b.id],
+      });
+      expect(chat.members.map((m) => m.userId).sort()).toEqual([a.id, b.id].sort());
+    });
+
     it('refuses members the server has never seen with NOT_FOUND', async () => {
       const ack = await emitAck(await chatSocket(t, await makeUser(t)), C.CreateChat, {
         type: 'GROUP',

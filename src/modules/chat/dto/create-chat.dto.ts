@@ -1,14 +1,6 @@
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsString,
-  Length,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Length, ValidateIf } from 'class-validator';
 import { ChatType } from '../entities/chat.entity.js';
 
 export const CREATABLE_CHAT_TYPES = [ChatType.Direct, ChatType.Group, ChatType.Support] as const;
@@ -35,12 +27,11 @@ export class CreateChatDto {
 
   @ApiPropertyOptional({
     type: [String],
-    description: 'GROUP and SUPPORT only; the creator is added',
+    description: 'GROUP and SUPPORT only; the creator is added, and a repeated id counts once',
   })
   @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.memberIds !== undefined)
   @IsArray()
   @ArrayMaxSize(MAX_GROUP_MEMBERS)
-  @ArrayUnique()
   @IsString({ each: true })
   @Length(1, 128, { each: true })
   memberIds?: string[];

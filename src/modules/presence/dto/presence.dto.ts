@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Length } from 'class-validator';
 
 export const MAX_SUBSCRIBE = 500;
 
@@ -17,10 +17,13 @@ export class UserIdDto {
 }
 
 export class SubscribePresenceDto {
-  @ApiProperty({ type: [String], maxItems: MAX_SUBSCRIBE })
+  @ApiProperty({
+    type: [String],
+    maxItems: MAX_SUBSCRIBE,
+    description: 'A repeated id counts once',
+  })
   @IsArray()
   @ArrayMaxSize(MAX_SUBSCRIBE)
-  @ArrayUnique()
   @IsString({ each: true })
   @Length(1, 128, { each: true })
   userIds!: string[];
