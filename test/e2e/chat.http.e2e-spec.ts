@@ -175,6 +175,7 @@ describe('chat REST API', () => {
       .set(as(b))
       .expect(200);
     expect(latest.body.hasMore).toBe(true);
+    expect(latest.body.nextCursor).toBe(latest.body.items[0].seq);
     const older = await request(t.url)
       .get(`/api/chats/${chat.id}/messages?limit=2&before=${latest.body.nextCursor}`)
       .set(as(b))

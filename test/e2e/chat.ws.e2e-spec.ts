@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type {
+  ChatView,
+  MessagePage,
+  MessageView,
+  Page,
+} from '../../src/modules/chat/chat.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { makeGroup, ok, record, settle } from '../support/chat.js';
@@ -503,14 +508,16 @@ describe('/chat', () => {
       const all = Array.from({ length: 250 }, (_, i) => i + 1);
 
       const backwards: number[] = [];
-      let page = await ok<Page<MessageView>>(s, C.GetMessages, { chatId: chat.id, limit: 40 });
+      let page = await ok<MessagePage>(s, C.GetMessages, { chatId: chat.id, limit: 40 });
       for (;;) {
         backwards.unshift(...page.items.map((m) => m.seq));
         expect(page.items.map((m) => m.seq)).toEqual(
           [...page.items.map((m) => m.seq)].sort((x, y) => x - y),
         );
         if (!page.hasMore) break;
-        page = await ok<Page<MessageView>>(s, C.GetMessages, {
+        // The contract's cursor is the seq itself: the oldest of the page, going back.
+        expect(page.nextCursor).toBe(page.items[0].seq);
+        page = await ok<MessagePage>(s, C.GetMessages, {
           chatId: chat.id,
           before: page.nextCursor,
           limit: 40,
@@ -519,7 +526,7 @@ describe('/chat', () => {
       expect(backwards).toEqual(all);
 
       const forwards: number[] = [];
-      page = await ok<Page<MessageView>>(s, C.GetMessages, {
+      page = await ok<MessagePage>(s, C.GetMessages, {
         chatId: chat.id,
         after: 0,
         limit: 33,
@@ -527,7 +534,8 @@ describe('/chat', () => {
       for (;;) {
         forwards.push(...page.items.map((m) => m.seq));
         if (!page.hasMore) break;
-        page = await ok<Page<MessageView>>(s, C.GetMessages, {
+        expect(page.nextCursor).toBe(page.items[page.items.length - 1].seq);
+        page = await ok<MessagePage>(s, C.GetMessages, {
           chatId: chat.id,
           after: page.nextCursor,
           limit: 33,

@@ -20,7 +20,7 @@ import { UsersService } from '../users/users.service.js';
 import { ChatRealtime } from './chat.realtime.js';
 import { ChatSessions, type Joined } from './chat-sessions.js';
 import { ChatService } from './chat.service.js';
-import type { ChatView, MessageView, Page } from './chat.types.js';
+import type { ChatView, MessagePage, MessageView, Page } from './chat.types.js';
 import { ChatIdDto, GetMessagesDto, JoinChatDto, MyChatsDto } from './dto/chat-ref.dto.js';
 import { CreateChatDto } from './dto/create-chat.dto.js';
 import { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
@@ -100,10 +100,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatClientEvent.GetMessages)
-  getMessages(
-    @WsActor() actor: Actor,
-    @MessageBody() dto: GetMessagesDto,
-  ): Promise<Page<MessageView>> {
+  getMessages(@WsActor() actor: Actor, @MessageBody() dto: GetMessagesDto): Promise<MessagePage> {
     return this.messages.history(actor, dto);
   }
 

@@ -59,10 +59,13 @@ export interface ChatView {
   updatedAt: string;
 }
 
-export interface Page<T> {
+/** A page of a list: `nextCursor` is an opaque string, or for messages the `seq` to pass next. */
+export interface Page<T, C = string> {
   items: T[];
   hasMore: boolean;
-  nextCursor: string | null;
+  nextCursor: C | null;
 }
+
+export type MessagePage = Page<MessageView, number>;
 
 export type { Actor } from '../../common/auth/actor.js';

@@ -25,7 +25,7 @@ import { UuidParam } from '../../common/http/uuid-param.js';
 import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import { ChatService } from './chat.service.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from './idempotency-key.js';
-import type { ChatView, MessageView, Page } from './chat.types.js';
+import type { ChatView, MessagePage, MessageView, Page } from './chat.types.js';
 import { CreateChatDto } from './dto/create-chat.dto.js';
 import {
   ChatIdResponse,
@@ -98,7 +98,7 @@ export class ChatsController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Query() query: MessagesQueryDto,
-  ): Promise<Page<MessageView>> {
+  ): Promise<MessagePage> {
     return this.messages.history(user, { chatId: id, ...query });
   }
 

@@ -2,7 +2,7 @@ import type { Actor } from '../../common/auth/actor.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import type { ChatLink } from './chat-links.js';
 import type { ChatSessions, Joined } from './chat-sessions.js';
-import type { MessageView, Page } from './chat.types.js';
+import type { MessagePage, MessageView } from './chat.types.js';
 import type { HistoryOptionsDto, JoinOptionsDto, TypingBodyDto } from './dto/rest.dto.js';
 import type { ReadMessagesBodyDto, SendMessageBodyDto } from './dto/rest.dto.js';
 import type { MessageService, ReadResult } from './message.service.js';
@@ -59,11 +59,7 @@ export class LinkedChats<K extends keyof ChatLink> {
     return {};
   }
 
-  async history(
-    actor: Actor,
-    ownerId: string,
-    query: HistoryOptionsDto,
-  ): Promise<Page<MessageView>> {
+  async history(actor: Actor, ownerId: string, query: HistoryOptionsDto): Promise<MessagePage> {
     const chatId = await this.chatOf(actor, ownerId);
     return this.messages.history(actor, { ...query, chatId });
   }

@@ -9,7 +9,7 @@ import { DatabaseAdmission } from '../../database/database-admission.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
-import type { Actor, ChatView, MessageView, Page } from './chat.types.js';
+import type { Actor, ChatView, MessagePage, MessageView } from './chat.types.js';
 import type { GetMessagesDto, JoinChatDto } from './dto/chat-ref.dto.js';
 import type { ReadMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
 import { ChatStatus } from './entities/chat.entity.js';
@@ -248,7 +248,7 @@ export class MessageService {
   }
 
   /** History, ascending by seq; `nextCursor` continues in the same direction. */
-  async history(actor: Actor, dto: GetMessagesDto): Promise<Page<MessageView>> {
+  async history(actor: Actor, dto: GetMessagesDto): Promise<MessagePage> {
     if (dto.before !== undefined && dto.after !== undefined) {
       throw invalidField(
         'after',
@@ -268,10 +268,10 @@ export class MessageService {
     const hasMore = rows.length > dto.limit;
     if (dto.after !== undefined) {
       const items = rows.slice(0, dto.limit);
-      return { items, hasMore, nextCursor: hasMore ? String(items[items.length - 1].seq) : null };
+      return { items, hasMore, nextCursor: hasMore ? items[items.length - 1].seq : null };
     }
     const items = hasMore ? rows.slice(1) : rows;
-    return { items, hasMore, nextCursor: hasMore ? String(items[0].seq) : null };
+    return { items, hasMore, nextCursor: hasMore ? items[0].seq : null };
   }
 
   /** Moves the caller's read marker forward (never back) to upToSeq or the newest of messageIds. */

@@ -12,7 +12,7 @@ import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
-import type { MessageView, Page } from '../chat/chat.types.js';
+import type { MessagePage, MessageView, Page } from '../chat/chat.types.js';
 import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
@@ -67,7 +67,7 @@ export class OrdersController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Query() query: MessagesQueryDto,
-  ): Promise<Page<MessageView>> {
+  ): Promise<MessagePage> {
     const chatId = await this.orders.chatOf(user, id);
     return this.messages.history(user, { ...query, chatId });
   }

@@ -1,4 +1,4 @@
-import type { MessageView, Page } from '../../../src/modules/chat/chat.types.js';
+import type { MessagePage, MessageView, Page } from '../../../src/modules/chat/chat.types.js';
 import type { NotificationView } from '../../../src/modules/notifications/notification.types.js';
 import { makeGroup, waitUntil } from '../chat.js';
 import type { TestApp } from '../create-test-app.js';
@@ -93,15 +93,10 @@ export async function allMessages(
   chatId: string,
 ): Promise<MessageView[]> {
   const messages: MessageView[] = [];
-  let before: string | null = null;
+  let before: number | null = null;
   do {
     const query: string = `limit=100${before ? `&before=${before}` : ''}`;
-    const page: Page<MessageView> = await must<Page<MessageView>>(
-      t,
-      user,
-      'get',
-      `/api/chats/${chatId}/messages?${query}`,
-    );
+    const page = await must<MessagePage>(t, user, 'get', `/api/chats/${chatId}/messages?${query}`);
     messages.unshift(...page.items);
     before = page.hasMore ? page.nextCursor : null;
   } while (before);

@@ -79,11 +79,11 @@ export class MessagePageResponse {
   @ApiProperty({ type: [MessageResponse] }) items!: MessageResponse[];
   @ApiProperty() hasMore!: boolean;
   @ApiPropertyOptional({
-    type: String,
+    type: Number,
     nullable: true,
-    description: 'seq to pass as before/after next',
+    description: 'The seq to pass as before/after next (in the same direction)',
   })
-  nextCursor!: string | null;
+  nextCursor!: number | null;
 }
 
 export class ReadResponse {
