@@ -38,7 +38,7 @@ describe('/chat', () => {
       expect(first).toMatchObject({
         type: 'DIRECT',
         status: 'ACTIVE',
-        title: null,
+        title: '',
         lastSeq: 0,
         lastMessage: null,
         unreadCount: 0,

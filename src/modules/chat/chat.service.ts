@@ -413,7 +413,8 @@ export class ChatService {
     return {
       id: c.id,
       type: c.type,
-      title: c.title,
+      // The contract's title is a string: a DIRECT chat's, never set, is empty.
+      title: c.title ?? '',
       status: c.status,
       orderId: c.order_id,
       disputeId: c.dispute_id,

@@ -47,7 +47,8 @@ export interface MessageView {
 export interface ChatView {
   id: string;
   type: ChatType;
-  title: string | null;
+  /** Empty for a DIRECT chat, which has no title of its own. */
+  title: string;
   status: ChatStatus;
   orderId: string | null;
   disputeId: string | null;

@@ -57,7 +57,7 @@ export class MessageResponse {
 export class ChatResponse {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ChatType }) type!: ChatType;
-  @ApiProperty({ type: String, nullable: true }) title!: string | null;
+  @ApiProperty({ description: 'Empty for a DIRECT chat' }) title!: string;
   @ApiProperty({ enum: ChatStatus }) status!: ChatStatus;
   @ApiProperty({ type: String, nullable: true }) orderId!: string | null;
   @ApiProperty({ type: String, nullable: true }) disputeId!: string | null;
