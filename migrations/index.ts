@@ -3,6 +3,7 @@ import { CreateChats1795310572419 } from './1795310572419-CreateChats.js';
 import { CreateOrdersAndDisputes1795314362410 } from './1795314362410-CreateOrdersAndDisputes.js';
 import { CreateNotifications1795315294432 } from './1795315294432-CreateNotifications.js';
 import { TimeOrderedIds1796492340339 } from './1796492340339-TimeOrderedIds.js';
+import { IndexForeignKeys1796649257704 } from './1796649257704-IndexForeignKeys.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   CreateOrdersAndDisputes1795314362410,
   CreateNotifications1795315294432,
   TimeOrderedIds1796492340339,
+  IndexForeignKeys1796649257704,
 ];

@@ -38,6 +38,8 @@ export enum DisputeStatus {
   where: '"moderator_id" IS NOT NULL',
 })
 @Index('IDX_disputes_created', ['createdAt', 'id'])
+// For the foreign key's check when a user is deleted.
+@Index('IDX_disputes_opened_by', ['openedBy'])
 export class Dispute {
   /** Chosen by the service, so the dispute and its chat can point at each other in one transaction. */
   @PrimaryColumn({ type: 'uuid' })

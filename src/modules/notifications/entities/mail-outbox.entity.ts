@@ -23,6 +23,8 @@ export enum MailStatus {
 @Entity('mail_outbox')
 @Check('CHK_mail_outbox_status', `"status" IN ('PENDING', 'SENT', 'FAILED')`)
 @Index('IDX_mail_outbox_due', ['nextAttemptAt'], { where: `"status" = 'PENDING'` })
+// For the cascade when a notification is deleted.
+@Index('IDX_mail_outbox_notification', ['notificationId'])
 export class MailOutbox {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
