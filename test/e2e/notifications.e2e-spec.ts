@@ -132,6 +132,18 @@ describe('/notifications', () => {
       ]);
       expect(aDevice.notifications[0].data).toMatchObject({ chatId: chat.id });
     });
+
+    it('tells ADMIN, who wrote in a chat without being a member, of a reply', async () => {
+      const [a, b, admin] = [await makeUser(t), await makeUser(t), await makeUser(t, 'ADMIN')];
+      const chat = await group(a, [b]);
+      const original = await send(admin, chat.id, { text: 'a word from the staff' });
+      const [adminDevice] = await devices(admin, 1);
+      await send(b, chat.id, { text: 'noted', replyToId: original.id });
+      await settle();
+      expect(adminDevice.notifications.map((n) => [n.kind, n.message])).toEqual([
+        ['message.reply', 'noted'],
+      ]);
+    });
   });
 
   it('notifies the other party of order and dispute changes, never the one who made them', async () => {

@@ -13,7 +13,7 @@ import {
   fromEpochUs,
   keysetPage,
 } from '../../common/pagination/keyset-cursor.js';
-import { permitted } from './chat.policy.js';
+import { canAccessChatSql, permitted } from './chat.policy.js';
 import {
   ChatDomainEvent,
   type ChatCreatedEvent,
@@ -310,6 +310,19 @@ export class ChatService {
       [chatId, userIds, upToSeq],
     );
     return new Map(rows.map((r) => [r.user_id, Number(r.unread)]));
+  }
+
+  /**
+   * Whether a user who is no member of the chat may read it now (ADMIN, a MODERATOR in a dispute
+   * chat), by the role the database holds for them. One query, for what no member list tells.
+   */
+  async readableByStaff(userId: string, chatId: string): Promise<boolean> {
+    const rows = await this.db.query<{ ok: boolean }[]>(
+      `SELECT ${canAccessChatSql('false', 'u.role', 'c.type')} AS ok
+       FROM users u, chats c WHERE u.id = $1 AND c.id = $2`,
+      [userId, chatId],
+    );
+    return rows[0]?.ok === true;
   }
 
   /** The users who share at least one chat with `userId` (for presence). */

@@ -3,6 +3,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { MemoryStateStore } from '../../state/memory-state.store.js';
 import { NodeMemberships } from '../../state/node-memberships.js';
 import { ActiveUsers } from '../chat/active-users.js';
+import type { ChatService } from '../chat/chat.service.js';
 import type { MessageView } from '../chat/chat.types.js';
 import { MessageType } from '../chat/entities/message.entity.js';
 import { NotificationProducers } from './notification-producers.js';
@@ -60,6 +61,9 @@ describe('NotificationProducers on message.created', () => {
   let active: ActiveUsers;
   let asked: Asked;
   let producers: NotificationProducers;
+  /** Users the chat service was asked about, and those it says may read the chat. */
+  let looked: string[];
+  let staff: Set<string>;
 
   beforeEach(() => {
     store = new CountingStore();
@@ -77,7 +81,15 @@ describe('NotificationProducers on message.created', () => {
         return Promise.resolve();
       },
     } as unknown as NotificationsService;
-    producers = new NotificationProducers(notifications, active);
+    looked = [];
+    staff = new Set();
+    const chats = {
+      readableByStaff: (userId: string) => {
+        looked.push(userId);
+        return Promise.resolve(staff.has(userId));
+      },
+    } as unknown as ChatService;
+    producers = new NotificationProducers(notifications, active, chats);
   });
 
   afterEach(() => {
@@ -122,7 +134,22 @@ describe('NotificationProducers on message.created', () => {
     const replyTo = { id: 'm0', senderId: 'bob', text: 'hello', isDeleted: false };
     await send(['ann', 'bob'], { replyToId: 'm0', replyTo });
     expect(store.reads).toBe(0);
+    expect(looked).toEqual([]);
     expect(asked).toEqual({ replies: [['bob']], coalesced: [] });
+  });
+
+  it('notifies the author of the replied message who is no member, if they may read the chat', async () => {
+    active.joined('c1', 'bob');
+    await settle();
+    staff.add('mod');
+    const replyTo = { id: 'm0', senderId: 'mod', text: 'hello', isDeleted: false };
+    await send(['ann', 'bob'], { replyToId: 'm0', replyTo });
+    expect(looked).toEqual(['mod']);
+    expect(asked).toEqual({ replies: [['mod']], coalesced: [] });
+    // One who may no longer read it (another role since) hears nothing.
+    staff.clear();
+    await send(['ann', 'bob'], { replyToId: 'm0', replyTo });
+    expect(asked).toEqual({ replies: [['mod']], coalesced: [] });
   });
 
   it('with the store away, still spares who is joined here and notifies the rest', async () => {

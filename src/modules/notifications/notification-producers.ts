@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ActiveUsers } from '../chat/active-users.js';
+import { ChatService } from '../chat/chat.service.js';
 import { ChatDomainEvent, type MessageCreatedEvent } from '../chat/chat.events.js';
 import { MessageType } from '../chat/entities/message.entity.js';
 import {
@@ -26,11 +27,14 @@ export class NotificationProducers {
   constructor(
     private readonly notifications: NotificationsService,
     private readonly active: ActiveUsers,
+    private readonly chats: ChatService,
   ) {}
 
   /**
-   * A reply notifies the author of the replied message; every other member with no socket
-   * joined to the chat gets (or has updated) their one unread `message.new` for that chat.
+   * A reply notifies the author of the replied message (a member, or staff who may read the chat:
+   * ADMIN, or a MODERATOR in a dispute chat, who write without being members); every other
+   * member with no socket joined to the chat gets (or has updated) their one unread
+   * `message.new` for that chat.
    * Members joined on this node are known to be looking without asking the shared store: a
    * message every member of which is joined here (most, in an active chat) costs no lookup.
    */
@@ -38,8 +42,10 @@ export class NotificationProducers {
   messageCreated({ message, memberIds: members }: MessageCreatedEvent): void {
     if (message.type === MessageType.System) return;
     const repliedTo = message.replyTo?.senderId;
-    const notifyReply =
-      repliedTo && repliedTo !== message.senderId && members.includes(repliedTo) ? repliedTo : null;
+    const replied = repliedTo && repliedTo !== message.senderId ? repliedTo : null;
+    // A member, known at once; anyone else (staff) is looked up, and has no message.new to skip.
+    const notifyReply = replied && members.includes(replied) ? replied : null;
+    const staffReply = replied && !notifyReply ? replied : null;
     let unseen: string[];
     try {
       const joinedHere = this.active.joinedHere(message.chatId);
@@ -51,8 +57,13 @@ export class NotificationProducers {
       this.logger.error(`notifications for message.created not made: ${String(error)}`);
       return;
     }
-    if (!notifyReply && unseen.length === 0) return;
+    if (!replied && unseen.length === 0) return;
     this.guard('message.created', async () => {
+      const replyTo =
+        notifyReply ??
+        (staffReply && (await this.chats.readableByStaff(staffReply, message.chatId))
+          ? staffReply
+          : null);
       const watching = unseen.length > 0 ? new Set(await this.watching(message.chatId)) : null;
       const preview = previewOf(message.text, message.attachments.length);
       const data = {
@@ -62,8 +73,8 @@ export class NotificationProducers {
         senderId: message.senderId,
       };
       await Promise.all([
-        notifyReply &&
-          this.notifications.notify([notifyReply], {
+        replyTo &&
+          this.notifications.notify([replyTo], {
             type: NotificationType.InApp,
             kind: NotificationKind.MessageReply,
             subject: 'New reply to your message',
