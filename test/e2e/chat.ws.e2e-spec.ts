@@ -656,6 +656,67 @@ describe('/chat', () => {
       });
     });
 
+    it('takes a read receipt in one statement, access check included', async () => {
+      const [a, b, outsider] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const sa = await chatSocket(t, a);
+      const sent: MessageView[] = [];
+      for (let i = 0; i < 4; i += 1)
+        sent.push(await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: `${i}` }));
+      const [sb, so, admin] = [
+        await chatSocket(t, b),
+        await chatSocket(t, outsider),
+        await chatSocket(t, await makeUser(t, 'ADMIN')),
+      ];
+      const { statements, stop } = recordStatements(t.app.get(DataSource), (parameters) =>
+        Boolean(parameters?.includes(chat.id)),
+      );
+      const reads: [ClientSocket, object, object][] = [
+        // Moved by messageIds; not moved (behind the marker); moved to the end.
+        [sb, { messageIds: [sent[1].id] }, { lastReadSeq: 2, unreadCount: 2 }],
+        [sb, { upToSeq: 1 }, { lastReadSeq: 2, unreadCount: 2 }],
+        [sb, { upToSeq: 99, messageIds: [sent[0].id] }, { lastReadSeq: 4, unreadCount: 0 }],
+        // Staff with no marker.
+        [admin, { upToSeq: 3 }, { lastReadSeq: 0, unreadCount: 0 }],
+      ];
+      try {
+        for (const [s, read, answer] of reads) {
+          statements.length = 0;
+          const ack = await ok(s, C.ReadMessages, { chatId: chat.id, ...read });
+          expect(ack).toEqual({ chatId: chat.id, ...answer });
+          expect(statements).toHaveLength(1);
+        }
+        const refused = await emitAck(so, C.ReadMessages, { chatId: chat.id, upToSeq: 4 });
+        expect(refused.error?.code).toBe('FORBIDDEN');
+      } finally {
+        stop();
+      }
+    });
+
+    it('answers racing read receipts with the marker as it ends up', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const sa = await chatSocket(t, a);
+      for (let i = 0; i < 30; i += 1)
+        await ok(sa, C.SendMessage, { chatId: chat.id, text: `${i}` });
+      const sb = await chatSocket(t, b);
+      const reads = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          ok<{ lastReadSeq: number; unreadCount: number }>(sb, C.ReadMessages, {
+            chatId: chat.id,
+            upToSeq: i + 1,
+          }),
+        ),
+      );
+      // Each answer holds at least its own target, and its count matches its marker.
+      reads.forEach((read, i) => {
+        expect(read.lastReadSeq).toBeGreaterThanOrEqual(i + 1);
+        expect(read.unreadCount).toBe(30 - read.lastReadSeq);
+      });
+      const last = await ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: 0 });
+      expect(last).toEqual({ chatId: chat.id, lastReadSeq: 30, unreadCount: 0 });
+    });
+
     it('lists my chats by latest activity with unread counts, page by page', async () => {
       const me = await makeUser(t);
       const other = await makeUser(t);

@@ -72,7 +72,6 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
     const texts = ran.map((c) => c.statement);
     for (const fragment of [
       /SELECT \$1::uuid AS chat_id, \$2::text AS sender_id/,
-      /FROM chats c LEFT JOIN chat_members cm ON cm\.chat_id = c\.id AND cm\.user_id = \$2/,
       /WITH picked AS \(SELECT .* FROM chats c WHERE c\.id = \$1\)/s,
       // Pages: for a join (access already checked) and for history (access in the same statement).
       /WHERE m\.chat_id = \$1 AND m\.seq > \$2 ORDER BY m\.seq ASC LIMIT \$3\).*FROM page m/s,
@@ -80,7 +79,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
       /WHERE m\.chat_id = \$1 AND m\.seq > \$2 .*cm\.user_id = \$4\s+WHERE c\.id = \$1\) g/s,
       /WHERE m\.chat_id = \$1 AND m\.seq < \$2 .*cm\.user_id = \$4\s+WHERE c\.id = \$1\) g/s,
       /WHERE m\.chat_id = \$1 ORDER BY m\.seq DESC LIMIT \$2\).*cm\.user_id = \$3\s+WHERE c\.id = \$1\) g/s,
-      /FROM chat_members cm WHERE cm\.chat_id = ANY\(\$1::uuid\[\]\) AND cm\.user_id = \$2/,
+      /WITH target AS \(.*UPDATE chat_members cm SET last_read_seq/s,
       /FROM messages m WHERE m\.id = \$1/,
       /FROM chat_members mine\s.*WHERE mine\.user_id = \$1/s,
     ]) {

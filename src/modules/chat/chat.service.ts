@@ -51,6 +51,13 @@ interface ViewRow extends ChatRow {
   last_message: MessageRow | null;
 }
 
+/** What a read receipt did to the caller's marker, and their unread count after it. */
+export interface ReadMark {
+  moved: boolean;
+  lastReadSeq: number;
+  unreadCount: number;
+}
+
 export interface ChatAccess {
   id: string;
   type: ChatType;
@@ -114,10 +121,38 @@ function viewsOf(picked: string): string {
  */
 const VIEW = prepared(viewsOf('c.id = $1'));
 const VIEWS = prepared(viewsOf('c.id = ANY($1::uuid[])'));
-const UNREAD = prepared(
-  `SELECT cm.chat_id, ${unreadOf('cm')} AS unread
-   FROM chat_members cm WHERE cm.chat_id = ANY($1::uuid[]) AND cm.user_id = $2`,
+/**
+ * A read receipt in one statement: the access check's row, the target (upToSeq $3 or the newest
+ * of messageIds $4, never past the chat's last seq), the marker of member $2 moved forward to it,
+ * and their unread count after the move. The SELECT reads the statement's snapshot, so `seen` is
+ * the marker before the move, and the count is taken from the moved marker explicitly.
+ */
+const MARK_READ = prepared(
+  `WITH target AS (
+     SELECT GREATEST($3::int, COALESCE(
+       (SELECT max(seq) FROM messages WHERE chat_id = $1 AND id = ANY($4::uuid[])), 0)) AS seq
+   ),
+   moved AS (
+     UPDATE chat_members cm SET last_read_seq = LEAST(t.seq, c.last_seq)
+     FROM chats c, target t
+     WHERE cm.chat_id = $1 AND cm.user_id = $2 AND c.id = cm.chat_id
+       AND cm.last_read_seq < LEAST(t.seq, c.last_seq)
+     RETURNING cm.last_read_seq
+   )
+   SELECT c.id, c.type, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq AS seen,
+     LEAST((SELECT seq FROM target), c.last_seq) AS target, mv.last_read_seq AS moved_to,
+     CASE WHEN cm.user_id IS NULL THEN 0 ELSE ${unreadOf('mark')} END AS unread
+   FROM chats c
+   LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
+   LEFT JOIN moved mv ON true
+   LEFT JOIN LATERAL (
+     SELECT cm.chat_id, cm.user_id, COALESCE(mv.last_read_seq, cm.last_read_seq) AS last_read_seq
+   ) mark ON true
+   WHERE c.id = $1`,
 );
+/** The member's read marker and unread count as they are now. */
+const MARKER = `SELECT cm.last_read_seq, ${unreadOf('cm')} AS unread
+   FROM chat_members cm WHERE cm.chat_id = $1 AND cm.user_id = $2`;
 /** Pairs (user_id, peer_id) of users `mine` picks and the users who share a chat with them. */
 function coMembersWhere(mine: string): string {
   return `SELECT DISTINCT mine.user_id, other.user_id AS peer_id FROM chat_members mine
@@ -440,13 +475,48 @@ export class ChatService {
     };
   }
 
-  /** Messages after the user's read marker that others sent and that are not deleted. */
-  async unreadCounts(chatIds: string[], userId: string): Promise<Map<string, number>> {
-    const rows = await this.db.query<{ chat_id: string; unread: number }[]>(UNREAD, [
-      chatIds,
-      userId,
+  /**
+   * Moves the caller's read marker forward (never back, never past the chat's last seq) to
+   * `upToSeq` or the newest of `messageIds`, with the access check, in one statement; FORBIDDEN
+   * as from access(). Staff who are no members have no marker: 0 and 0, and nothing moves.
+   */
+  async markRead(
+    actor: Pick<Actor, 'id' | 'role'>,
+    chatId: string,
+    upToSeq: number,
+    messageIds: string[],
+  ): Promise<ReadMark> {
+    const rows = await this.db.query<
+      {
+        id: string;
+        type: ChatType;
+        is_member: boolean;
+        seen: number | null;
+        target: number;
+        moved_to: number | null;
+        unread: number;
+      }[]
+    >(MARK_READ, [chatId, actor.id, upToSeq, messageIds]);
+    const row = permitted(actor, rows[0]);
+    if (!row.is_member) return { moved: false, lastReadSeq: 0, unreadCount: 0 };
+    if (row.moved_to !== null) {
+      return { moved: true, lastReadSeq: Number(row.moved_to), unreadCount: Number(row.unread) };
+    }
+    const seen = Number(row.seen);
+    if (Number(row.target) <= seen) {
+      return { moved: false, lastReadSeq: seen, unreadCount: Number(row.unread) };
+    }
+    // It would have moved from what the statement saw, and did not: a concurrent read moved it
+    // further meanwhile. Answer the marker as it is now.
+    const [now] = await this.db.query<{ last_read_seq: number; unread: number }[]>(MARKER, [
+      chatId,
+      actor.id,
     ]);
-    return new Map(rows.map((r) => [r.chat_id, Number(r.unread)]));
+    return {
+      moved: false,
+      lastReadSeq: Number(now?.last_read_seq ?? seen),
+      unreadCount: Number(now?.unread ?? row.unread),
+    };
   }
 
   private async createDirect(

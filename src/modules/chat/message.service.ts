@@ -276,30 +276,15 @@ export class MessageService {
 
   /** Moves the caller's read marker forward (never back) to upToSeq or the newest of messageIds. */
   async read(actor: Actor, dto: ReadMessagesDto): Promise<ReadResult> {
-    const chat = await this.chats.access(actor, dto.chatId);
-    let target = dto.upToSeq ?? 0;
-    if (dto.messageIds?.length) {
-      const [row] = await this.db.query<{ seq: number | null }[]>(
-        `SELECT max(seq)::int AS seq FROM messages WHERE chat_id = $1 AND id = ANY($2::uuid[])`,
-        [dto.chatId, dto.messageIds],
-      );
-      target = Math.max(target, row?.seq ?? 0);
-    }
-    if (!chat.isMember) return { chatId: chat.id, lastReadSeq: 0, unreadCount: 0 };
-    const [moved] = await this.db.query<[{ last_read_seq: number }[], number]>(
-      `UPDATE chat_members cm SET last_read_seq = LEAST($3::int, c.last_seq)
-       FROM chats c
-       WHERE cm.chat_id = $1 AND cm.user_id = $2 AND c.id = cm.chat_id AND cm.last_read_seq < LEAST($3::int, c.last_seq)
-       RETURNING cm.last_read_seq`,
-      [dto.chatId, actor.id, target],
+    const { moved, lastReadSeq, unreadCount } = await this.chats.markRead(
+      actor,
+      dto.chatId,
+      dto.upToSeq ?? 0,
+      dto.messageIds ?? [],
     );
-    const lastReadSeq = moved[0]
-      ? Number(moved[0].last_read_seq)
-      : await this.readMarker(chat.id, actor.id);
-    const unreadCount = (await this.chats.unreadCounts([chat.id], actor.id)).get(chat.id) ?? 0;
-    if (moved[0]) {
+    if (moved) {
       const event: MessagesReadEvent = {
-        chatId: chat.id,
+        chatId: dto.chatId,
         userId: actor.id,
         lastReadSeq,
         messageIds: dto.messageIds ?? [],
@@ -307,16 +292,7 @@ export class MessageService {
       };
       this.events.emit(ChatDomainEvent.MessagesRead, event);
     }
-    return { chatId: chat.id, lastReadSeq, unreadCount };
-  }
-
-  /** The marker as it is now: a concurrent read may have moved it past what access() saw. */
-  private async readMarker(chatId: string, userId: string): Promise<number> {
-    const [row] = await this.db.query<{ last_read_seq: number }[]>(
-      `SELECT last_read_seq FROM chat_members WHERE chat_id = $1 AND user_id = $2`,
-      [chatId, userId],
-    );
-    return Number(row?.last_read_seq ?? 0);
+    return { chatId: dto.chatId, lastReadSeq, unreadCount };
   }
 
   /** The send was refused: say why, in the order a client can act on. */
