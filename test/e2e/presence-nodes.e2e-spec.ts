@@ -58,7 +58,7 @@ describeRedis('presence across nodes', () => {
 
     // node2 stops renewing and sweeping, as a killed process would; its socket stays open.
     node2.app.get(NodeMemberships).onModuleDestroy();
-    node2.app.get(PresenceService).onModuleDestroy();
+    await node2.app.get(PresenceService).onModuleDestroy();
     await waitUntil(() => seen.length > 0, 4000, 'the watcher did not see a go offline');
     expect(seen.map((e) => [e.userId, e.status])).toEqual([[a.id, 'offline']]);
     expect(seen[0].lastSeen).not.toBeNull();

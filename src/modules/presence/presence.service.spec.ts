@@ -52,8 +52,8 @@ describe('PresenceService', () => {
     presence = new PresenceService(store, memberships, config, events);
     presence.onModuleInit();
   });
-  afterEach(() => {
-    presence.onModuleDestroy();
+  afterEach(async () => {
+    await presence.onModuleDestroy();
     memberships.onModuleDestroy();
   });
 
@@ -107,7 +107,7 @@ describe('PresenceService', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
       expect(seen).toEqual([['u2', 'online']]);
     } finally {
-      service.onModuleDestroy();
+      await service.onModuleDestroy();
       nodeMemberships.onModuleDestroy();
     }
   });
@@ -182,6 +182,16 @@ describe('PresenceService', () => {
     });
   });
 
+  it('lets the holds of a grace period go when the node shuts down', async () => {
+    connect('u1');
+    await settle();
+    disconnect('u1');
+    await settle();
+    await presence.onModuleDestroy();
+    const [held] = await memberships.members(['presence:conn:u1']);
+    expect(held).toEqual([]);
+  });
+
   it('lets a socket that connects within the grace period take the hold over', async () => {
     connect('u1');
     await settle();
@@ -201,10 +211,14 @@ describe('PresenceService', () => {
     connect('u1');
     await settle();
     store.down = true;
+    const closedAt = Date.now();
     disconnect('u1');
     await afterGrace();
     store.restore();
     await settle();
     expect(announced).toEqual(ONLINE_THEN_OFFLINE);
+    // When the socket closed, not when the store came back.
+    const offline = changes.find((e) => e.status === 'offline')!;
+    expect(Date.parse(offline.lastSeen!)).toBeLessThan(closedAt + config.presence.graceMs);
   });
 });

@@ -57,6 +57,11 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * after the next renewal of this node's memberships, or when the store is back.
    */
   private readonly unsettled = new Set<string>();
+  /**
+   * When the last socket here closed, for users whose hold could not be let go after their grace
+   * period: the recheck that announces them offline gives that time as `lastSeen`.
+   */
+  private readonly departed = new Map<string, string>();
   /** The recheck running now, and the one asked for meanwhile. */
   private rechecking?: Promise<void>;
   private recheckNext?: 'everyone' | 'unsettled';
@@ -72,6 +77,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   @OnEvent(SocketEvent.Connected)
   connected({ userId }: SocketLifecycleEvent): void {
     this.serially(userId, async () => {
+      this.departed.delete(userId);
       const lingering = this.lingering.get(userId);
       if (lingering) {
         // Back within the grace period: the hold kept for the closed socket is this one's now.
@@ -120,6 +126,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
           // This node holds the user no more, so only the next recheck of unsettled users will
           // work out their status.
           this.unsettled.add(userId);
+          this.departed.set(userId, leftAt);
           throw error;
         }
         await this.recompute(userId, 3, leftAt);
@@ -165,12 +172,23 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  onModuleDestroy(): void {
+  /**
+   * The holds kept for a grace period end with the node: they are let go now (the store is closed
+   * only at application shutdown, after this), so other nodes' sweeps find those users gone.
+   * Announcing is left to those sweeps: the user may be reconnecting to another node.
+   */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
+    const leaving = [...this.lingering.keys()];
     for (const timers of [this.checks, this.lingering]) {
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
     }
+    const released = await Promise.allSettled(
+      leaving.map((userId) => this.memberships.release(key.connected(userId), userId)),
+    );
+    const failed = released.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) this.logger.warn(`${failed} presence holds left to run out by themselves`);
   }
 
   async sweep(): Promise<void> {
@@ -262,7 +280,11 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * is read again after the swap, and a difference is worked out once more. An offline user is
    * announced with `leftAt` as `lastSeen`, when given (their last socket's close), else now.
    */
-  private async recompute(userId: string, rounds = 3, leftAt?: string): Promise<PresenceView> {
+  private async recompute(
+    userId: string,
+    rounds = 3,
+    leftAt = this.departed.get(userId),
+  ): Promise<PresenceView> {
     const wasUnsettled = this.unsettled.delete(userId);
     // Whether a failure now leaves the user unsettled: from the swap until the announcement is
     // out (the two may be left apart), or all along for one who was already.
@@ -274,6 +296,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       exposed = true;
       const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
       if (previous !== view.status || wasUnsettled) await this.announce(view, leftAt);
+      this.departed.delete(userId);
       // Connected only as far as this node knows: other nodes, reading the store, may announce
       // the user offline meanwhile, so they are worked out again once the renewal wrote the hold.
       exposed = unwritten;
