@@ -11,9 +11,10 @@ import type { MessageService, ReadResult } from './message.service.js';
 export type ChatOf = (actor: Actor, ownerId: string) => Promise<string>;
 
 /**
- * The /chat handlers for a namespace whose chats belong to something else (/orders, /disputes):
- * the owner's own access check finds the chat, then the chat services do the rest. Acks that
- * are not a plain Message or page carry the owner's id beside chatId, as the events do.
+ * The /chat use cases for chats that belong to something else (orders, disputes), for its
+ * namespace and its REST routes alike: the owner's own access check finds the chat, then the chat
+ * services do the rest. Answers other than pages carry the owner's id beside chatId, as the
+ * events do.
  */
 export class LinkedChats<K extends keyof ChatLink> {
   constructor(
@@ -64,7 +65,7 @@ export class LinkedChats<K extends keyof ChatLink> {
     return this.messages.history(actor, { ...query, chatId });
   }
 
-  private link(ownerId: string): ChatLink {
-    return { [this.key]: ownerId };
+  private link(ownerId: string): Record<K, string> {
+    return { [this.key]: ownerId } as Record<K, string>;
   }
 }

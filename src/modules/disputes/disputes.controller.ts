@@ -26,7 +26,7 @@ import type { MessagePage, MessageView, Page } from '../chat/chat.types.js';
 import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
-import { MessageService } from '../chat/message.service.js';
+import { DisputeChats } from './dispute-chats.js';
 import type { DisputeView } from './dispute.types.js';
 import { DisputesService } from './disputes.service.js';
 import {
@@ -48,7 +48,7 @@ import {
 export class DisputesController {
   constructor(
     private readonly disputes: DisputesService,
-    private readonly messages: MessageService,
+    private readonly chat: DisputeChats,
   ) {}
 
   @Post()
@@ -101,30 +101,24 @@ export class DisputesController {
 
   @Get(':id/messages')
   @ApiOkResponse({ type: MessagePageResponse })
-  async history(
+  history(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Query() query: MessagesQueryDto,
   ): Promise<MessagePage> {
-    const chatId = await this.disputes.chatOf(user, id);
-    return this.messages.history(user, { ...query, chatId });
+    return this.chat.history(user, id, query);
   }
 
   @Post(':id/messages')
   @LimitMessageRate()
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiCreatedResponse({ type: DisputeMessageResponse })
-  async send(
+  send(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<MessageView & { disputeId: string }> {
-    const chatId = await this.disputes.chatOf(user, id);
-    const message = await this.messages.send(user, {
-      ...withIdempotencyKey(dto, idempotencyKey),
-      chatId,
-    });
-    return { ...message, disputeId: id };
+    return this.chat.send(user, id, withIdempotencyKey(dto, idempotencyKey));
   }
 }

@@ -16,7 +16,7 @@ import type { MessagePage, MessageView, Page } from '../chat/chat.types.js';
 import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
 import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
-import { MessageService } from '../chat/message.service.js';
+import { OrderChats } from './order-chats.js';
 import { CreateOrderDto } from './dto/create-order.dto.js';
 import { OrderStatusDto, OrdersQueryDto } from './dto/order-status.dto.js';
 import { OrderMessageResponse, OrderPageResponse, OrderResponse } from './dto/order.response.js';
@@ -30,7 +30,7 @@ import { OrdersService } from './orders.service.js';
 export class OrdersController {
   constructor(
     private readonly orders: OrdersService,
-    private readonly messages: MessageService,
+    private readonly chat: OrderChats,
   ) {}
 
   @Post()
@@ -63,30 +63,24 @@ export class OrdersController {
 
   @Get(':id/messages')
   @ApiOkResponse({ type: MessagePageResponse })
-  async history(
+  history(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Query() query: MessagesQueryDto,
   ): Promise<MessagePage> {
-    const chatId = await this.orders.chatOf(user, id);
-    return this.messages.history(user, { ...query, chatId });
+    return this.chat.history(user, id, query);
   }
 
   @Post(':id/messages')
   @LimitMessageRate()
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiCreatedResponse({ type: OrderMessageResponse })
-  async send(
+  send(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<MessageView & { orderId: string }> {
-    const chatId = await this.orders.chatOf(user, id);
-    const message = await this.messages.send(user, {
-      ...withIdempotencyKey(dto, idempotencyKey),
-      chatId,
-    });
-    return { ...message, orderId: id };
+    return this.chat.send(user, id, withIdempotencyKey(dto, idempotencyKey));
   }
 }
