@@ -1,6 +1,6 @@
 import { describeNeeding } from '../support/services.js';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { ChatView, MessagePage, MessageView } from '../../src/modules/chat/chat.types.js';
 import { ChatClientEvent as C } from '../../src/realtime/events.js';
 import { makeGroup, ok } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
@@ -33,14 +33,14 @@ describePostgres('two nodes writing into one chat', () => {
 
   async function allMessages(socket: ClientSocket): Promise<MessageView[]> {
     const all: MessageView[] = [];
-    let page = await ok<Page<MessageView>>(socket, C.GetMessages, {
+    let page = await ok<MessagePage>(socket, C.GetMessages, {
       chatId: chat.id,
       after: 0,
       limit: 100,
     });
     all.push(...page.items);
     while (page.hasMore) {
-      page = await ok<Page<MessageView>>(socket, C.GetMessages, {
+      page = await ok<MessagePage>(socket, C.GetMessages, {
         chatId: chat.id,
         after: page.nextCursor,
         limit: 100,

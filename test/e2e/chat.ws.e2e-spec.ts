@@ -176,7 +176,7 @@ describe('/chat', () => {
       try {
         for (const [s, query, texts, hasMore] of reads) {
           statements.length = 0;
-          const page = await ok<Page<MessageView>>(s, C.GetMessages, query);
+          const page = await ok<MessagePage>(s, C.GetMessages, query);
           expect(page.items.map((m) => m.text)).toEqual(texts);
           expect(page.hasMore).toBe(hasMore);
           expect(statements).toHaveLength(1);
@@ -328,11 +328,11 @@ describe('/chat', () => {
         'clientMessageId',
       ],
     ])('refuses %s with VALIDATION_FAILED and stores nothing', async (_name, payload, field) => {
-      const before = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
+      const before = await ok<MessagePage>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
       const ack = await emitAck(sa, C.SendMessage, { chatId: chat.id, ...payload });
       expect(ack.error?.code).toBe('VALIDATION_FAILED');
       expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toContain(field);
-      const after = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
+      const after = await ok<MessagePage>(sa, C.GetMessages, { chatId: chat.id, limit: 1 });
       expect(after.items[0]?.seq).toBe(before.items[0]?.seq);
     });
 
@@ -361,7 +361,7 @@ describe('/chat', () => {
       });
       expect(ack.error?.code).toBe('VALIDATION_FAILED');
       expect(ack.error?.details).toEqual([expect.objectContaining({ field: 'replyToId' })]);
-      const history = await ok<Page<MessageView>>(s, C.GetMessages, { chatId: elsewhere.id });
+      const history = await ok<MessagePage>(s, C.GetMessages, { chatId: elsewhere.id });
       expect(history.items).toEqual([]);
     });
 
@@ -396,7 +396,7 @@ describe('/chat', () => {
       expect(new Set(acks.map((m) => m.id)).size).toBe(1);
       await settle();
       expect(seen.filter((m) => m.clientMessageId === 'race-1')).toHaveLength(1);
-      const history = await ok<Page<MessageView>>(sa, C.GetMessages, {
+      const history = await ok<MessagePage>(sa, C.GetMessages, {
         chatId: chat.id,
         limit: 100,
       });
@@ -478,7 +478,7 @@ describe('/chat', () => {
         limit: null,
       });
       expect(joined.messages).toEqual(sent);
-      const page = await ok<Page<MessageView>>(sb, C.GetMessages, {
+      const page = await ok<MessagePage>(sb, C.GetMessages, {
         chatId: chat.id,
         before: null,
         limit: null,
@@ -495,7 +495,7 @@ describe('/chat', () => {
       const sent: MessageView[] = [];
       for (let i = 0; i < 3; i += 1)
         sent.push(await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: `kept ${i}` }));
-      const page = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id });
+      const page = await ok<MessagePage>(sa, C.GetMessages, { chatId: chat.id });
       expect(page.items).toEqual(sent);
     });
 
@@ -562,7 +562,7 @@ describe('/chat', () => {
         [chat.id],
       );
       expect([plain.createdAt, reply.createdAt]).toEqual(stored.map((r) => r.at));
-      const page = await ok<Page<MessageView>>(sa, C.GetMessages, { chatId: chat.id });
+      const page = await ok<MessagePage>(sa, C.GetMessages, { chatId: chat.id });
       const joined = await ok<{ chat: ChatView; messages: MessageView[] }>(sb, C.JoinChat, {
         chatId: chat.id,
       });
@@ -570,7 +570,7 @@ describe('/chat', () => {
         .get(`/api/chats/${chat.id}/messages`)
         .set('Authorization', `Bearer ${a.token}`)
         .expect(200);
-      for (const read of [page.items, joined.messages, (rest.body as Page<MessageView>).items])
+      for (const read of [page.items, joined.messages, (rest.body as MessagePage).items])
         expect(read.map((m) => m.createdAt)).toEqual(stored.map((r) => r.at));
       expect(joined.chat.lastMessage?.createdAt).toBe(reply.createdAt);
       const [row] = await t.app.get(DataSource).query<Record<string, string>[]>(
@@ -760,11 +760,10 @@ describe('/chat', () => {
       await ok(so, C.SendMessage, { chatId: busy.id, text: 'first' });
       const replied = await ok<MessageView>(so, C.SendMessage, { chatId: busy.id, text: 'q' });
       await ok(so, C.SendMessage, { chatId: busy.id, text: 'a', replyToId: replied.id });
-      const page = await ok<Page<MessageView>>(s, C.GetMessages, { chatId: busy.id, limit: 1 });
+      const page = await ok<MessagePage>(s, C.GetMessages, { chatId: busy.id, limit: 1 });
       await ok(s, C.AddReaction, { messageId: page.items[0].id, emoji: '👍' });
-      const [latest] = (
-        await ok<Page<MessageView>>(s, C.GetMessages, { chatId: busy.id, limit: 1 })
-      ).items;
+      const [latest] = (await ok<MessagePage>(s, C.GetMessages, { chatId: busy.id, limit: 1 }))
+        .items;
       const { items } = await ok<Page<ChatView>>(s, C.GetMyChats, { limit: 2 });
       expect(items.map((c) => c.id)).toEqual([busy.id, quiet.id]);
       expect(items[0]).toMatchObject({ lastSeq: 3, unreadCount: 3 });

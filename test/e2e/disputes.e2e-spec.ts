@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MessageType } from '../../src/modules/chat/entities/message.entity.js';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type {
+  ChatView,
+  MessagePage,
+  MessageView,
+  Page,
+} from '../../src/modules/chat/chat.types.js';
 import type { DisputeView } from '../../src/modules/disputes/dispute.types.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
 import {
@@ -161,12 +166,7 @@ describe('/disputes', () => {
       ['SYSTEM', dispute.id, 'Mo Derator is reviewing the dispute'],
       ['SYSTEM', dispute.id, 'Dispute resolved: Partial refund'],
     ]);
-    const orderChat = await must<Page<MessageView>>(
-      t,
-      client,
-      'get',
-      `/api/orders/${order.id}/messages`,
-    );
+    const orderChat = await must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
     expect(
       orderChat.items
         .filter((m) => m.type === MessageType.System)
@@ -198,7 +198,7 @@ describe('/disputes', () => {
       messageIds: [sent.id],
     });
     expect(read).toMatchObject({ disputeId: dispute.id, unreadCount: 0 });
-    const page = await ok<Page<MessageView>>(sc, C.GetMessages, { disputeId: dispute.id });
+    const page = await ok<MessagePage>(sc, C.GetMessages, { disputeId: dispute.id });
     expect(page.items.map((m) => m.type)).toEqual(['SYSTEM', 'TEXT']);
     const overRest = await must<MessageView & { disputeId: string }>(
       t,
@@ -208,7 +208,7 @@ describe('/disputes', () => {
       { text: 'REST' },
     );
     expect(overRest).toMatchObject({ chatId: dispute.chatId, disputeId: dispute.id });
-    const rest = await must<Page<MessageView>>(
+    const rest = await must<MessagePage>(
       t,
       otherModerator,
       'get',

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { AttachmentView, ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
+import { FileUrlSigner } from '../../src/modules/files/file-url.signer.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
 import { makeGroup, ok } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { closeAllSockets, emitAck, nextEvent } from '../support/sockets.js';
+import { tokenFor } from '../support/tokens.js';
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a5b40000000049454e44ae426082',
@@ -98,11 +100,25 @@ describe('attachments', () => {
     await request(t.url)
       .get(link.replace(/sig=[^&]+/, 'sig=forged'))
       .expect(401);
-    const expired = link.replace(/exp=\d+/, 'exp=1');
+    await request(t.url)
+      .get(link.replace(/exp=\d+/, 'exp=1'))
+      .expect(401);
+  });
+
+  it('falls back on the bearer token once a link has run out, and only then', async () => {
+    const file = (await upload(a).expect(201)).body as AttachmentView;
+    await ok(await chatSocket(t, a), C.SendMessage, { chatId: chat.id, attachmentIds: [file.id] });
+    const signer = t.app.get(FileUrlSigner);
+    // Signed as of two hours ago: its signature is good, its time is up.
+    const expired = signer.url(file.id, Date.now() - 2 * 3600 * 1000);
     await request(t.url).get(expired).expect(401);
-    // A link that no longer does falls back on the bearer token, as a link-less request does.
     await request(t.url).get(expired).set(as(b)).expect(200);
     await request(t.url).get(expired).set(as(outsider)).expect(403);
+    // A good link needs no token: one that is bad or expired beside it is not read.
+    const live = signer.url(file.id);
+    await request(t.url).get(live).set('Authorization', 'Bearer not-a-token').expect(200);
+    const old = tokenFor({ id: b.id, role: 'CLIENT' }, { expiresIn: -60 });
+    await request(t.url).get(live).set('Authorization', `Bearer ${old}`).expect(200);
   });
 
   it('takes an empty or blank text beside attachments as no text', async () => {
@@ -116,8 +132,13 @@ describe('attachments', () => {
       });
       expect(message).toMatchObject({ type: 'FILE', text: null, attachments: [{ id: file.id }] });
     }
-    // Without attachments, a blank text is still refused.
-    const blank = await emitAck(sa, C.SendMessage, { chatId: chat.id, text: '   ' });
+  });
+
+  it('refuses a blank text without attachments with VALIDATION_FAILED on text', async () => {
+    const blank = await emitAck(await chatSocket(t, a), C.SendMessage, {
+      chatId: chat.id,
+      text: '   ',
+    });
     expect(blank.error).toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [expect.objectContaining({ field: 'text' })],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { ChatView, MessagePage } from '../../src/modules/chat/chat.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { makeUser, type TestClient } from '../support/factories.js';
 import { scrape, valueOf } from '../support/metrics.js';
@@ -113,7 +113,7 @@ describe('message rate over REST', () => {
     for (let i = 0; i < 3; i += 1) await must(t, a, 'post', path, { text: `m${i}` });
     const refused = await request(t.url).post(path).set(auth(a)).send({ text: 'one too many' });
     expectRateLimited(refused);
-    const stored = await must<Page<MessageView>>(t, b, 'get', path);
+    const stored = await must<MessagePage>(t, b, 'get', path);
     expect(stored.items.map((m) => m.text)).toEqual(['m0', 'm1', 'm2']);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { ChatView, MessagePage, MessageView } from '../../src/modules/chat/chat.types.js';
 import {
   ChatClientEvent as C,
   ChatServerEvent as S,
@@ -50,7 +50,7 @@ const refusals = async (t: TestApp, limit: string): Promise<number> =>
   valueOf(await scrape(t), 'messaging_limit_refusals_total', { limit }) ?? 0;
 
 const texts = async (t: TestApp, user: TestClient, chatId: string): Promise<(string | null)[]> =>
-  (await must<Page<MessageView>>(t, user, 'get', `/api/chats/${chatId}/messages`)).items.map(
+  (await must<MessagePage>(t, user, 'get', `/api/chats/${chatId}/messages`)).items.map(
     (m) => m.text,
   );
 
@@ -108,12 +108,7 @@ describe('message rate per user', () => {
       code: 'RATE_LIMITED',
       details: { retryAfterMs: expect.any(Number) },
     });
-    const orderChat = await must<Page<MessageView>>(
-      t,
-      client,
-      'get',
-      `/api/orders/${order.id}/messages`,
-    );
+    const orderChat = await must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
     const mine = orderChat.items.filter((m) => m.senderId === client.id);
     expect(mine.map((m) => m.text)).toEqual(['over /orders']);
   });
@@ -441,7 +436,7 @@ describe('slow consumers, by bytes', () => {
     }
     expect(readerLeft()).toBe(true);
     expect(await refusals(t, 'slow_consumer')).toBe(1);
-    const page = await ok<Page<MessageView>>(ownerSocket, C.GetMessages, {
+    const page = await ok<MessagePage>(ownerSocket, C.GetMessages, {
       chatId: chat.id,
       limit: 100,
     });

@@ -13,6 +13,7 @@ import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { expectTimeOrderedId } from '../support/ids.js';
 import { call, disputeOn, must } from '../support/orders.js';
 import { closeAllSockets, connect, emitAck, type ClientSocket } from '../support/sockets.js';
+import { tokenFor } from '../support/tokens.js';
 
 type Count = { count: number };
 
@@ -143,6 +144,19 @@ describe('/notifications', () => {
       expect(adminDevice.notifications.map((n) => [n.kind, n.message])).toEqual([
         ['message.reply', 'noted'],
       ]);
+    });
+
+    it('tells no author of a reply who may no longer read the chat', async () => {
+      const [a, b, admin] = [await makeUser(t), await makeUser(t), await makeUser(t, 'ADMIN')];
+      const chat = await group(a, [b]);
+      const original = await send(admin, chat.id, { text: 'a word from the staff' });
+      // A new token makes them a CLIENT, who may not read a chat they are no member of.
+      const demoted = { ...admin, role: 'CLIENT', token: tokenFor({ ...admin, role: 'CLIENT' }) };
+      await must(t, demoted, 'get', '/api/users/me');
+      const [demotedDevice] = await devices(demoted, 1);
+      await send(b, chat.id, { text: 'noted', replyToId: original.id });
+      await settle();
+      expect(demotedDevice.notifications).toEqual([]);
     });
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/common/auth/auth-user.js';
 import { ErrorCode } from '../../src/common/errors/error-code.js';
-import type { MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { MessagePage } from '../../src/modules/chat/chat.types.js';
 import { MessageService } from '../../src/modules/chat/message.service.js';
 import { OrderStatus } from '../../src/modules/orders/entities/order.entity.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
@@ -41,12 +41,7 @@ describe('an order move decided on a stale status', () => {
 
     const now = await must<OrderView>(t, client, 'get', `/api/orders/${order.id}`);
     expect(now.status).toBe('CANCELLED');
-    const chat = await must<Page<MessageView>>(
-      t,
-      client,
-      'get',
-      `/api/orders/${order.id}/messages`,
-    );
+    const chat = await must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
     expect(chat.items.map((m) => m.text)).toEqual([
       'Order status changed from NEW to IN_PROGRESS',
       'Order status changed from IN_PROGRESS to CANCELLED',

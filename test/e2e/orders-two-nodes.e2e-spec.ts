@@ -1,6 +1,6 @@
 import { describeNeeding } from '../support/services.js';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { MessagePage } from '../../src/modules/chat/chat.types.js';
 import type { DisputeView } from '../../src/modules/disputes/dispute.types.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
@@ -42,7 +42,7 @@ describePostgres('status changes racing on two nodes', () => {
       const winner = results.find((r) => r.status === 200)!.body as OrderView;
       const now = await must<OrderView>(node2, client, 'get', `/api/orders/${order.id}`);
       expect(now.status).toBe(winner.status);
-      const chat = await must<Page<MessageView>>(
+      const chat = await must<MessagePage>(
         node1,
         client,
         'get',

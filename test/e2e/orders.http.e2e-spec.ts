@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { MessageType } from '../../src/modules/chat/entities/message.entity.js';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type {
+  ChatView,
+  MessagePage,
+  MessageView,
+  Page,
+} from '../../src/modules/chat/chat.types.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
 import { ChatClientEvent, ChatServerEvent } from '../../src/realtime/events.js';
 import { ok, record, settle } from '../support/chat.js';
@@ -45,7 +50,7 @@ describe('orders REST API', () => {
       [order.chatId, 'ORDER', order.id],
     ]);
     // Order chats live as long as their order.
-    const history = await ok<Page<MessageView>>(sp, ChatClientEvent.GetMessages, {
+    const history = await ok<MessagePage>(sp, ChatClientEvent.GetMessages, {
       chatId: order.chatId,
     });
     expect(history.items).toEqual([]);
@@ -182,18 +187,13 @@ describe('orders REST API', () => {
       ).body as MessageView;
     const [a, b] = [await keyed(), await keyed()];
     expect(a.id).toBe(b.id);
-    const page = await must<Page<MessageView>>(
-      t,
-      client,
-      'get',
-      `/api/orders/${order.id}/messages`,
-    );
+    const page = await must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
     expect(page.items.filter((m) => m.text === 'keyed')).toHaveLength(1);
   });
 
   it('refuses to edit or delete SYSTEM messages', async () => {
     const order = await orderIn(t, 'IN_PROGRESS', client, performer);
-    const page = await must<Page<MessageView>>(t, admin, 'get', `/api/orders/${order.id}/messages`);
+    const page = await must<MessagePage>(t, admin, 'get', `/api/orders/${order.id}/messages`);
     const system = page.items.find((m) => m.type === MessageType.System)!;
     for (const user of [client, admin]) {
       const edit = await call<ErrorBody>(t, user, 'patch', `/api/messages/${system.id}`, {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import type { ChatView, MessagePage, MessageView } from '../../src/modules/chat/chat.types.js';
 import type { OrderView } from '../../src/modules/orders/order.types.js';
 import {
   ChatClientEvent,
@@ -151,7 +151,7 @@ describe('/orders', () => {
     expect(read).toMatchObject({ orderId: order.id, chatId: order.chatId, lastReadSeq: 1 });
     expect(await readSeen).toMatchObject({ orderId: order.id, userId: performer.id });
 
-    const page = await ok<Page<MessageView>>(sp, C.GetMessages, { orderId: order.id, limit: 10 });
+    const page = await ok<MessagePage>(sp, C.GetMessages, { orderId: order.id, limit: 10 });
     expect(page.items.map((m) => m.id)).toEqual([sent.id]);
 
     const leaving = nextEvent<{ orderId: string; action: string }>(sp, S.ParticipantUpdate);
@@ -260,12 +260,7 @@ describe('/orders', () => {
       expect(results.filter((r) => r.status === 409)).toHaveLength(2);
       const final = await must<OrderView>(t, client, 'get', `/api/orders/${order.id}`);
       expect(final.status).toBe((won[0].body as OrderView).status);
-      const history = await must<Page<MessageView>>(
-        t,
-        client,
-        'get',
-        `/api/orders/${order.id}/messages`,
-      );
+      const history = await must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
       // IN_PROGRESS, then the one winning move: no SYSTEM message for a move that lost.
       expect(history.items.map((m) => m.type)).toEqual(['SYSTEM', 'SYSTEM']);
     }

@@ -62,22 +62,20 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection {
 
   /**
    * userStatus of these users from now on, whether or not they share a chat with the caller;
-   * a socket watches at most MAX_WATCHED users in all. A repeated id counts, and is answered, once
-   * (a client may well send the union of several chats' members).
+   * a socket watches at most MAX_WATCHED users in all (the DTO drops repeated ids).
    */
   @SubscribeMessage(C.Subscribe)
   async subscribe(
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: SubscribePresenceDto,
   ): Promise<{ users: PresenceView[] }> {
-    const userIds = [...new Set(dto.userIds)];
-    const rooms = userIds.map(Room.watch);
+    const rooms = dto.userIds.map(Room.watch);
     const watched = [...socket.rooms].filter((room) => room.startsWith(WATCH_ROOM)).length;
     const adding = rooms.filter((room) => !socket.rooms.has(room)).length;
     if (watched + adding > MAX_WATCHED) {
       throw invalidField('userIds', 'maxWatched', `a socket watches at most ${MAX_WATCHED} users`);
     }
     await socket.join(rooms);
-    return { users: await this.presence.of(userIds) };
+    return { users: await this.presence.of(dto.userIds) };
   }
 }

@@ -12,9 +12,10 @@ const REMEMBERED_MAX = 10_000;
 @Injectable()
 export class UsersService {
   /**
-   * Per user id, the token last written from (its claims and expiry), so a token seen before
-   * costs no write. Keyed by the token, not by name and role alone: another node may have
-   * written other claims since, and a new token with this node's old ones must still be written.
+   * Per user id, the fingerprint (expiry and claims) of the token last written from, so a token
+   * seen before costs no write. The expiry tells tokens apart, not name and role alone: another
+   * node may have written other claims since, and a new token with this node's old ones must
+   * still be written.
    */
   private readonly remembered = new Map<string, string>();
 

@@ -75,7 +75,7 @@ export async function fuzzerFootprint(t: TestApp, w: FuzzWorld): Promise<unknown
   const get = <T>(path: string): Promise<T> => must<T>(t, w.fuzzer, 'get', path);
   const ids = (page: { items: { id: string }[] }): string[] => page.items.map((i) => i.id).sort();
   const messageIds = async (path: string): Promise<string[]> =>
-    ids(await get<Page<MessageView>>(`${path}?limit=100`));
+    ids(await get<MessagePage>(`${path}?limit=100`));
   return {
     chats: ids(await get('/api/chats?limit=100')),
     orders: ids(await get('/api/orders')),

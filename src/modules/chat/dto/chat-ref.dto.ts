@@ -10,7 +10,7 @@ export const MAX_PAGE = 100;
 /** Largest seq: seq columns are PostgreSQL integers, and a bigger number fails in the query. */
 export const MAX_SEQ = 2_147_483_647;
 
-/** A seq cursor: a number, or the numeric string a previous page returned as nextCursor. */
+/** A seq cursor: a number (as a page's nextCursor is), or the same in digits (a query string). */
 export function SeqCursor(min: number): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }: { value: unknown }) =>

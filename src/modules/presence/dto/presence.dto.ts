@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsString, Length } from 'class-validator';
 
 export const MAX_SUBSCRIBE = 500;
@@ -22,6 +23,10 @@ export class SubscribePresenceDto {
     maxItems: MAX_SUBSCRIBE,
     description: 'A repeated id counts once',
   })
+  // A set of users: a client may well send the union of several chats' members.
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? [...new Set(value)] : value,
+  )
   @IsArray()
   @ArrayMaxSize(MAX_SUBSCRIBE)
   @IsString({ each: true })
