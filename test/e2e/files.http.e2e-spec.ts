@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import type { AttachmentView, ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
 import { FileUrlSigner } from '../../src/modules/files/file-url.signer.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
@@ -7,6 +8,7 @@ import { makeGroup, ok } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { closeAllSockets, emitAck, nextEvent } from '../support/sockets.js';
+import { recordStatements } from '../support/statements.js';
 import { tokenFor } from '../support/tokens.js';
 
 const PNG = Buffer.from(
@@ -143,6 +145,47 @@ describe('attachments', () => {
       code: 'VALIDATION_FAILED',
       details: [expect.objectContaining({ field: 'text' })],
     });
+  });
+
+  it('answers a reply with attachments from the statements that store it, reading nothing back', async () => {
+    const sa = await chatSocket(t, a);
+    const first = await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: 'first' });
+    const [one, two] = [
+      (await upload(a).expect(201)).body as AttachmentView,
+      (await upload(a, PNG, 'second.png').expect(201)).body as AttachmentView,
+    ];
+    const { statements, stop } = recordStatements(t.app.get(DataSource));
+    let reply: MessageView;
+    try {
+      reply = await ok<MessageView>(sa, C.SendMessage, {
+        chatId: chat.id,
+        text: 'see these',
+        replyToId: first.id,
+        attachmentIds: [two.id, one.id],
+      });
+    } finally {
+      stop();
+    }
+    expect(statements.filter((sql) => sql.includes('WHERE m.id = $1'))).toEqual([]);
+    expect(reply).toMatchObject({
+      type: 'FILE',
+      replyTo: { id: first.id, senderId: a.id, text: 'first', isDeleted: false },
+      // In upload order, as history lists them.
+      attachments: [
+        { id: one.id, fileName: 'pixel.png', mimeType: 'image/png', size: PNG.length },
+        { id: two.id, fileName: 'second.png', mimeType: 'image/png', size: PNG.length },
+      ],
+    });
+    const page = await ok<{ items: MessageView[] }>(sa, C.GetMessages, {
+      chatId: chat.id,
+      limit: 1,
+    });
+    // As history reads it (links aside: each is signed when it is made).
+    const unlinked = (m: MessageView) => ({
+      ...m,
+      attachments: m.attachments.map(({ url: _url, ...file }) => file),
+    });
+    expect(page.items.map(unlinked)).toEqual([unlinked(reply)]);
   });
 
   it('lets the uploader fetch an unsent file and nobody else', async () => {

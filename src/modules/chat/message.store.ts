@@ -77,6 +77,28 @@ function pageOf(selection: string, order: string, params: number) {
 
 const MEMBER_IDS = memberIdsOf('messages');
 
+/**
+ * The reply summary of the row just inserted, as readOf gives it (the replied message was checked
+ * to be in the chat in the same statement): the answer needs no second read.
+ */
+const REPLIED = `messages.reply_to_id AS r_id,
+   (SELECT r.sender_id FROM messages r WHERE r.id = messages.reply_to_id) AS r_sender_id,
+   (SELECT r.text FROM messages r WHERE r.id = messages.reply_to_id) AS r_text,
+   (SELECT r.is_deleted FROM messages r WHERE r.id = messages.reply_to_id) AS r_is_deleted`;
+/**
+ * Claims the sender's unsent uploads for a message, returning them as readOf's attachments (in
+ * its order), and how many there were.
+ */
+const CLAIM_FILES = `WITH claimed AS (
+     UPDATE files SET message_id = $1, chat_id = $2
+     WHERE id = ANY($3::uuid[]) AND uploader_id = $4 AND message_id IS NULL
+     RETURNING id, file_name, mime_type, size, created_at
+   )
+   SELECT count(*)::int AS claimed,
+          json_agg(json_build_object('id', id, 'fileName', file_name, 'mimeType', mime_type, 'size', size)
+                   ORDER BY created_at, id) AS attachments
+   FROM claimed`;
+
 /** A message that no batch takes (a reply, attachments, another sender), stored alone. */
 const INSERT = timestampsAsText(
   `WITH target AS (
@@ -94,7 +116,7 @@ const INSERT = timestampsAsText(
    )
    INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)
    SELECT id, last_seq, $3, $4, $5, $8, $6, $7 FROM bumped
-   RETURNING *, ${MEMBER_IDS}`,
+   RETURNING *, ${MEMBER_IDS}, ${REPLIED}`,
 );
 const APPEND_SYSTEM = timestampsAsText(
   `WITH bumped AS (
@@ -222,14 +244,12 @@ export class MessageStore {
     const attachmentIds = message.attachmentIds ?? [];
     if (attachmentIds.length === 0) return this.insert(this.db.manager, message, access);
     // With attachments: the message and the claim on the sender's unattached uploads commit together.
-    const inserted = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const row = await this.insert(tx, message, access);
       if (!row) return null;
-      const [, claimed] = await tx.query<[unknown[], number]>(
-        `UPDATE files SET message_id = $1, chat_id = $2
-         WHERE id = ANY($3::uuid[]) AND uploader_id = $4 AND message_id IS NULL RETURNING id`,
-        [row.message.id, message.chatId, attachmentIds, access.userId],
-      );
+      const [{ claimed, attachments }] = await tx.query<
+        { claimed: number; attachments: MessageRow['attachments'] }[]
+      >(CLAIM_FILES, [row.message.id, message.chatId, attachmentIds, access.userId]);
       if (claimed !== attachmentIds.length) {
         throw invalidField(
           'attachmentIds',
@@ -238,11 +258,11 @@ export class MessageStore {
           'attachments must be your own unsent uploads',
         );
       }
-      return row;
+      return {
+        message: { ...row.message, attachments: this.attachmentsOf(attachments) },
+        memberIds: row.memberIds,
+      };
     });
-    if (!inserted) return null;
-    const stored = await this.byId(inserted.message.id);
-    return stored && { message: stored, memberIds: inserted.memberIds };
   }
 
   /**
@@ -282,11 +302,7 @@ export class MessageStore {
       message.text,
       access.role,
     ]);
-    const row = rows[0];
-    if (!row) return null;
-    if (!row.reply_to_id) return this.appended(row);
-    const stored = await this.byId(row.id, db);
-    return stored && { message: stored, memberIds: row.member_ids };
+    return rows[0] ? this.appended(rows[0]) : null;
   }
 
   /** A new message has no reactions and (until its uploads are claimed) no attachments. */
@@ -314,6 +330,10 @@ export class MessageStore {
   /** The view of a row (or of its JSON, as a statement's column) of a message read. */
   view(row: MessageRow): MessageView {
     return toMessageView(row, (fileId) => this.urls.url(fileId));
+  }
+
+  private attachmentsOf(files: MessageRow['attachments']): AttachmentView[] {
+    return attachmentViews(files, (fileId) => this.urls.url(fileId));
   }
 
   async byClientMessageId(
@@ -368,11 +388,19 @@ function pageRead(chatId: string, from: PageFrom, limit: number) {
   return { texts: BEFORE, params: [chatId, from.before, limit], ascending: false };
 }
 
-export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string): MessageView {
+/** The attachments of a row as readOf gives them (a JSON array, or null for none), with links. */
+function attachmentViews(
+  attachments: MessageRow['attachments'],
+  urlOf: (fileId: string) => string,
+): AttachmentView[] {
   const files =
-    typeof row.attachments === 'string'
-      ? (JSON.parse(row.attachments) as Omit<AttachmentView, 'url'>[])
-      : row.attachments;
+    typeof attachments === 'string'
+      ? (JSON.parse(attachments) as Omit<AttachmentView, 'url'>[])
+      : attachments;
+  return (files ?? []).map((f) => ({ ...f, size: Number(f.size), url: urlOf(f.id) }));
+}
+
+export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string): MessageView {
   const reactions =
     typeof row.reactions === 'string'
       ? (JSON.parse(row.reactions) as ReactionView[])
@@ -385,9 +413,7 @@ export function toMessageView(row: MessageRow, urlOf: (fileId: string) => string
     senderRole: row.sender_role,
     type: row.type,
     text: row.is_deleted ? null : row.text,
-    attachments: row.is_deleted
-      ? []
-      : (files ?? []).map((f) => ({ ...f, size: Number(f.size), url: urlOf(f.id) })),
+    attachments: row.is_deleted ? [] : attachmentViews(row.attachments, urlOf),
     replyToId: row.reply_to_id,
     replyTo: row.r_id
       ? {
