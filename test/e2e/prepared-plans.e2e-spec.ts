@@ -45,6 +45,8 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
     const [owner, member] = [await makeUser(t), await makeUser(t)];
     const chat = await makeGroup(t, owner, [member]);
     const s = await chatSocket(t, owner);
+    // Not joined: typing there checks access first (the ACCESS statement).
+    const away = await chatSocket(t, member);
     const presence = await connect(t.url, Namespace.Presence, { token: member.token });
     for (let i = 0; i < RUNS; i += 1) {
       const sent = await ok<MessageView>(s, C.SendMessage, { chatId: chat.id, text: `${i}` });
@@ -56,6 +58,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
       await ok(s, C.AddReaction, { messageId: sent.id, emoji: '👍' });
       await ok(s, C.ReadMessages, { chatId: chat.id, upToSeq: sent.seq });
       await ok(presence, P.GetOnlineUsers, {});
+      await ok(away, C.Typing, { chatId: chat.id, isTyping: i % 2 === 0 });
     }
     const counts = await t.app
       .get(DataSource)
@@ -72,6 +75,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
     const texts = ran.map((c) => c.statement);
     for (const fragment of [
       /SELECT \$1::uuid AS chat_id, \$2::text AS sender_id/,
+      /FROM chats c LEFT JOIN chat_members cm ON cm\.chat_id = c\.id AND cm\.user_id = \$2\s+WHERE c\.id = \$1$/,
       /WITH picked AS \(SELECT .* FROM chats c WHERE c\.id = \$1\)/s,
       // Pages: for a join (access already checked) and for history (access in the same statement).
       /WHERE m\.chat_id = \$1 AND m\.seq > \$2 ORDER BY m\.seq ASC LIMIT \$3\).*FROM page m/s,

@@ -6,9 +6,13 @@ import { RecordingStore } from '../../../test/support/recording-store.js';
 import { PresenceService } from './presence.service.js';
 import { PresenceDomainEvent, type PresenceChangedEvent } from './presence.types.js';
 
-/** Also fails removals while down, and, while `refusePresent`, writes to the present set. */
+/**
+ * Also fails removals while down, and, while `refusePresent`, writes to the present set (while
+ * `refuseLeaving`, removals from it).
+ */
 class FlakyStore extends RecordingStore {
   refusePresent = false;
+  refuseLeaving = false;
 
   override addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
     if (this.refusePresent && entries.some((e) => e.key === 'presence:present')) {
@@ -19,6 +23,9 @@ class FlakyStore extends RecordingStore {
 
   override removeMember(key: string, member: string): Promise<void> {
     if (this.down) return Promise.reject(new Error('store down'));
+    if (this.refuseLeaving && key === 'presence:present') {
+      return Promise.reject(new Error('Command timed out'));
+    }
     return super.removeMember(key, member);
   }
 }
@@ -190,6 +197,32 @@ describe('PresenceService', () => {
     await presence.onModuleDestroy();
     const [held] = await memberships.members(['presence:conn:u1']);
     expect(held).toEqual([]);
+  });
+
+  it('lets the hold of a socket that closes while the node shuts down go at once', async () => {
+    connect('u1');
+    await settle();
+    await presence.onModuleDestroy();
+    disconnect('u1');
+    await settle();
+    const [held] = await memberships.members(['presence:conn:u1']);
+    expect(held).toEqual([]);
+  });
+
+  it('keeps the close time for lastSeen when the offline announcement fails after the release', async () => {
+    connect('u1');
+    await settle();
+    const closedAt = Date.now();
+    store.refuseLeaving = true;
+    disconnect('u1');
+    await afterGrace();
+    expect(announced).toEqual([['u1', 'online']]);
+    store.refuseLeaving = false;
+    await memberships['refresh']();
+    await settle();
+    expect(announced).toEqual(ONLINE_THEN_OFFLINE);
+    const offline = changes.find((e) => e.status === 'offline')!;
+    expect(Date.parse(offline.lastSeen!)).toBeLessThan(closedAt + config.presence.graceMs);
   });
 
   it('lets a socket that connects within the grace period take the hold over', async () => {

@@ -62,6 +62,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * period: the recheck that announces them offline gives that time as `lastSeen`.
    */
   private readonly departed = new Map<string, string>();
+  /** Set once the node is closing: a last socket's hold is let go at once, not kept. */
+  private closing = false;
   /** The recheck running now, and the one asked for meanwhile. */
   private rechecking?: Promise<void>;
   private recheckNext?: 'everyone' | 'unsettled';
@@ -101,7 +103,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   @OnEvent(SocketEvent.Disconnected)
   disconnected({ userId }: SocketLifecycleEvent): void {
     this.serially(userId, async () => {
-      if (this.memberships.heldHere(key.connected(userId)).get(userId) === 1) {
+      // Once the node is closing, nothing would let a kept hold go: it goes at once.
+      if (!this.closing && this.memberships.heldHere(key.connected(userId)).get(userId) === 1) {
         this.linger(userId);
         return;
       }
@@ -120,16 +123,17 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
         // A socket of the user connected meanwhile, and took the hold over.
         if (this.lingering.get(userId) !== timer) return;
         this.lingering.delete(userId);
+        // Whatever fails below, the recheck that works out their status gives this as lastSeen.
+        this.departed.set(userId, leftAt);
         try {
           await this.memberships.release(key.connected(userId), userId);
+          await this.recompute(userId, 3, leftAt);
         } catch (error) {
           // This node holds the user no more, so only the next recheck of unsettled users will
           // work out their status.
           this.unsettled.add(userId);
-          this.departed.set(userId, leftAt);
           throw error;
         }
-        await this.recompute(userId, 3, leftAt);
       });
     }, this.config.presence.graceMs);
     timer.unref();
@@ -178,14 +182,18 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
    * Announcing is left to those sweeps: the user may be reconnecting to another node.
    */
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     clearInterval(this.sweeper);
     const leaving = [...this.lingering.keys()];
     for (const timers of [this.checks, this.lingering]) {
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
     }
+    // In each user's queue: a change of theirs still waiting (a slow store) runs first.
     const released = await Promise.allSettled(
-      leaving.map((userId) => this.memberships.release(key.connected(userId), userId)),
+      leaving.map((userId) =>
+        this.queue.run(userId, () => this.memberships.release(key.connected(userId), userId)),
+      ),
     );
     const failed = released.filter((r) => r.status === 'rejected').length;
     if (failed > 0) this.logger.warn(`${failed} presence holds left to run out by themselves`);
