@@ -78,13 +78,19 @@ function pageOf(selection: string, order: string, params: number) {
 const MEMBER_IDS = memberIdsOf('messages');
 
 /**
- * The reply summary of the row just inserted, as readOf gives it (the replied message was checked
- * to be in the chat in the same statement): the answer needs no second read.
+ * The replied message ($6), read once the chat's row is locked (it names `bumped`) and locked
+ * itself: a share lock reads its latest version, not the statement's older snapshot, so an edit
+ * or delete that committed while the send waited for the chat is seen, and one that comes later
+ * waits for the send. Chat row first, then the message, as the foreign key's check takes them.
  */
+const REPLIED_CTE = `replied AS (
+     SELECT r.sender_id, r.text, r.is_deleted FROM messages r, bumped WHERE r.id = $6 FOR SHARE OF r
+   )`;
+/** The reply summary of the row just inserted, as readOf gives it: the answer needs no second read. */
 const REPLIED = `messages.reply_to_id AS r_id,
-   (SELECT r.sender_id FROM messages r WHERE r.id = messages.reply_to_id) AS r_sender_id,
-   (SELECT r.text FROM messages r WHERE r.id = messages.reply_to_id) AS r_text,
-   (SELECT r.is_deleted FROM messages r WHERE r.id = messages.reply_to_id) AS r_is_deleted`;
+   (SELECT sender_id FROM replied) AS r_sender_id,
+   (SELECT text FROM replied) AS r_text,
+   (SELECT is_deleted FROM replied) AS r_is_deleted`;
 /**
  * Claims the sender's unsent uploads for a message, returning them as readOf's attachments (in
  * its order), and how many there were.
@@ -113,7 +119,7 @@ const INSERT = timestampsAsText(
      UPDATE chats SET last_seq = chats.last_seq + 1, last_activity_at = now(), updated_at = now()
      FROM target WHERE chats.id = target.id AND chats.status = 'ACTIVE'
      RETURNING chats.id, chats.last_seq
-   )
+   ), ${REPLIED_CTE}
    INSERT INTO messages (chat_id, seq, sender_id, sender_role, type, text, reply_to_id, client_message_id)
    SELECT id, last_seq, $3, $4, $5, $8, $6, $7 FROM bumped
    RETURNING *, ${MEMBER_IDS}, ${REPLIED}`,
