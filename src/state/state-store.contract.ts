@@ -2,6 +2,11 @@ import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { StateStore } from './state-store.js';
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A TTL long enough that a loaded machine (CI runs suites side by side) cannot stall a read past
+ * it by accident: the checks that something is still there have hundreds of ms to spare.
+ */
+const TTL = 1000;
 
 /** What every StateStore must do: the memory and the Redis store both run this suite. */
 export function describeStateStore(
@@ -27,16 +32,17 @@ export function describeStateStore(
           { key: key('a'), member: 'y' },
           { key: key('b'), member: 'z' },
         ],
-        150,
+        TTL,
       );
       expect((await store.members([key('a'), key('b'), key('none')])).map((m) => m.sort())).toEqual(
         [['x', 'y'], ['z'], []],
       );
-      await wait(80);
-      await store.addMembers([{ key: key('a'), member: 'x' }], 150);
-      await wait(100);
+      await wait(TTL / 2);
+      await store.addMembers([{ key: key('a'), member: 'x' }], TTL);
+      // y and z ran out at TTL; x, added again, lives until 1.5 TTL.
+      await wait(TTL * 0.7);
       expect(await store.members([key('a'), key('b')])).toEqual([['x'], []]);
-      await wait(100);
+      await wait(TTL / 2);
       expect(await store.members([key('a')])).toEqual([[]]);
     });
 
@@ -49,13 +55,13 @@ export function describeStateStore(
 
     it('keeps values for good or for their TTL, and deletes them', async () => {
       await store.set(key('forever'), '1');
-      await store.set(key('brief'), '2', 100);
+      await store.set(key('brief'), '2', TTL);
       expect(await store.get([key('forever'), key('brief'), key('none')])).toEqual([
         '1',
         '2',
         null,
       ]);
-      await wait(150);
+      await wait(TTL * 1.2);
       expect(await store.get([key('forever'), key('brief')])).toEqual(['1', null]);
       await store.delete(key('forever'));
       expect(await store.get([key('forever')])).toEqual([null]);
