@@ -8,11 +8,17 @@ import { PresenceDomainEvent, type PresenceChangedEvent } from './presence.types
 
 /**
  * Also fails removals while down, and, while `refusePresent`, writes to the present set (while
- * `refuseLeaving`, removals from it).
+ * `refuseLeaving`, removals from it; while `refuseReads`, reads of sets).
  */
 class FlakyStore extends RecordingStore {
   refusePresent = false;
   refuseLeaving = false;
+  refuseReads = false;
+
+  override members(keys: string[]): Promise<string[][]> {
+    if (this.refuseReads) return Promise.reject(new Error('Command timed out'));
+    return super.members(keys);
+  }
 
   override addMembers(entries: { key: string; member: string }[], ttlMs: number): Promise<void> {
     if (this.refusePresent && entries.some((e) => e.key === 'presence:present')) {
@@ -223,6 +229,21 @@ describe('PresenceService', () => {
     expect(announced).toEqual(ONLINE_THEN_OFFLINE);
     const offline = changes.find((e) => e.status === 'offline')!;
     expect(Date.parse(offline.lastSeen!)).toBeLessThan(closedAt + config.presence.graceMs);
+  });
+
+  it('announces offline once when the store fails just after the announcement', async () => {
+    connect('u1');
+    await settle();
+    // The re-read that follows the announcement fails.
+    presence['events'].on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) => {
+      if (e.status === 'offline') store.refuseReads = true;
+    });
+    disconnect('u1');
+    await afterGrace();
+    store.refuseReads = false;
+    await memberships['refresh']();
+    await settle();
+    expect(announced).toEqual(ONLINE_THEN_OFFLINE);
   });
 
   it('lets a socket that connects within the grace period take the hold over', async () => {

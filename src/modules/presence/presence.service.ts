@@ -130,8 +130,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
           await this.recompute(userId, 3, leftAt);
         } catch (error) {
           // This node holds the user no more, so only the next recheck of unsettled users will
-          // work out their status.
-          this.unsettled.add(userId);
+          // work out their status: while their offline announcement is still owed (once it went
+          // out, `departed` is gone, and a failure after it owes nothing).
+          if (this.departed.has(userId)) this.unsettled.add(userId);
           throw error;
         }
       });
@@ -334,6 +335,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   }
 
   private checkLater(userId: string, ms: number): void {
+    if (this.closing) return;
     clearTimeout(this.checks.get(userId));
     const timer = setTimeout(
       () => {
