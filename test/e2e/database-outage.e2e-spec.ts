@@ -68,6 +68,15 @@ describePostgres('PostgreSQL going away mid-run', () => {
       token: tokenFor({ id: uniqueId(), role: 'CLIENT' }),
     });
     expect(refused.data).toEqual({ code: 'UNAVAILABLE' });
+    // Over REST the same, not UNAUTHORIZED (which a client reads as "log in again").
+    const unseen = await request(t.url)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${tokenFor({ id: uniqueId(), role: 'CLIENT' })}`)
+      .expect(503);
+    expect(unseen.body.code).toBe('UNAVAILABLE');
+    // A refreshed token of a user this node wrote, with the same claims, still connects.
+    const refreshed = tokenFor(user, { expiresIn: 7200 });
+    await expect(connect(t.url, Namespace.Chat, { token: refreshed })).resolves.toBeDefined();
     const ready = await request(t.url).get('/health/ready').expect(503);
     expect(ready.body.details.database).toEqual({ status: 'down' });
     // The driver's message (the server's address) stays in the log.

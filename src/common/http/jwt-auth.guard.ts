@@ -1,4 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
+import { types } from 'node:util';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Observable } from 'rxjs';
@@ -26,7 +27,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
-    if (error) throw error instanceof Error ? error : new DomainException(ErrorCode.Unauthorized);
+    // A database error comes from Node's own realm (the driver's socket), where `instanceof Error`
+    // can fail (a test runner's VM): isNativeError tells it all the same.
+    if (error) {
+      throw error instanceof Error || types.isNativeError(error)
+        ? error
+        : new DomainException(ErrorCode.Unauthorized);
+    }
     if (user) return user;
     if (info instanceof Error && info.name === 'TokenExpiredError') {
       throw new DomainException(ErrorCode.TokenExpired);

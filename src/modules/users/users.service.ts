@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { isUnavailableError } from '../../database/db-errors.js';
 import { UserDto } from './dto/user.dto.js';
 import { User } from './entities/user.entity.js';
 
@@ -23,8 +24,26 @@ export class UsersService {
 
   /** Creates the user on first sight and refreshes name and role from each new token. */
   async remember(user: AuthUser): Promise<void> {
-    const fingerprint = `${user.exp}\u0000${user.name}\u0000${user.role}\u0000${user.email ?? ''}`;
-    if (this.remembered.get(user.id) === fingerprint) return;
+    const claims = `${user.name}\u0000${user.role}\u0000${user.email ?? ''}`;
+    const fingerprint = `${user.exp}\u0000${claims}`;
+    const known = this.remembered.get(user.id);
+    if (known === fingerprint) return;
+    try {
+      await this.write(user);
+    } catch (error) {
+      // The database away: a new token with the claims this node last wrote goes on (a refreshed
+      // token must not log anyone out), at the risk of missing another node's newer write.
+      if (isUnavailableError(error) && known?.slice(known.indexOf('\u0000') + 1) === claims) return;
+      throw error;
+    }
+    this.remembered.delete(user.id);
+    this.remembered.set(user.id, fingerprint);
+    if (this.remembered.size > REMEMBERED_MAX) {
+      this.remembered.delete(this.remembered.keys().next().value as string);
+    }
+  }
+
+  private async write(user: AuthUser): Promise<void> {
     // A token without an email claim leaves the address known from an earlier one.
     await this.users.query(
       `INSERT INTO users (id, name, role, email) VALUES ($1, $2, $3, $4)
@@ -34,11 +53,6 @@ export class UsersService {
          OR (EXCLUDED.email IS NOT NULL AND users.email IS DISTINCT FROM EXCLUDED.email)`,
       [user.id, user.name, user.role, user.email ?? null],
     );
-    this.remembered.delete(user.id);
-    this.remembered.set(user.id, fingerprint);
-    if (this.remembered.size > REMEMBERED_MAX) {
-      this.remembered.delete(this.remembered.keys().next().value as string);
-    }
   }
 
   async get(id: string): Promise<UserDto> {
