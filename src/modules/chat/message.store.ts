@@ -328,8 +328,8 @@ export class MessageStore {
     return this.appended(row);
   }
 
-  async byId(id: string, db: EntityManager = this.db.manager): Promise<MessageView | null> {
-    const rows = await db.query<MessageRow[]>(BY_ID, [id]);
+  async byId(id: string): Promise<MessageView | null> {
+    const rows = await this.db.query<MessageRow[]>(BY_ID, [id]);
     return rows[0] ? this.view(rows[0]) : null;
   }
 

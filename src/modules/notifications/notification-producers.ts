@@ -43,14 +43,11 @@ export class NotificationProducers {
     if (message.type === MessageType.System) return;
     const repliedTo = message.replyTo?.senderId;
     const replied = repliedTo && repliedTo !== message.senderId ? repliedTo : null;
-    // A member, known at once; anyone else (staff) is looked up, and has no message.new to skip.
-    const notifyReply = replied && members.includes(replied) ? replied : null;
-    const staffReply = replied && !notifyReply ? replied : null;
     let unseen: string[];
     try {
       const joinedHere = this.active.joinedHere(message.chatId);
       unseen = members.filter(
-        (id) => id !== message.senderId && id !== notifyReply && !joinedHere.has(id),
+        (id) => id !== message.senderId && id !== replied && !joinedHere.has(id),
       );
     } catch (error) {
       // Thrown on, it would fail the send of a message already stored.
@@ -59,11 +56,12 @@ export class NotificationProducers {
     }
     if (!replied && unseen.length === 0) return;
     this.guard('message.created', async () => {
+      // A member is known at once; anyone else (staff) is looked up.
       const replyTo =
-        notifyReply ??
-        (staffReply && (await this.chats.readableByStaff(staffReply, message.chatId))
-          ? staffReply
-          : null);
+        replied &&
+        (members.includes(replied) || (await this.chats.readableByStaff(replied, message.chatId)))
+          ? replied
+          : null;
       const watching = unseen.length > 0 ? new Set(await this.watching(message.chatId)) : null;
       const preview = previewOf(message.text, message.attachments.length);
       const data = {

@@ -127,7 +127,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
         this.departed.set(userId, leftAt);
         try {
           await this.memberships.release(key.connected(userId), userId);
-          await this.recompute(userId, 3, leftAt);
+          await this.recompute(userId);
         } catch (error) {
           // This node holds the user no more, so only the next recheck of unsettled users will
           // work out their status: while their offline announcement is still owed (once it went

@@ -13,31 +13,29 @@ const REMEMBERED_MAX = 10_000;
 @Injectable()
 export class UsersService {
   /**
-   * Per user id, the fingerprint (expiry and claims) of the token last written from, so a token
-   * seen before costs no write. The expiry tells tokens apart, not name and role alone: another
-   * node may have written other claims since, and a new token with this node's old ones must
-   * still be written.
+   * Per user id, the token last written from (its expiry and claims), so a token seen before
+   * costs no write. The expiry tells tokens apart, not name and role alone: another node may have
+   * written other claims since, and a new token with this node's old ones must still be written.
    */
-  private readonly remembered = new Map<string, string>();
+  private readonly remembered = new Map<string, { exp: number; claims: string }>();
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   /** Creates the user on first sight and refreshes name and role from each new token. */
   async remember(user: AuthUser): Promise<void> {
     const claims = `${user.name}\u0000${user.role}\u0000${user.email ?? ''}`;
-    const fingerprint = `${user.exp}\u0000${claims}`;
     const known = this.remembered.get(user.id);
-    if (known === fingerprint) return;
+    if (known?.exp === user.exp && known.claims === claims) return;
     try {
       await this.write(user);
     } catch (error) {
       // The database away: a new token with the claims this node last wrote goes on (a refreshed
       // token must not log anyone out), at the risk of missing another node's newer write.
-      if (isUnavailableError(error) && known?.slice(known.indexOf('\u0000') + 1) === claims) return;
+      if (isUnavailableError(error) && known?.claims === claims) return;
       throw error;
     }
     this.remembered.delete(user.id);
-    this.remembered.set(user.id, fingerprint);
+    this.remembered.set(user.id, { exp: user.exp, claims });
     if (this.remembered.size > REMEMBERED_MAX) {
       this.remembered.delete(this.remembered.keys().next().value as string);
     }
