@@ -66,7 +66,8 @@ function sweep(): void {
  * go to pg as they came, without this timeout.
  */
 export class StatementClient extends pg.Client {
-  readonly readTimeoutMs: number;
+  /** 0: none. Lifted while a migration builds an index (withoutTimeouts()). */
+  readTimeoutMs: number;
 
   constructor(config?: string | (pg.ClientConfig & { readTimeoutMs?: number })) {
     super(config);
