@@ -4,6 +4,7 @@ import { CreateOrdersAndDisputes1795314362410 } from './1795314362410-CreateOrde
 import { CreateNotifications1795315294432 } from './1795315294432-CreateNotifications.js';
 import { TimeOrderedIds1796492340339 } from './1796492340339-TimeOrderedIds.js';
 import { IndexForeignKeys1796649257704 } from './1796649257704-IndexForeignKeys.js';
+import { UnreadCountsByIndex1796657173133 } from './1796657173133-UnreadCountsByIndex.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CreateNotifications1795315294432,
   TimeOrderedIds1796492340339,
   IndexForeignKeys1796649257704,
+  UnreadCountsByIndex1796657173133,
 ];

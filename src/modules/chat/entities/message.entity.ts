@@ -23,8 +23,10 @@ export enum MessageType {
   unique: true,
   where: '"client_message_id" IS NOT NULL',
 })
-// Unread counts scan this (index-only) rather than the table.
-@Index('IDX_messages_unread', ['chatId', 'seq', 'senderId'], { where: 'NOT "is_deleted"' })
+// Unread counts subtract a member's own messages and the deleted ones from a range of seqs
+// (chat.service.ts, unreadOf): these read just those (migration UnreadCountsByIndex).
+@Index('IDX_messages_sender', ['chatId', 'senderId', 'seq'], { where: 'NOT "is_deleted"' })
+@Index('IDX_messages_deleted', ['chatId', 'seq'], { where: '"is_deleted"' })
 @Check('CHK_messages_type', `"type" IN ('TEXT', 'FILE', 'SYSTEM')`)
 export class Message {
   /** Time-ordered (UUIDv7, migration TimeOrderedIds): inserts stay at the index's right edge. */
