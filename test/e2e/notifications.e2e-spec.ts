@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { NotificationType } from '../../src/modules/notifications/entities/notification.entity.js';
 import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
+import { NotificationsService } from '../../src/modules/notifications/notifications.service.js';
 import {
   ChatClientEvent,
   Namespace,
@@ -13,6 +17,7 @@ import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { expectTimeOrderedId } from '../support/ids.js';
 import { call, disputeOn, must } from '../support/orders.js';
 import { closeAllSockets, connect, emitAck, type ClientSocket } from '../support/sockets.js';
+import { recordStatements } from '../support/statements.js';
 import { tokenFor } from '../support/tokens.js';
 
 type Count = { count: number };
@@ -98,6 +103,45 @@ describe('/notifications', () => {
       expect(bDevice.notifications).toHaveLength(1);
       const page = await ok<Page<NotificationView>>(bDevice.socket, C.List, {});
       expect(page.items.map((n) => n.data?.count)).toEqual([10]);
+    });
+
+    it('stores what comes while a statement is in flight in one more, each user counted and shown their latest', async () => {
+      const [x, y] = [await makeUser(t), await makeUser(t)];
+      const [xDevice, yDevice] = [(await devices(x, 1))[0], (await devices(y, 1))[0]];
+      const key = `message.new:${randomUUID()}`;
+      const db = t.app.get(DataSource);
+      const { statements, stop } = recordStatements(db, (parameters) =>
+        Boolean(parameters?.includes(key)),
+      );
+      try {
+        // Ten occurrences at once: x in every one, y in the even ones (#0 ... #8).
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            t.app.get(NotificationsService).notifyCoalesced(i % 2 ? [x.id] : [x.id, y.id], key, {
+              type: NotificationType.InApp,
+              kind: 'message.new',
+              subject: 'New messages',
+              message: `#${i}`,
+              data: { i },
+            }),
+          ),
+        );
+      } finally {
+        stop();
+      }
+      // The first alone, the nine that waited for it together: not one statement each.
+      expect(statements).toHaveLength(2);
+      await settle();
+      const latest = async (device: typeof xDevice) =>
+        (await ok<Page<NotificationView>>(device.socket, C.List, {})).items.map((n) => [
+          n.message,
+          n.data,
+        ]);
+      expect(await latest(xDevice)).toEqual([['#9', { i: 9, count: 10 }]]);
+      expect(await latest(yDevice)).toEqual([['#8', { i: 8, count: 5 }]]);
+      // Pushed once each, when created.
+      expect(xDevice.notifications.map((n) => n.message)).toEqual(['#0']);
+      expect(yDevice.notifications.map((n) => n.message)).toEqual(['#0']);
     });
 
     it('notifies again a user whose socket joined twice at once and then went away', async () => {
