@@ -1,33 +1,46 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { describeNeeding } from '../../test/support/needs.js';
 import { StatementClient } from './prepared.js';
 import { withoutTimeouts } from './without-timeouts.js';
 
 describeNeeding('timeouts lifted for a migration', ['PostgreSQL'])('withoutTimeouts', () => {
   // One connection, so every runner gets the same one back: the server cuts a statement at
-  // 200 ms, our client at 400 ms.
+  // 200 ms and a wait for a lock at 300 ms, our client at 400 ms.
   const db = new DataSource({
     type: 'postgres',
     url: process.env.DATABASE_URL,
     poolSize: 1,
-    extra: { Client: StatementClient, statement_timeout: 200, readTimeoutMs: 400 },
+    extra: {
+      Client: StatementClient,
+      statement_timeout: 200,
+      lock_timeout: 300,
+      readTimeoutMs: 400,
+    },
   });
   beforeAll(() => db.initialize());
   afterAll(() => db.destroy());
 
   const sleep = `SELECT pg_sleep(0.6)`;
 
-  async function timeouts(): Promise<{ server: string; read: number }> {
-    const runner = db.createQueryRunner();
+  const before = { statement: '200ms', lock: '300ms', read: 400 };
+
+  /** The timeouts of the runner's connection, or of the pool's one connection. */
+  async function timeouts(
+    given?: QueryRunner,
+  ): Promise<{ statement: string; lock: string; read: number }> {
+    const runner = given ?? db.createQueryRunner();
     try {
       const client = (await runner.connect()) as StatementClient;
-      const [{ statement_timeout }] = (await runner.query('SHOW statement_timeout')) as {
-        statement_timeout: string;
-      }[];
-      return { server: statement_timeout, read: client.readTimeoutMs };
+      const show = async (name: string) =>
+        ((await runner.query(`SHOW ${name}`)) as Record<string, string>[])[0][name];
+      return {
+        statement: await show('statement_timeout'),
+        lock: await show('lock_timeout'),
+        read: client.readTimeoutMs,
+      };
     } finally {
-      await runner.release();
+      if (!given) await runner.release();
     }
   }
 
@@ -36,11 +49,15 @@ describeNeeding('timeouts lifted for a migration', ['PostgreSQL'])('withoutTimeo
     const runner = db.createQueryRunner();
     try {
       // Past the server's 200 ms and our 400 ms: neither may cut it.
-      await expect(withoutTimeouts(runner, () => runner.query(sleep))).resolves.toBeDefined();
+      const during = await withoutTimeouts(runner, async () => {
+        await runner.query(sleep);
+        return timeouts(runner);
+      });
+      expect(during).toEqual({ statement: '0', lock: '0', read: 0 });
     } finally {
       await runner.release();
     }
-    expect(await timeouts()).toEqual({ server: '200ms', read: 400 });
+    expect(await timeouts()).toEqual(before);
     await expect(db.query(sleep)).rejects.toThrow(/statement timeout/);
   });
 
@@ -53,6 +70,6 @@ describeNeeding('timeouts lifted for a migration', ['PostgreSQL'])('withoutTimeo
     } finally {
       await runner.release();
     }
-    expect(await timeouts()).toEqual({ server: '200ms', read: 400 });
+    expect(await timeouts()).toEqual(before);
   });
 });

@@ -24,7 +24,9 @@ export enum MessageType {
   where: '"client_message_id" IS NOT NULL',
 })
 // Unread counts subtract a member's own messages and the deleted ones from a range of seqs
-// (chat.service.ts, unreadOf): these read just those (migration UnreadCountsByIndex).
+// (chat.service.ts, unreadOf): the last two find just those (migration UnreadCountsByIndex). The
+// first is what the previous release counted with, kept while its nodes may still run.
+@Index('IDX_messages_unread', ['chatId', 'seq', 'senderId'], { where: 'NOT "is_deleted"' })
 @Index('IDX_messages_sender', ['chatId', 'senderId', 'seq'], { where: 'NOT "is_deleted"' })
 @Index('IDX_messages_deleted', ['chatId', 'seq'], { where: '"is_deleted"' })
 @Check('CHK_messages_type', `"type" IN ('TEXT', 'FILE', 'SYSTEM')`)
