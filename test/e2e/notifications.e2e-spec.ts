@@ -110,14 +110,16 @@ describe('/notifications', () => {
       const [xDevice, yDevice] = [(await devices(x, 1))[0], (await devices(y, 1))[0]];
       const key = `message.new:${randomUUID()}`;
       const db = t.app.get(DataSource);
-      const { statements, stop } = recordStatements(db, (parameters) =>
+      const { statements, calls, stop } = recordStatements(db, (parameters) =>
         Boolean(parameters?.includes(key)),
       );
       try {
-        // Ten occurrences at once: x in every one, y in the even ones (#0 ... #8).
+        // Ten occurrences at once: x in every one, y in the even ones (#0 ... #8), named in
+        // the reverse of id order.
+        const both = [x.id, y.id].sort().reverse();
         await Promise.all(
           Array.from({ length: 10 }, (_, i) =>
-            t.app.get(NotificationsService).notifyCoalesced(i % 2 ? [x.id] : [x.id, y.id], key, {
+            t.app.get(NotificationsService).notifyCoalesced(i % 2 ? [x.id] : both, key, {
               type: NotificationType.InApp,
               kind: 'message.new',
               subject: 'New messages',
@@ -131,6 +133,11 @@ describe('/notifications', () => {
       }
       // The first alone, the nine that waited for it together: not one statement each.
       expect(statements).toHaveLength(2);
+      // Rows written in id order on every node, so two nodes' statements cannot deadlock.
+      for (const { parameters } of calls) {
+        const recipients = parameters![1] as string[];
+        expect(recipients).toEqual([...recipients].sort());
+      }
       await settle();
       const latest = async (device: typeof xDevice) =>
         (await ok<Page<NotificationView>>(device.socket, C.List, {})).items.map((n) => [
@@ -142,6 +149,44 @@ describe('/notifications', () => {
       // Pushed once each, when created.
       expect(xDevice.notifications.map((n) => n.message)).toEqual(['#0']);
       expect(yDevice.notifications.map((n) => n.message)).toEqual(['#0']);
+    });
+
+    it('fails every occurrence a failed statement carried, and stores the next ones', async () => {
+      const x = await makeUser(t);
+      const [xDevice] = await devices(x, 1);
+      const key = `message.new:${randomUUID()}`;
+      const service = t.app.get(NotificationsService);
+      const occurrence = (i: number) =>
+        service.notifyCoalesced([x.id], key, {
+          type: NotificationType.InApp,
+          kind: 'message.new',
+          subject: 'New messages',
+          message: `#${i}`,
+          data: { i },
+        });
+      // The second statement under the key fails.
+      const db = t.app.get(DataSource);
+      const query = db.query.bind(db);
+      let statements = 0;
+      db.query = ((sql: string, parameters?: unknown[], ...rest: unknown[]) => {
+        if (parameters?.includes(key) && (statements += 1) === 2) {
+          return Promise.reject(new Error('the database went away'));
+        }
+        return (query as (...args: unknown[]) => unknown)(sql, parameters, ...rest);
+      }) as DataSource['query'];
+      try {
+        const first = occurrence(0);
+        const failed = [occurrence(1), occurrence(2)];
+        await first;
+        for (const one of failed) await expect(one).rejects.toThrow('the database went away');
+        // Nothing is left waiting or in flight: the next goes in a statement of its own.
+        await occurrence(3);
+        expect(statements).toBe(3);
+      } finally {
+        db.query = query;
+      }
+      const page = await ok<Page<NotificationView>>(xDevice.socket, C.List, {});
+      expect(page.items.map((n) => [n.message, n.data])).toEqual([['#3', { i: 3, count: 2 }]]);
     });
 
     it('notifies again a user whose socket joined twice at once and then went away', async () => {

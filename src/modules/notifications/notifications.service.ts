@@ -93,9 +93,11 @@ export class NotificationsService {
    *
    * One statement per key at a time: the occurrences that come while one is in flight wait, and
    * all go in the next, each user's count raised by how many named them. A message to a large
-   * group rewrites a row per member away from it (500 rows: 20-27 ms of PostgreSQL); a busy chat
-   * costs one such statement per round trip, not one per message. Nothing waits when the key is
-   * idle. Resolves once the statement that carried this occurrence has.
+   * group rewrites a row per member away from it (500 rows: 20-27 ms of PostgreSQL); on a node, a
+   * busy chat costs one such statement per round trip, not one per message. Nothing waits when the key is
+   * idle. Resolves once the statement that carried this occurrence has. An occurrence takes its
+   * turn among the user's changes when its statement starts: a markRead made while it waited
+   * comes first, and the occurrence then makes a new notification.
    */
   notifyCoalesced(userIds: string[], coalesceKey: string, input: CoalescedInput): Promise<void> {
     if (userIds.length === 0) return Promise.resolve();
@@ -126,9 +128,16 @@ export class NotificationsService {
   }
 
   private async upsertCoalesced(coalesceKey: string, batch: Occurrences): Promise<void> {
-    const recipients = [...batch.latest.keys()];
-    const latest = recipients.map((id) => batch.latest.get(id)!);
-    const { inputs } = batch;
+    // In id order, as every node writes them: two nodes' batches lock the rows in one order.
+    const recipients = [...batch.latest.keys()].sort();
+    // The inputs some user's row shows, once each, and each user's place among them.
+    const shown = new Map<number, number>();
+    const places = recipients.map((id) => {
+      const { input } = batch.latest.get(id)!;
+      if (!shown.has(input)) shown.set(input, shown.size + 1);
+      return shown.get(input)!;
+    });
+    const inputs = [...shown.keys()].map((input) => batch.inputs[input - 1]);
     await this.perUser.runAll(recipients, async () => {
       // A row per user (their count, and which input is their latest), the inputs once each.
       const rows = await this.db.query<(NotificationRow & { inserted: boolean })[]>(
@@ -148,8 +157,8 @@ export class NotificationsService {
         [
           coalesceKey,
           recipients,
-          latest.map((o) => o.count),
-          latest.map((o) => o.input),
+          recipients.map((id) => batch.latest.get(id)!.count),
+          places,
           inputs.map((input) => input.type),
           inputs.map((input) => input.kind),
           inputs.map((input) => input.subject),
