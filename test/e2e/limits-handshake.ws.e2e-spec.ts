@@ -111,9 +111,12 @@ describe('connections per client address', () => {
     // The server's side of each client connection (RealtimeMetrics holds the Socket.IO server).
     const { server } = t.app.get<{ server: Server }>(RealtimeMetrics);
     const { clients } = server.engine as unknown as { clients: Record<string, EventEmitter> };
-    for (const conn of Object.values(clients)) {
-      // Node warns once a count passes this limit.
-      expect(conn.listenerCount('close')).toBeLessThanOrEqual(conn.getMaxListeners());
+    const connections = Object.values(clients);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const conn of connections) {
+      // Node warns once a count passes this limit. Five namespaces hold 8 close listeners, under
+      // Node's default of 10 by little: the limit is raised with room for as many again.
+      expect(conn.getMaxListeners()).toBeGreaterThanOrEqual(2 * conn.listenerCount('close'));
     }
   });
 });
