@@ -90,6 +90,11 @@ describe('orders REST API', () => {
     ['a title over 200 characters', { title: 'x'.repeat(201) }, 'title'],
     ['a negative amount', { amount: -1 }, 'amount'],
     ['an amount with 3 decimals', { amount: 1.005 }, 'amount'],
+    // JavaScript writes these with an exponent (1e-7), which class-validator's decimal count
+    // threw on: a 500.
+    ['a tiny amount', { amount: 1e-7 }, 'amount'],
+    ['the smallest amount', { amount: 5e-324 }, 'amount'],
+    ['a tiny negative amount', { amount: -1e-7 }, 'amount'],
     ['an amount as text', { amount: '10' }, 'amount'],
     ['a description over 4000 characters', { description: 'x'.repeat(4001) }, 'description'],
     ['an unknown field', { status: 'COMPLETED' }, 'status'],

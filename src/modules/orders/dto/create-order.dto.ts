@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { MaxDecimalPlaces } from '../../../common/validation/max-decimal-places.validator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 
 export const ORDER_TITLE_MAX = 200;
@@ -27,7 +28,8 @@ export class CreateOrderDto {
 
   @ApiPropertyOptional({ minimum: 0, maximum: ORDER_AMOUNT_MAX, description: 'Up to 2 decimals' })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(2)
   @Min(0)
   @Max(ORDER_AMOUNT_MAX)
   amount?: number;
