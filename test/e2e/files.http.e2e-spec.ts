@@ -50,6 +50,18 @@ describe('attachments', () => {
     expect(res.body.url).toMatch(new RegExp(`^/api/files/${res.body.id}\\?exp=\\d+&sig=`));
   });
 
+  it('reads a file name sent as UTF-8, as browsers send it', async () => {
+    const res = await upload(a, PNG, 'résumé 履歴書 😀.png').expect(201);
+    expect((res.body as { fileName: string }).fileName).toBe('résumé 履歴書 😀.png');
+  });
+
+  it('keeps 255 characters of a long file name, never half an emoji', async () => {
+    const res = await upload(a, PNG, `${'n'.repeat(254)}😀.png`).expect(201);
+    const { fileName } = res.body as { fileName: string };
+    expect(fileName).toBe('n'.repeat(254));
+    expect(fileName.isWellFormed()).toBe(true);
+  });
+
   it('refuses a file over FILE_MAX_BYTES with 413 PAYLOAD_TOO_LARGE', async () => {
     const res = await upload(a, Buffer.alloc(MAX_BYTES + 1, 1), 'big.png').expect(413);
     expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });

@@ -29,6 +29,19 @@ describe('claimsToUser', () => {
     expect(user).toEqual({ id: 'u1', name: 'An\ufffd', role: 'CLIENT', exp });
   });
 
+  it('cuts a long name to 200 characters without splitting an emoji', () => {
+    const name = claimsToUser({
+      sub: 'u1',
+      name: `${'a'.repeat(199)}😀`,
+      role: 'CLIENT',
+      exp,
+    }).name;
+    expect(name).toBe('a'.repeat(199));
+    expect(claimsToUser({ sub: 'u1', name: 'b'.repeat(300), role: 'CLIENT', exp }).name).toBe(
+      'b'.repeat(200),
+    );
+  });
+
   it('falls back to the id when the name is missing or blank', () => {
     expect(claimsToUser({ sub: 'u1', name: '  ', role: 'ADMIN', exp }).name).toBe('u1');
   });

@@ -1,6 +1,7 @@
 import { AuthUser, Role, ROLES } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { clip } from '../../common/text/clip.js';
 
 export interface JwtClaims {
   sub?: unknown;
@@ -32,7 +33,7 @@ export function claimsToUser(claims: JwtClaims): AuthUser {
   const displayName = text || sub;
   const user: AuthUser = {
     id: sub,
-    name: displayName.slice(0, MAX_NAME_LENGTH),
+    name: clip(displayName, MAX_NAME_LENGTH),
     role: parsedRole,
     exp,
   };

@@ -14,6 +14,9 @@ import { LocalFileStorage } from './storage/local-file-storage.js';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         limits: { fileSize: config.fileMaxBytes, files: 1, fields: 5 },
+        // Browsers send a file name as UTF-8 bytes in `filename="…"`; busboy's default reads
+        // them as latin1, and "résumé.pdf" came out as "rÃ©sumÃ©.pdf".
+        defParamCharset: 'utf8',
       }),
     }),
   ],

@@ -12,6 +12,7 @@ import type { AttachmentView } from '../chat/chat.types.js';
 import type { ChatType } from '../chat/entities/chat.entity.js';
 import { FileUrlSigner } from './file-url.signer.js';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage.js';
+import { clip } from '../../common/text/clip.js';
 
 export interface Upload {
   originalname: string;
@@ -127,7 +128,6 @@ function safeFileName(name: string): string {
   const clean = [...base]
     .filter((ch) => ch.charCodeAt(0) > 0x1f && ch.charCodeAt(0) !== 0x7f)
     .join('')
-    .trim()
-    .slice(0, 255);
-  return clean || 'file';
+    .trim();
+  return clip(clean, 255) || 'file';
 }

@@ -13,6 +13,7 @@ import { OrderDomainEvent, type OrderStatusChangedEvent } from '../orders/order.
 import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import type { NotificationInput } from './notification.types.js';
 import { NotificationsService } from './notifications.service.js';
+import { clip } from '../../common/text/clip.js';
 
 const PREVIEW_LENGTH = 140;
 
@@ -189,6 +190,6 @@ function disputeData(event: DisputeStatusChangedEvent): Record<string, unknown> 
 }
 
 function previewOf(text: string | null, attachments: number): string {
-  if (text) return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
+  if (text) return text.length > PREVIEW_LENGTH ? `${clip(text, PREVIEW_LENGTH - 1)}…` : text;
   return attachments === 1 ? 'Sent an attachment' : `Sent ${attachments} attachments`;
 }
