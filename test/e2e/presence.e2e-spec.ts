@@ -80,6 +80,31 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
     expect(after).toEqual({ userId: a.id, status: 'offline', lastSeen: offline.lastSeen });
   });
 
+  it('refuses over REST a user id the socket refuses, instead of answering it back as offline', async () => {
+    const [a] = await trio();
+    // A NUL, an over-long id; and bytes that decode to no text (refused as the path).
+    for (const [id, field] of [
+      ['%00', 'userId'],
+      ['x'.repeat(129), 'userId'],
+      ['a%ED%A0%BD', undefined],
+    ]) {
+      const res = await call<{ code: string; details?: { field: string }[] }>(
+        t,
+        a,
+        'get',
+        `/api/presence/${id}`,
+      );
+      expect([res.status, res.body.code, res.body.details?.[0]?.field]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        field,
+      ]);
+    }
+    expect((await must<PresenceView>(t, a, 'get', `/api/presence/${'x'.repeat(128)}`)).status).toBe(
+      'offline',
+    );
+  });
+
   it('changes nothing when a user reconnects within the grace period', async () => {
     const [a, b] = await trio();
     const watching = record<UserStatus>(await presenceSocket(b), S.UserStatus);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
+import { UserIdParam } from '../../common/http/user-id-param.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { TypingDto } from '../chat/dto/message-ref.dto.js';
 import { PresenceResponse } from './dto/presence.dto.js';
@@ -52,7 +53,7 @@ export class PresenceController {
 
   @Get(':userId')
   @ApiOkResponse({ type: PresenceResponse })
-  user(@Param('userId') userId: string): Promise<PresenceView> {
+  user(@Param('userId', UserIdParam) userId: string): Promise<PresenceView> {
     return this.queries.one(userId);
   }
 }
