@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.types.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NotificationType } from '../../src/modules/notifications/entities/notification.entity.js';
-import type { NotificationView } from '../../src/modules/notifications/notification.types.js';
+import {
+  NotificationDomainEvent,
+  type NotificationView,
+  type UnreadCountEvent,
+} from '../../src/modules/notifications/notification.types.js';
 import { NotificationsService } from '../../src/modules/notifications/notifications.service.js';
 import {
   ChatClientEvent,
@@ -187,6 +192,26 @@ describe('/notifications', () => {
       }
       const page = await ok<Page<NotificationView>>(xDevice.socket, C.List, {});
       expect(page.items.map((n) => [n.message, n.data])).toEqual([['#3', { i: 3, count: 2 }]]);
+    });
+
+    it('tells the users whose unread counts are equal theirs in one emit', async () => {
+      const [a, b, c, d] = await Promise.all([1, 2, 3, 4].map(() => makeUser(t)));
+      const chat = await group(a, [b, c, d]);
+      const away = await Promise.all([b, c, d].map(async (user) => (await devices(user, 1))[0]));
+      const emitter = t.app.get(EventEmitter2);
+      const events: UnreadCountEvent[] = [];
+      const listener = (event: UnreadCountEvent): number => events.push(event);
+      emitter.on(NotificationDomainEvent.Unread, listener);
+      try {
+        await send(a, chat.id, { text: 'all here?' });
+        await settle();
+      } finally {
+        emitter.off(NotificationDomainEvent.Unread, listener);
+      }
+      expect(events.map((e) => [[...e.userIds].sort(), e.count])).toEqual([
+        [[b.id, c.id, d.id].sort(), 1],
+      ]);
+      for (const device of away) expect(device.counts).toEqual([{ count: 1 }]);
     });
 
     it('notifies again a user whose socket joined twice at once and then went away', async () => {

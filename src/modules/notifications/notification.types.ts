@@ -35,7 +35,8 @@ export interface NotificationPublishedEvent {
   notification: NotificationView;
 }
 
+/** The unread count of each of `userIds` (one event for users whose counts are equal). */
 export interface UnreadCountEvent {
-  userId: string;
+  userIds: string[];
   count: number;
 }

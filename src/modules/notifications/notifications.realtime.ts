@@ -23,7 +23,7 @@ export class NotificationsRealtime {
   }
 
   @OnEvent(NotificationDomainEvent.Unread)
-  unread({ userId, count }: UnreadCountEvent): void {
-    this.nsp?.to(Room.user(userId)).emit(NotificationServerEvent.UnreadCount, { count });
+  unread({ userIds, count }: UnreadCountEvent): void {
+    this.nsp?.to(userIds.map(Room.user)).emit(NotificationServerEvent.UnreadCount, { count });
   }
 }

@@ -238,19 +238,26 @@ export class NotificationsService {
       this.events.emit(NotificationDomainEvent.Published, event);
       return view;
     });
-    const counts = await this.counts(rows.map((r) => r.user_id));
-    for (const [userId, count] of counts) this.emitCount(userId, count);
+    // Users whose counts are equal (all 1, when a message reaches a group that had read
+    // everything) hear theirs in one emit: one Redis publish, not one per user.
+    const byCount = new Map<number, string[]>();
+    for (const [userId, count] of await this.counts(rows.map((r) => r.user_id))) {
+      const users = byCount.get(count);
+      if (users) users.push(userId);
+      else byCount.set(count, [userId]);
+    }
+    for (const [count, userIds] of byCount) this.emitCount(userIds, count);
     return views;
   }
 
   private async publishCount(userId: string, changed: boolean): Promise<number> {
     const { count } = await this.unreadCount(userId);
-    if (changed) this.emitCount(userId, count);
+    if (changed) this.emitCount([userId], count);
     return count;
   }
 
-  private emitCount(userId: string, count: number): void {
-    const event: UnreadCountEvent = { userId, count };
+  private emitCount(userIds: string[], count: number): void {
+    const event: UnreadCountEvent = { userIds, count };
     this.events.emit(NotificationDomainEvent.Unread, event);
   }
 
