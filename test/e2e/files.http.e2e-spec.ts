@@ -55,6 +55,14 @@ describe('attachments', () => {
     expect((res.body as { fileName: string }).fileName).toBe('résumé 履歴書 😀.png');
   });
 
+  it('drops control, separator and direction characters from a file name, not emoji joiners', async () => {
+    const name = 'in\u0085voice\u202Efdp\u2028.png \u{1F469}\u200D\u{1F4BB}.png';
+    const res = await upload(a, PNG, name).expect(201);
+    expect((res.body as { fileName: string }).fileName).toBe(
+      'invoicefdp.png \u{1F469}\u200D\u{1F4BB}.png',
+    );
+  });
+
   it('keeps 255 characters of a long file name, never half an emoji', async () => {
     const res = await upload(a, PNG, `${'n'.repeat(254)}😀.png`).expect(201);
     const { fileName } = res.body as { fileName: string };

@@ -187,6 +187,9 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
       [C.Subscribe, { userIds: Array.from({ length: 501 }, (_, i) => `u${i}`) }],
       [C.Subscribe, { userIds: 'everyone' }],
       [C.Subscribe, { userIds: [''] }],
+      // Held to the rule of tokens and REST paths: UTF-16 units, not characters, count.
+      [C.GetUser, { userId: '😀'.repeat(65) }],
+      [C.Subscribe, { userIds: ['ok', 'x'.repeat(129)] }],
     ] as const) {
       const ack = await emitAck(s, event, payload);
       expect([event, ack.error?.code]).toEqual([event, 'VALIDATION_FAILED']);

@@ -14,6 +14,8 @@ describe('UserIdParam', () => {
     ['an over-long id', 'x'.repeat(MAX_ID_LENGTH + 1)],
     ['a NUL', 'a\u0000b'],
     ['a lone surrogate', 'a\ud83d'],
+    // 130 UTF-16 units, which class-validator's Length counted as 65: no token's sub is so long.
+    ['65 emoji', '😀'.repeat(65)],
   ])('refuses %s', (_name, value) => {
     expect(() => UserIdParam.transform(value)).toThrow(DomainException);
   });

@@ -2,6 +2,7 @@ import { AuthUser, Role, ROLES } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { clip } from '../../common/text/clip.js';
+import { isUserId } from '../../common/validation/is-user-id.decorator.js';
 
 export interface JwtClaims {
   sub?: unknown;
@@ -11,7 +12,6 @@ export interface JwtClaims {
   email?: unknown;
 }
 
-const MAX_ID_LENGTH = 128;
 const MAX_NAME_LENGTH = 200;
 
 /** The caller described by a verified token; refuses tokens that lack what the contract needs. */
@@ -19,7 +19,7 @@ export function claimsToUser(claims: JwtClaims): AuthUser {
   const { sub, name, role, exp, email } = claims;
   // Not text (a NUL, an unpaired surrogate): PostgreSQL would refuse the first, and store the
   // second as U+FFFD, so two subjects would become one user.
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_ID_LENGTH || !isText(sub)) {
+  if (!isUserId(sub)) {
     throw new DomainException(ErrorCode.Unauthorized, 'token has no valid sub claim');
   }
   if (typeof exp !== 'number' || !Number.isFinite(exp)) {

@@ -122,12 +122,19 @@ export class FilesService {
   }
 }
 
-/** The base name, without control characters, at most 255 characters. */
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
+ * controls with which `invoice\u202Efdp.exe` shows as `invoiceexe.pdf`. Not every format
+ * character: emoji sequences join with U+200D.
+ */
+const UNSAFE_IN_NAMES = /[\p{Cc}\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/gu;
+
+/**
+ * The base name as text (a lone surrogate, which a `filename*` in UTF-16 can carry, becomes
+ * U+FFFD as PostgreSQL would store it), without unsafe characters, at most 255 characters.
+ */
 function safeFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = [...base]
-    .filter((ch) => ch.charCodeAt(0) > 0x1f && ch.charCodeAt(0) !== 0x7f)
-    .join('')
-    .trim();
+  const base = (name.split(/[\\/]/).pop() ?? '').toWellFormed();
+  const clean = base.replace(UNSAFE_IN_NAMES, '').trim();
   return clip(clean, 255) || 'file';
 }

@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn } from 'class-validator';
+import { IsUserId } from '../../../common/validation/is-user-id.decorator.js';
+import { MAX_ID_LENGTH } from '../../../common/validation/is-uuid.decorator.js';
 
 export const MAX_SUBSCRIBE = 500;
 
@@ -11,9 +13,8 @@ export class UpdateStatusDto {
 }
 
 export class UserIdDto {
-  @ApiProperty()
-  @IsString()
-  @Length(1, 128)
+  @ApiProperty({ minLength: 1, maxLength: MAX_ID_LENGTH })
+  @IsUserId()
   userId!: string;
 }
 
@@ -29,8 +30,7 @@ export class SubscribePresenceDto {
   )
   @IsArray()
   @ArrayMaxSize(MAX_SUBSCRIBE)
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
+  @IsUserId({ each: true })
   userIds!: string[];
 }
 
