@@ -6,13 +6,13 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { clip } from '../../common/text/clip.js';
 import { AppConfig } from '../../config/app-config.js';
 import { canAccessChat } from '../chat/chat.policy.js';
 import type { AttachmentView } from '../chat/chat.types.js';
 import type { ChatType } from '../chat/entities/chat.entity.js';
 import { FileUrlSigner } from './file-url.signer.js';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage.js';
-import { clip } from '../../common/text/clip.js';
 
 export interface Upload {
   originalname: string;

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { clip } from '../../common/text/clip.js';
 import { ActiveUsers } from '../chat/active-users.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ChatDomainEvent, type MessageCreatedEvent } from '../chat/chat.events.js';
@@ -13,7 +14,6 @@ import { OrderDomainEvent, type OrderStatusChangedEvent } from '../orders/order.
 import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import type { NotificationInput } from './notification.types.js';
 import { NotificationsService } from './notifications.service.js';
-import { clip } from '../../common/text/clip.js';
 
 const PREVIEW_LENGTH = 140;
 

@@ -93,11 +93,11 @@ export class NotificationsService {
    *
    * One statement per key at a time: the occurrences that come while one is in flight wait, and
    * all go in the next, each user's count raised by how many named them. A message to a large
-   * group rewrites a row per member away from it (500 rows: 20-27 ms of PostgreSQL); on a node, a
-   * busy chat costs one such statement per round trip, not one per message. Nothing waits when the key is
-   * idle. Resolves once the statement that carried this occurrence has. An occurrence takes its
-   * turn among the user's changes when its statement starts: a markRead made while it waited
-   * comes first, and the occurrence then makes a new notification.
+   * group rewrites a row per member away from it (500 rows: 20-27 ms of PostgreSQL); on a node,
+   * a busy chat costs one such statement per round trip, not one per message. Nothing waits when
+   * the key is idle. Resolves once the statement that carried this occurrence has. An occurrence
+   * takes its turn among the user's changes when its statement starts: a markRead made while it
+   * waited comes first, and the occurrence then makes a new notification.
    */
   notifyCoalesced(userIds: string[], coalesceKey: string, input: CoalescedInput): Promise<void> {
     if (userIds.length === 0) return Promise.resolve();
