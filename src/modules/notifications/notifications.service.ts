@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { KeyedBatcher } from '../../common/concurrency/keyed-batcher.js';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
@@ -48,8 +49,10 @@ const COLUMNS = `n.id, n.user_id, n.type, n.kind, n.subject, n.message, n.action
 @Injectable()
 export class NotificationsService {
   private readonly perUser = new KeyedQueue();
-  /** Coalesce keys with a statement in flight, and the occurrences waiting for it (null: none). */
-  private readonly coalescing = new Map<string, Occurrences | null>();
+  /** One statement per coalesce key at a time, what comes meanwhile in the next. */
+  private readonly coalescing = new KeyedBatcher<Occurrence>((key, occurrences) =>
+    this.upsertCoalesced(key, occurrences),
+  );
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -101,43 +104,27 @@ export class NotificationsService {
    */
   notifyCoalesced(userIds: string[], coalesceKey: string, input: CoalescedInput): Promise<void> {
     if (userIds.length === 0) return Promise.resolve();
-    if (this.coalescing.has(coalesceKey)) {
-      const waiting = this.coalescing.get(coalesceKey) ?? new Occurrences();
-      this.coalescing.set(coalesceKey, waiting);
-      return waiting.add(userIds, input);
-    }
-    const first = new Occurrences();
-    const stored = first.add(userIds, input);
-    this.coalescing.set(coalesceKey, null);
-    void this.storeCoalesced(coalesceKey, first);
-    return stored;
+    return this.coalescing.add(coalesceKey, { userIds, input });
   }
 
-  /** Stores `first`, then what waited for it under the key, until nothing waits. */
-  private async storeCoalesced(coalesceKey: string, first: Occurrences): Promise<void> {
-    for (let next: Occurrences | null = first; next;) {
-      const batch = next;
-      await this.upsertCoalesced(coalesceKey, batch).then(
-        () => batch.stored(),
-        (error: unknown) => batch.failed(error),
-      );
-      next = this.coalescing.get(coalesceKey) ?? null;
-      if (next) this.coalescing.set(coalesceKey, null);
-      else this.coalescing.delete(coalesceKey);
+  private async upsertCoalesced(coalesceKey: string, occurrences: Occurrence[]): Promise<void> {
+    // For each user named, how many occurrences named them and the latest that did.
+    const latest = new Map<string, { count: number; input: CoalescedInput }>();
+    for (const { userIds, input } of occurrences) {
+      for (const id of new Set(userIds)) {
+        latest.set(id, { count: (latest.get(id)?.count ?? 0) + 1, input });
+      }
     }
-  }
-
-  private async upsertCoalesced(coalesceKey: string, batch: Occurrences): Promise<void> {
     // In id order, as every node writes them: two nodes' batches lock the rows in one order.
-    const recipients = [...batch.latest.keys()].sort();
+    const recipients = [...latest.keys()].sort();
     // The inputs some user's row shows, once each, and each user's place among them.
-    const shown = new Map<number, number>();
+    const shown = new Map<CoalescedInput, number>();
     const places = recipients.map((id) => {
-      const { input } = batch.latest.get(id)!;
+      const { input } = latest.get(id)!;
       if (!shown.has(input)) shown.set(input, shown.size + 1);
       return shown.get(input)!;
     });
-    const inputs = [...shown.keys()].map((input) => batch.inputs[input - 1]);
+    const inputs = [...shown.keys()];
     await this.perUser.runAll(recipients, async () => {
       // A row per user (their count, and which input is their latest), the inputs once each.
       const rows = await this.db.query<(NotificationRow & { inserted: boolean })[]>(
@@ -157,7 +144,7 @@ export class NotificationsService {
         [
           coalesceKey,
           recipients,
-          recipients.map((id) => batch.latest.get(id)!.count),
+          recipients.map((id) => latest.get(id)!.count),
           places,
           inputs.map((input) => input.type),
           inputs.map((input) => input.kind),
@@ -275,31 +262,10 @@ export class NotificationsService {
 
 type CoalescedInput = NotificationInput & { data: Record<string, unknown> };
 
-/**
- * Occurrences under one coalesce key, to be stored by one statement: their notifications, and for
- * each user named how many named them and which was the latest (1-based, into `inputs`).
- */
-class Occurrences {
-  readonly inputs: CoalescedInput[] = [];
-  readonly latest = new Map<string, { count: number; input: number }>();
-  private readonly waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-
-  /** Adds one occurrence; resolves once it is stored. */
-  add(userIds: string[], input: CoalescedInput): Promise<void> {
-    const index = this.inputs.push(input);
-    for (const id of new Set(userIds)) {
-      this.latest.set(id, { count: (this.latest.get(id)?.count ?? 0) + 1, input: index });
-    }
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  stored(): void {
-    for (const waiter of this.waiters) waiter.resolve();
-  }
-
-  failed(error: unknown): void {
-    for (const waiter of this.waiters) waiter.reject(error);
-  }
+/** One thing that happened to `userIds` under a coalesce key. */
+interface Occurrence {
+  userIds: string[];
+  input: CoalescedInput;
 }
 
 export function toNotificationView(row: NotificationRow): NotificationView {
