@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
 import type { Joined } from '../../src/modules/chat/chat-sessions.js';
 import { ChatClientEvent as C, ChatServerEvent as S } from '../../src/realtime/events.js';
-import { makeGroup, ok } from '../support/chat.js';
+import { makeGroup, ok, record, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { closeAllSockets, nextEvent } from '../support/sockets.js';
@@ -98,6 +98,33 @@ describe('unread counts', () => {
     const a10 = await send(sa, 'a10');
     expect(await activity).toMatchObject({ lastSeq: a10, unreadCount: 4 });
     expect(await counted(chat.id, b, a10)).toBe(4);
+  });
+
+  it('reads the counts of a burst’s chatActivity together, and tells each message in order', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, a, [b]);
+    const sa = await chatSocket(t, a);
+    await ok(sa, C.JoinChat, { chatId: chat.id, limit: 1 });
+    const away = await chatSocket(t, b);
+    const told = record<{ lastSeq: number; unreadCount: number }>(away, S.ChatActivity);
+    const { calls, stop } = recordStatements(db, (parameters) =>
+      Boolean(parameters?.includes(chat.id)),
+    );
+    try {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          ok(sa, C.SendMessage, { chatId: chat.id, text: `#${i}` }),
+        ),
+      );
+      await waitUntil(() => told.length === 10, 5000, 'ten chatActivity');
+    } finally {
+      stop();
+    }
+    expect(told.map((e) => [e.lastSeq, e.unreadCount])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [i + 1, i + 1]),
+    );
+    // The first message's counts at once, the rest (stored meanwhile) together.
+    expect(calls.filter((call) => call.sql.includes('last_read_seq')).length).toBeLessThan(10);
   });
 
   /** Rows the plan of `call` read from `messages` (its scans' output and what they filtered out). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
-import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
+import { KeyedBatcher } from '../../common/concurrency/keyed-batcher.js';
 import type { RedisClusterLink } from '../../realtime/redis-cluster.adapter.js';
 import { holdWrites } from '../../realtime/coalesced-writes.js';
 import { ChatServerEvent, Room } from '../../realtime/events.js';
@@ -18,11 +18,18 @@ import {
   type TypingEvent,
 } from './chat.events.js';
 import { ChatService } from './chat.service.js';
+import type { MessageView } from './chat.types.js';
 
 /** Between nodes: a message was stored; each node tells its own sockets that are not joined. */
 const ACTIVITY = 'chat:activity';
 
 type Activity = Pick<MessageCreatedEvent, 'message' | 'memberIds'>;
+
+/** A message to tell this node's sockets of members away from its chat about. */
+interface AwayActivity {
+  message: MessageView;
+  away: Away;
+}
 
 /** This node's sockets of a chat's members that are not joined to it, by user; kept, so read-only. */
 type Away = ReadonlyMap<string, readonly string[]>;
@@ -42,8 +49,14 @@ type Adapter = Namespace['adapter'];
 @Injectable()
 export class ChatRealtime {
   private readonly logger = new Logger(ChatRealtime.name);
-  /** chatActivity leaves in seq order per chat, though unread counts are read concurrently. */
-  private readonly activityOrder = new KeyedQueue();
+  /**
+   * chatActivity of one chat, a batch at a time: the messages that come while a batch's counts
+   * are read wait, and their counts are read together in one query. Each message still has its
+   * own event, in seq order.
+   */
+  private readonly activities = new KeyedBatcher<AwayActivity>((chatId, batch) =>
+    this.tellAway(chatId, batch),
+  );
   private nsp?: Namespace;
   /** Per chat, its `Away` and the member ids it was read for; dropped when its rooms change. */
   private readonly awayKept = new Map<string, { memberIds: string[]; away: Away }>();
@@ -136,45 +149,49 @@ export class ChatRealtime {
   /**
    * This node's sockets of members that are not joined to the chat learn of the message, with
    * their own unread count. Which sockets those are is read off the rooms in memory; the counts
-   * are read (one query) only when there is such a socket, which is rarely the case while a
-   * conversation is going on.
+   * are read only when there is such a socket, which is rarely the case while a conversation is
+   * going on.
    */
   private chatActivity({ message, memberIds }: Activity): void {
     const adapter = this.nsp?.adapter;
     if (!adapter) return;
     const away = this.awayOf(adapter, message.chatId, memberIds);
     if (away.size === 0) return;
-    this.activityOrder
-      .run(message.chatId, async () => {
-        const unread = await this.chats.unreadByMember(
-          message.chatId,
-          [...away.keys()],
-          message.seq,
-        );
-        // One emit per distinct unread count: members in step share one.
-        const byCount = new Map<number, string[]>();
-        for (const [userId, sockets] of away) {
-          const count = unread.get(userId) ?? 0;
-          const group = byCount.get(count);
-          if (group) group.push(...sockets);
-          else byCount.set(count, [...sockets]);
-        }
-        for (const [unreadCount, sockets] of byCount) {
-          // A socket may have joined while the counts were read: it has the message already.
-          this.nsp?.local
-            .to(sockets)
-            .except(Room.chat(message.chatId))
-            .emit(ChatServerEvent.ChatActivity, {
-              chatId: message.chatId,
-              lastSeq: message.seq,
-              lastMessage: message,
-              unreadCount,
-            });
-        }
-      })
+    this.activities
+      .add(message.chatId, { message, away })
       .catch((error: unknown) =>
         this.logger.warn(`chatActivity for ${message.chatId} not sent: ${String(error)}`),
       );
+  }
+
+  /** The chatActivity of each message of a batch, with counts read for all of them at once. */
+  private async tellAway(chatId: string, batch: AwayActivity[]): Promise<void> {
+    const users = new Set<string>();
+    for (const { away } of batch) for (const userId of away.keys()) users.add(userId);
+    const unread = await this.chats.unreadByMember(
+      chatId,
+      [...users],
+      batch.map(({ message }) => message.seq),
+    );
+    for (const { message, away } of batch) {
+      // One emit per distinct unread count: members in step share one.
+      const byCount = new Map<number, string[]>();
+      for (const [userId, sockets] of away) {
+        const count = unread.get(userId)?.get(message.seq) ?? 0;
+        const group = byCount.get(count);
+        if (group) group.push(...sockets);
+        else byCount.set(count, [...sockets]);
+      }
+      for (const [unreadCount, sockets] of byCount) {
+        // A socket may have joined while the counts were read: it has the message already.
+        this.nsp?.local.to(sockets).except(Room.chat(chatId)).emit(ChatServerEvent.ChatActivity, {
+          chatId,
+          lastSeq: message.seq,
+          lastMessage: message,
+          unreadCount,
+        });
+      }
+    }
   }
 
   /**

@@ -332,21 +332,28 @@ export class ChatService {
   }
 
   /**
-   * Unread counts of some members of one chat as of message `upToSeq`, in one query (for
+   * Unread counts of some members of one chat as of each of `seqs`, in one query (for
    * chatActivity: the event of message n counts no message sent after it, even one committed
-   * before the count is read).
+   * before the count is read): by user, then by seq.
    */
   async unreadByMember(
     chatId: string,
     userIds: string[],
-    upToSeq: number,
-  ): Promise<Map<string, number>> {
-    const rows = await this.db.query<{ user_id: string; unread: number }[]>(
-      `SELECT cm.user_id, ${unreadOf('cm', '$3::int')} AS unread
-       FROM chat_members cm WHERE cm.chat_id = $1 AND cm.user_id = ANY($2::text[])`,
-      [chatId, userIds, upToSeq],
+    seqs: number[],
+  ): Promise<Map<string, Map<number, number>>> {
+    const rows = await this.db.query<{ user_id: string; seq: number; unread: number }[]>(
+      `SELECT cm.user_id, s.seq, ${unreadOf('cm', 's.seq')} AS unread
+       FROM chat_members cm CROSS JOIN unnest($3::int[]) AS s(seq)
+       WHERE cm.chat_id = $1 AND cm.user_id = ANY($2::text[])`,
+      [chatId, userIds, seqs],
     );
-    return new Map(rows.map((r) => [r.user_id, Number(r.unread)]));
+    const unread = new Map<string, Map<number, number>>();
+    for (const row of rows) {
+      const bySeq = unread.get(row.user_id) ?? new Map<number, number>();
+      bySeq.set(Number(row.seq), Number(row.unread));
+      unread.set(row.user_id, bySeq);
+    }
+    return unread;
   }
 
   /**
