@@ -1,25 +1,29 @@
 /**
- * Per key, one flush at a time: the items added while a key's flush runs wait, and all go in its
- * next flush, in the order they were added. Nothing waits when the key is idle, so a quiet key
- * costs what a direct call would; a busy one costs a flush per round trip, not one per item.
- * `add` settles as the flush that carried its item does. A flush that fails fails only its own
- * items: the key takes the next ones as usual.
+ * Per key, one flush at a time: the items added while a key's flush runs wait, and go in its
+ * next flushes, in the order they were added, at most `maxItems` to a flush. Nothing waits when
+ * the key is idle, so a quiet key costs what a direct call would; a busy one costs a flush per
+ * round trip, not one per item. `add` settles as the flush that carried its item does. A flush
+ * that fails fails only its own items: the key takes the next ones as usual.
  */
 export class KeyedBatcher<T> {
-  /** Keys with a flush running, and the items waiting for it (null: none yet). */
-  private readonly waiting = new Map<string, Batch<T> | null>();
+  /** Keys with a flush running, and the batches waiting for it, oldest first. */
+  private readonly waiting = new Map<string, Batch<T>[]>();
 
-  constructor(private readonly flush: (key: string, items: T[]) => Promise<void>) {}
+  constructor(
+    private readonly flush: (key: string, items: T[]) => Promise<void>,
+    private readonly maxItems = 256,
+  ) {}
 
   add(key: string, item: T): Promise<void> {
-    if (this.waiting.has(key)) {
-      const batch = this.waiting.get(key) ?? new Batch<T>();
-      this.waiting.set(key, batch);
-      return batch.add(item);
+    const queue = this.waiting.get(key);
+    if (queue) {
+      let last = queue.at(-1);
+      if (!last || last.items.length >= this.maxItems) queue.push((last = new Batch<T>()));
+      return last.add(item);
     }
     const first = new Batch<T>();
     const carried = first.add(item);
-    this.waiting.set(key, null);
+    this.waiting.set(key, []);
     void this.run(key, first);
     return carried;
   }
@@ -30,18 +34,17 @@ export class KeyedBatcher<T> {
   }
 
   private async run(key: string, first: Batch<T>): Promise<void> {
-    for (let next: Batch<T> | null = first; next;) {
-      const batch = next;
+    for (let batch: Batch<T> | undefined = first; batch;) {
+      const current: Batch<T> = batch;
       // A flush that throws before its first await still settles its batch.
       await Promise.resolve()
-        .then(() => this.flush(key, batch.items))
+        .then(() => this.flush(key, current.items))
         .then(
-          () => batch.settle(),
-          (error: unknown) => batch.settle(error, true),
+          () => current.settle(),
+          (error: unknown) => current.settle(error, true),
         );
-      next = this.waiting.get(key) ?? null;
-      if (next) this.waiting.set(key, null);
-      else this.waiting.delete(key);
+      batch = this.waiting.get(key)?.shift();
+      if (!batch) this.waiting.delete(key);
     }
   }
 }

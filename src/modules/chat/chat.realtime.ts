@@ -51,8 +51,8 @@ export class ChatRealtime {
   private readonly logger = new Logger(ChatRealtime.name);
   /**
    * chatActivity of one chat, a batch at a time: the messages that come while a batch's counts
-   * are read wait, and their counts are read together in one query. Each message still has its
-   * own event, in seq order.
+   * are read wait, and their counts are read together in one query (a row per away member and
+   * message). Each message still has its own event, in the order this node learnt of them.
    */
   private readonly activities = new KeyedBatcher<AwayActivity>((chatId, batch) =>
     this.tellAway(chatId, batch),
@@ -164,15 +164,23 @@ export class ChatRealtime {
       );
   }
 
-  /** The chatActivity of each message of a batch, with counts read for all of them at once. */
+  /**
+   * The chatActivity of each message of a batch, with counts read for all of them at once. A
+   * failed read is logged once for the batch, whose events are then not sent.
+   */
   private async tellAway(chatId: string, batch: AwayActivity[]): Promise<void> {
-    const users = new Set<string>();
-    for (const { away } of batch) for (const userId of away.keys()) users.add(userId);
-    const unread = await this.chats.unreadByMember(
-      chatId,
-      [...users],
-      batch.map(({ message }) => message.seq),
+    const pairs = batch.flatMap(({ message, away }) =>
+      [...away.keys()].map((userId) => ({ userId, seq: message.seq })),
     );
+    let unread: Map<string, Map<number, number>>;
+    try {
+      unread = await this.chats.unreadByMember(chatId, pairs);
+    } catch (error) {
+      this.logger.warn(
+        `chatActivity of ${batch.length} messages of ${chatId} not sent: ${String(error)}`,
+      );
+      return;
+    }
     for (const { message, away } of batch) {
       // One emit per distinct unread count: members in step share one.
       const byCount = new Map<number, string[]>();

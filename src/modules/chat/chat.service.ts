@@ -332,20 +332,19 @@ export class ChatService {
   }
 
   /**
-   * Unread counts of some members of one chat as of each of `seqs`, in one query (for
-   * chatActivity: the event of message n counts no message sent after it, even one committed
-   * before the count is read): by user, then by seq.
+   * Unread counts of members of one chat, each as of a seq (`pairs`: the user and the seq of the
+   * message they are told of), in one query (for chatActivity: the event of message n counts no
+   * message sent after it, even one committed before the count is read): by user, then by seq.
    */
   async unreadByMember(
     chatId: string,
-    userIds: string[],
-    seqs: number[],
+    pairs: { userId: string; seq: number }[],
   ): Promise<Map<string, Map<number, number>>> {
     const rows = await this.db.query<{ user_id: string; seq: number; unread: number }[]>(
-      `SELECT cm.user_id, s.seq, ${unreadOf('cm', 's.seq')} AS unread
-       FROM chat_members cm CROSS JOIN unnest($3::int[]) AS s(seq)
-       WHERE cm.chat_id = $1 AND cm.user_id = ANY($2::text[])`,
-      [chatId, userIds, seqs],
+      `SELECT cm.user_id, p.seq, ${unreadOf('cm', 'p.seq')} AS unread
+       FROM unnest($2::text[], $3::int[]) AS p(user_id, seq)
+       JOIN chat_members cm ON cm.chat_id = $1 AND cm.user_id = p.user_id`,
+      [chatId, pairs.map((p) => p.userId), pairs.map((p) => p.seq)],
     );
     const unread = new Map<string, Map<number, number>>();
     for (const row of rows) {
