@@ -1,7 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import { invalidField } from '../errors/domain.exception.js';
-import { isUserId } from '../validation/is-user-id.decorator.js';
-import { MAX_ID_LENGTH } from '../validation/is-uuid.decorator.js';
+import { isUserId, USER_ID_RULE } from '../validation/is-user-id.decorator.js';
 
 /**
  * A user id in a path, held to the rule of tokens and socket payloads (isUserId): anything else
@@ -10,11 +9,7 @@ import { MAX_ID_LENGTH } from '../validation/is-uuid.decorator.js';
 class UserIdParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!isUserId(value)) {
-      throw invalidField(
-        'userId',
-        'isUserId',
-        `userId must be 1 to ${MAX_ID_LENGTH} characters of text`,
-      );
+      throw invalidField('userId', 'isUserId', `userId ${USER_ID_RULE}`);
     }
     return value;
   }

@@ -16,6 +16,9 @@ export function isUserId(value: unknown): value is string {
   );
 }
 
+/** What a refusal by isUserId says of the field. */
+export const USER_ID_RULE = `must be 1 to ${MAX_ID_LENGTH} characters of text`;
+
 export function IsUserId(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -23,7 +26,7 @@ export function IsUserId(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: `${String(propertyName)} must be 1 to ${MAX_ID_LENGTH} characters of text`,
+        message: `${String(propertyName)} ${USER_ID_RULE}`,
         ...options,
       },
       validator: { validate: isUserId },

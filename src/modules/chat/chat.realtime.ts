@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
+import { groupBy } from '../../common/collections/group-by.js';
 import { KeyedBatcher } from '../../common/concurrency/keyed-batcher.js';
 import type { RedisClusterLink } from '../../realtime/redis-cluster.adapter.js';
 import { holdWrites } from '../../realtime/coalesced-writes.js';
@@ -183,13 +184,12 @@ export class ChatRealtime {
     }
     for (const { message, away } of batch) {
       // One emit per distinct unread count: members in step share one.
-      const byCount = new Map<number, string[]>();
-      for (const [userId, sockets] of away) {
-        const count = unread.get(userId)?.get(message.seq) ?? 0;
-        const group = byCount.get(count);
-        if (group) group.push(...sockets);
-        else byCount.set(count, [...sockets]);
-      }
+      const byCount = groupBy(
+        [...away].flatMap(([userId, sockets]) => {
+          const count = unread.get(userId)?.get(message.seq) ?? 0;
+          return sockets.map((socket) => [count, socket] as const);
+        }),
+      );
       for (const [unreadCount, sockets] of byCount) {
         // A socket may have joined while the counts were read: it has the message already.
         this.nsp?.local.to(sockets).except(Room.chat(chatId)).emit(ChatServerEvent.ChatActivity, {

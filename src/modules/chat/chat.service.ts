@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role } from '../../common/auth/auth-user.js';
+import { groupBy } from '../../common/collections/group-by.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { prepared } from '../../database/prepared.js';
@@ -379,13 +380,7 @@ export class ChatService {
     const rows = await this.db.query<{ user_id: string; peer_id: string }[]>(CO_MEMBERS_OF, [
       userIds,
     ]);
-    const peers = new Map<string, string[]>();
-    for (const { user_id, peer_id } of rows) {
-      const list = peers.get(user_id);
-      if (list) list.push(peer_id);
-      else peers.set(user_id, [peer_id]);
-    }
-    return peers;
+    return groupBy(rows.map(({ user_id, peer_id }) => [user_id, peer_id] as const));
   }
 
   /** Member ids of a chat (for events addressed to every socket of each member). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { groupBy } from '../../common/collections/group-by.js';
 import { KeyedBatcher } from '../../common/concurrency/keyed-batcher.js';
 import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
@@ -227,12 +228,8 @@ export class NotificationsService {
     });
     // Users whose counts are equal (all 1, when a message reaches a group that had read
     // everything) hear theirs in one emit: one Redis publish, not one per user.
-    const byCount = new Map<number, string[]>();
-    for (const [userId, count] of await this.counts(rows.map((r) => r.user_id))) {
-      const users = byCount.get(count);
-      if (users) users.push(userId);
-      else byCount.set(count, [userId]);
-    }
+    const counts = await this.counts(rows.map((r) => r.user_id));
+    const byCount = groupBy([...counts].map(([userId, count]) => [count, userId] as const));
     for (const [count, userIds] of byCount) this.emitCount(userIds, count);
     return views;
   }
