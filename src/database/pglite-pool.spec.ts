@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlitePool } from './pglite-pool.js';
 
 type Client = {
@@ -71,5 +74,21 @@ describe('PGlitePool', () => {
     expect([pool.idleCount, pool.waitingCount]).toEqual([0, 0]);
     releaseNext();
     expect([pool.idleCount, pool.waitingCount]).toEqual([1, 0]);
+  });
+});
+
+describe('PGlitePool on disk', () => {
+  it('makes the directories above its data directory (a DATA_DIR not made yet)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pglite-pool-'));
+    const dataDir = join(root, 'not', 'made', 'pgdata');
+    try {
+      const pool = new PGlitePool(dataDir, 500);
+      const result = await pool.query('SELECT 1 AS one');
+      expect(result.rows).toEqual([{ one: 1 }]);
+      await new Promise((resolve) => pool.end(resolve));
+      expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

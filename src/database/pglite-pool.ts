@@ -1,5 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const INT8_OID = 20;
 
@@ -34,6 +36,8 @@ export class PGlitePool extends EventEmitter {
     super();
     // int8 as a string, like pg: counts and ids above 2^53 must not become BigInt.
     const parsers = { [INT8_OID]: (value: string): string => value };
+    // PGlite makes its own directory, not the ones above it (a DATA_DIR not made yet).
+    if (dataDir) mkdirSync(dirname(dataDir), { recursive: true });
     this.db = PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers });
   }
 
