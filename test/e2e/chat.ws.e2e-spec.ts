@@ -67,6 +67,18 @@ describe('/chat', () => {
         'memberIds',
       ],
       ['an unknown field', { type: 'GROUP', title: 'x', memberIds: [], admin: true }, 'admin'],
+      // A field of the other form is refused, not ignored: the member would have been left out.
+      [
+        'a DIRECT with memberIds',
+        { type: 'DIRECT', userId: 'u-1', memberIds: ['u-2'] },
+        'memberIds',
+      ],
+      ['a DIRECT with a title', { type: 'DIRECT', userId: 'u-1', title: 'Us' }, 'title'],
+      [
+        'a GROUP with userId',
+        { type: 'GROUP', title: 'x', memberIds: [], userId: 'u-1' },
+        'userId',
+      ],
     ])('refuses %s with VALIDATION_FAILED', async (_name, payload, field) => {
       const s = await chatSocket(t, await makeUser(t));
       const ack = await emitAck(s, C.CreateChat, payload);
@@ -325,6 +337,14 @@ describe('/chat', () => {
       [
         'a NUL character in clientMessageId',
         { text: 'hi', clientMessageId: '\u0000' },
+        'clientMessageId',
+      ],
+      // As a key, '' would make every later message with it a repeat of the first: lost.
+      ['an empty clientMessageId', { text: 'hi', clientMessageId: '' }, 'clientMessageId'],
+      ['a blank clientMessageId', { text: 'hi', clientMessageId: ' \t ' }, 'clientMessageId'],
+      [
+        'a clientMessageId over 100',
+        { text: 'hi', clientMessageId: 'k'.repeat(101) },
         'clientMessageId',
       ],
     ])('refuses %s with VALIDATION_FAILED and stores nothing', async (_name, payload, field) => {

@@ -1,12 +1,19 @@
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsString, Length, ValidateIf } from 'class-validator';
+import { OnlyIf } from '../../../common/validation/only-if.decorator.js';
 import { ChatType } from '../entities/chat.entity.js';
 
 export const CREATABLE_CHAT_TYPES = [ChatType.Direct, ChatType.Group, ChatType.Support] as const;
 export const MAX_GROUP_MEMBERS = 500;
 
-/** `{ type: 'DIRECT', userId }` or `{ type: 'GROUP' | 'SUPPORT', title, memberIds }`. */
+const isDirect = (dto: CreateChatDto): boolean => dto.type === ChatType.Direct;
+const notDirect = (dto: CreateChatDto): boolean => !isDirect(dto);
+
+/**
+ * `{ type: 'DIRECT', userId }` or `{ type: 'GROUP' | 'SUPPORT', title, memberIds }`; a field of
+ * the other form is refused, not ignored (a DIRECT chat given memberIds would leave them out).
+ */
 export class CreateChatDto {
   @ApiProperty({ enum: CREATABLE_CHAT_TYPES })
   @IsIn(CREATABLE_CHAT_TYPES)
@@ -14,12 +21,14 @@ export class CreateChatDto {
 
   @ApiPropertyOptional({ description: 'DIRECT only: the other user' })
   @ValidateIf((dto: CreateChatDto) => dto.type === ChatType.Direct || dto.userId !== undefined)
+  @OnlyIf(isDirect, 'userId is for DIRECT chats; GROUP and SUPPORT take memberIds')
   @IsString()
   @Length(1, 128)
   userId?: string;
 
   @ApiPropertyOptional({ description: 'GROUP and SUPPORT only' })
   @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.title !== undefined)
+  @OnlyIf(notDirect, 'title is for GROUP and SUPPORT chats; a DIRECT chat has none')
   @Trim()
   @IsString()
   @Length(1, 200)
@@ -30,6 +39,7 @@ export class CreateChatDto {
     description: 'GROUP and SUPPORT only; the creator is added, and a repeated id counts once',
   })
   @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.memberIds !== undefined)
+  @OnlyIf(notDirect, 'memberIds is for GROUP and SUPPORT chats; a DIRECT chat takes userId')
   @IsArray()
   @ArrayMaxSize(MAX_GROUP_MEMBERS)
   @IsString({ each: true })

@@ -10,7 +10,7 @@ import {
   IsInt,
   Length,
   Max,
-  MaxLength,
+  Matches,
   Min,
   ValidateIf,
 } from 'class-validator';
@@ -46,10 +46,16 @@ export class SendMessageDto extends ChatIdDto {
   @IsUuid()
   replyToId?: string;
 
-  @ApiPropertyOptional({ description: 'Idempotency key chosen by the client' })
+  @ApiPropertyOptional({
+    description:
+      'Idempotency key chosen by the client, 1–100 characters, not blank: the same key, the same message',
+    minLength: 1,
+    maxLength: 100,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @Length(1, 100)
+  @Matches(/\S/, { message: 'clientMessageId must not be blank' })
   clientMessageId?: string;
 }
 
