@@ -131,7 +131,11 @@ export class ChatSessions {
 
   /** Sockets joined to the chat passed the access check when joining; others are checked now. */
   async typing(actor: Actor, socket: AppSocket, dto: TypingDto): Promise<void> {
-    if (!socket.rooms.has(Room.chat(dto.chatId))) await this.chats.access(actor, dto.chatId);
+    if (!socket.rooms.has(Room.chat(dto.chatId))) {
+      await this.chats.access(actor, dto.chatId);
+      // Gone while it was checked: its disconnect has stopped its typing already.
+      if (!socket.connected) return;
+    }
     this.typists.set(dto.chatId, actor, dto.isTyping);
     if (dto.isTyping) typedIn(socket).add(dto.chatId);
   }

@@ -9,6 +9,7 @@ import { ChatLinks } from './chat-links.js';
 import { ActiveUsers } from './active-users.js';
 import { ChatSessions } from './chat-sessions.js';
 import { LinkedChatRealtime } from './linked-chat.realtime.js';
+import { ChatSequence } from './chat-sequence.js';
 import { ChatService } from './chat.service.js';
 import { MessageEditService } from './message-edit.service.js';
 import { MessageService } from './message.service.js';
@@ -25,6 +26,7 @@ import { MessageStore } from './message.store.js';
     ActiveUsers,
     ChatSessions,
     LinkedChatRealtime,
+    ChatSequence,
     ChatService,
     MessageService,
     MessageEditService,

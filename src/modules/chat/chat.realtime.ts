@@ -186,8 +186,9 @@ export class ChatRealtime {
       // One emit per distinct unread count: members in step share one.
       const byCount = groupBy(
         [...away].flatMap(([userId, sockets]) => {
-          const count = unread.get(userId)?.get(message.seq) ?? 0;
-          return sockets.map((socket) => [count, socket] as const);
+          // None: no longer a member (left, or the chat deleted meanwhile): nothing to tell.
+          const count = unread.get(userId)?.get(message.seq);
+          return count === undefined ? [] : sockets.map((socket) => [count, socket] as const);
         }),
       );
       for (const [unreadCount, sockets] of byCount) {

@@ -29,6 +29,7 @@ import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatStatus, ChatType } from './entities/chat.entity.js';
 import { latestMessagesOf, MessageStore, type MessageRow } from './message.store.js';
 import { ActiveUsers } from './active-users.js';
+import { ChatSequence } from './chat-sequence.js';
 
 interface ChatRow {
   id: string;
@@ -175,6 +176,7 @@ export class ChatService {
     private readonly messages: MessageStore,
     private readonly events: EventEmitter2,
     private readonly active: ActiveUsers,
+    private readonly sequence: ChatSequence,
   ) {}
 
   /** The chat as `actor` may see it, or FORBIDDEN (also when it does not exist). */
@@ -225,7 +227,8 @@ export class ChatService {
       await this.addMembers(tx, row.id, memberIds, actor.id);
       return { chatId: row.id, created: true };
     });
-    const chat = (await this.views([chatId], actor.id))[0];
+    // Gone already only if deleted meanwhile (a DIRECT chat, by its other member).
+    const chat = await this.viewOne(chatId, actor.id, ErrorCode.Conflict);
     if (created) {
       const event: ChatCreatedEvent = { chat, memberIds };
       this.events.emit(ChatDomainEvent.ChatCreated, event);
@@ -282,6 +285,7 @@ export class ChatService {
   async announce(chatId: string, memberIds: string[]): Promise<void> {
     try {
       const [chat] = await this.views([chatId], memberIds[0]);
+      if (!chat) return; // deleted meanwhile: there is nothing to announce
       const event: ChatCreatedEvent = { chat, memberIds };
       this.events.emit(ChatDomainEvent.ChatCreated, event);
     } catch (error) {
@@ -289,41 +293,54 @@ export class ChatService {
     }
   }
 
-  /** GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs). */
-  async setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
-    const chat = await this.owned(actor, dto.chatId);
-    if (chat.status !== dto.status) {
-      await this.db.query(`UPDATE chats SET status = $2, updated_at = now() WHERE id = $1`, [
-        dto.chatId,
-        dto.status,
-      ]);
-      const event: ChatStatusChangedEvent = {
-        chatId: chat.id,
-        status: dto.status,
-        memberIds: chat.memberIds,
-      };
-      this.events.emit(ChatDomainEvent.StatusChanged, event);
-    }
-    return (await this.views([dto.chatId], actor.id))[0];
+  /**
+   * GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs).
+   * Told once per change: a status the chat has already (set meanwhile by another caller, maybe
+   * on another node) is no change.
+   */
+  setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
+    return this.sequence.run(dto.chatId, async () => {
+      const chat = await this.owned(actor, dto.chatId);
+      const [changed] = await this.db.query<[unknown[], number]>(
+        `UPDATE chats SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2 RETURNING id`,
+        [dto.chatId, dto.status],
+      );
+      if (changed.length > 0) {
+        const event: ChatStatusChangedEvent = {
+          chatId: chat.id,
+          status: dto.status,
+          memberIds: chat.memberIds,
+        };
+        this.events.emit(ChatDomainEvent.StatusChanged, event);
+      }
+      return this.viewOne(dto.chatId, actor.id, ErrorCode.Forbidden);
+    });
   }
 
   /**
    * GROUP/SUPPORT: their creator or ADMIN; DIRECT: either member or ADMIN. ORDER and DISPUTE
    * chats live as long as their order or dispute: CONFLICT.
    */
-  async remove(actor: Actor, dto: ChatIdDto): Promise<{ chatId: string }> {
-    const chat = await this.owned(actor, dto.chatId, { directMembersMay: true });
-    if (chat.type === ChatType.Order || chat.type === ChatType.Dispute) {
-      throw new DomainException(ErrorCode.Conflict, 'order and dispute chats cannot be deleted');
-    }
-    await this.db.query(`DELETE FROM chats WHERE id = $1`, [dto.chatId]);
-    const event: ChatDeletedEvent = {
-      chatId: chat.id,
-      deletedBy: actor.id,
-      memberIds: chat.memberIds,
-    };
-    this.events.emit(ChatDomainEvent.ChatDeleted, event);
-    return { chatId: chat.id };
+  remove(actor: Actor, dto: ChatIdDto): Promise<{ chatId: string }> {
+    return this.sequence.run(dto.chatId, async () => {
+      const chat = await this.owned(actor, dto.chatId, { directMembersMay: true });
+      if (chat.type === ChatType.Order || chat.type === ChatType.Dispute) {
+        throw new DomainException(ErrorCode.Conflict, 'order and dispute chats cannot be deleted');
+      }
+      const [deleted] = await this.db.query<[unknown[], number]>(
+        `DELETE FROM chats WHERE id = $1 RETURNING id`,
+        [dto.chatId],
+      );
+      // Deleted meanwhile by another node's caller, who told the members: as if it never was.
+      if (deleted.length === 0) throw new DomainException(ErrorCode.Forbidden);
+      const event: ChatDeletedEvent = {
+        chatId: chat.id,
+        deletedBy: actor.id,
+        memberIds: chat.memberIds,
+      };
+      this.events.emit(ChatDomainEvent.ChatDeleted, event);
+      return { chatId: chat.id };
+    });
   }
 
   /** getActiveUsers: users with a socket joined to the chat, on every node. */
@@ -451,6 +468,13 @@ export class ChatService {
     return chatIds.map((id) => byId.get(id)).filter((c): c is ChatView => Boolean(c));
   }
 
+  /** One chat's view for `viewerId`; `missing` when it is gone (deleted since it was last read). */
+  private async viewOne(chatId: string, viewerId: string, missing: ErrorCode): Promise<ChatView> {
+    const [chat] = await this.views([chatId], viewerId);
+    if (!chat) throw new DomainException(missing, 'the chat has been deleted');
+    return chat;
+  }
+
   /**
    * The chat as `actor` sees it, read together with the access check (one statement, not two):
    * FORBIDDEN when they may not see it, as from access().
@@ -528,21 +552,26 @@ export class ChatService {
     b: string,
   ): Promise<{ chatId: string; created: boolean }> {
     const key = directKey(a, b);
-    const inserted = await tx.query<{ id: string }[]>(
-      `INSERT INTO chats (type, created_by, direct_key) VALUES ('DIRECT', $1, $2)
-       ON CONFLICT (direct_key) WHERE direct_key IS NOT NULL DO NOTHING RETURNING id`,
-      [a, key],
-    );
-    if (inserted[0]) {
-      await this.addMembers(tx, inserted[0].id, [a, b]);
-      return { chatId: inserted[0].id, created: true };
+    // The first chat of the two, or a new one; each statement sees what has committed before it,
+    // so a first chat deleted between the two is found missing once and made anew.
+    for (let attempt = 1; ; attempt += 1) {
+      const inserted = await tx.query<{ id: string }[]>(
+        `INSERT INTO chats (type, created_by, direct_key) VALUES ('DIRECT', $1, $2)
+         ON CONFLICT (direct_key) WHERE direct_key IS NOT NULL DO NOTHING RETURNING id`,
+        [a, key],
+      );
+      if (inserted[0]) {
+        await this.addMembers(tx, inserted[0].id, [a, b]);
+        return { chatId: inserted[0].id, created: true };
+      }
+      const [existing] = await tx.query<{ id: string }[]>(
+        `SELECT id FROM chats WHERE direct_key = $1`,
+        [key],
+      );
+      if (existing) return { chatId: existing.id, created: false };
+      if (attempt === 3)
+        throw new DomainException(ErrorCode.Conflict, 'the chat is being deleted; try again');
     }
-    const [existing] = await tx.query<
-      {
-        id: string;
-      }[]
-    >(`SELECT id FROM chats WHERE direct_key = $1`, [key]);
-    return { chatId: existing.id, created: false };
   }
 
   private async addMembers(

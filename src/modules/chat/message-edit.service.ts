@@ -12,6 +12,7 @@ import type { EditMessageDto, MessageIdDto, ReactionDto } from './dto/message-re
 import { ChatStatus, type ChatType } from './entities/chat.entity.js';
 import { MessageType } from './entities/message.entity.js';
 import { MessageStore } from './message.store.js';
+import { ChatSequence } from './chat-sequence.js';
 
 interface MessageAccess {
   chatId: string;
@@ -21,13 +22,62 @@ interface MessageAccess {
   chatStatus: ChatStatus;
 }
 
-/** Edits, soft deletes and reactions: changes to messages that already have their seq. */
+/**
+ * The chat of a change ($2), if it is still ACTIVE (or `closedToo`), share-locked: a close waits
+ * for the change, and a change that waited for a close sees it. The chat is locked before the
+ * message, as sends lock a replied message after its chat.
+ */
+function unlessClosed(closedToo = 'false'): string {
+  return `open AS (
+    SELECT id FROM chats WHERE id = $2 AND (status = 'ACTIVE' OR ${closedToo}) FOR SHARE
+  )`;
+}
+/**
+ * An update of the message ($1) if it is still not deleted (one that waited for a delete skips
+ * it): its id if it was made. Read through a SELECT, so both drivers answer with the rows alone.
+ */
+function updateUnlessDeleted(set: string): string {
+  return `, changed AS (
+    UPDATE messages m SET ${set} FROM open
+    WHERE m.id = $1 AND m.chat_id = open.id AND NOT m.is_deleted RETURNING m.id
+  ) SELECT id FROM changed`;
+}
+const EDIT = `WITH ${unlessClosed()} ${updateUnlessDeleted('text = $3, edited_at = now()')}`;
+const DELETE = `WITH ${unlessClosed('$3')}
+  ${updateUnlessDeleted('is_deleted = true, deleted_at = now(), text = NULL')}`;
+/**
+ * The message ($1) of a reaction if it is still not deleted, share-locked against a delete (which
+ * waits for the reaction); `changed` is 0 for a reaction already there (or not there, to remove).
+ */
+function unlessClosedOrDeleted(): string {
+  return `${unlessClosed()}, target AS (
+    SELECT m.id FROM messages m JOIN open ON open.id = m.chat_id
+    WHERE m.id = $1 AND NOT m.is_deleted FOR SHARE OF m
+  )`;
+}
+const ADD_REACTION = `WITH ${unlessClosedOrDeleted()}, changed AS (
+    INSERT INTO message_reactions (message_id, user_id, emoji) SELECT id, $3, $4 FROM target
+    ON CONFLICT DO NOTHING RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM target)::int AS writable, (SELECT count(*) FROM changed)::int AS changed`;
+const REMOVE_REACTION = `WITH ${unlessClosedOrDeleted()}, changed AS (
+    DELETE FROM message_reactions r USING target
+    WHERE r.message_id = target.id AND r.user_id = $3 AND r.emoji = $4 RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM target)::int AS writable, (SELECT count(*) FROM changed)::int AS changed`;
+
+/**
+ * Edits, soft deletes and reactions: changes to messages that already have their seq. Each is
+ * checked, then made by a statement that checks again what may have changed meanwhile (the
+ * message deleted, the chat closed), in the chat's sequence: told once, after what came before.
+ */
 @Injectable()
 export class MessageEditService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly store: MessageStore,
     private readonly events: EventEmitter2,
+    private readonly sequence: ChatSequence,
   ) {}
 
   /** The sender only, on a message that is not deleted, in an ACTIVE chat. */
@@ -35,13 +85,12 @@ export class MessageEditService {
     const target = await this.access(actor, dto.messageId);
     if (target.senderId !== actor.id)
       throw new DomainException(ErrorCode.Forbidden, 'only the sender may edit a message');
-    if (target.isDeleted) throw new DomainException(ErrorCode.Conflict, 'the message is deleted');
-    if (target.chatStatus !== ChatStatus.Active) throw new DomainException(ErrorCode.ChatClosed);
-    await this.db.query(
-      `UPDATE messages SET text = $2, edited_at = now() WHERE id = $1 AND NOT is_deleted`,
-      [dto.messageId, dto.text],
-    );
-    return this.changed(ChatDomainEvent.MessageUpdated, dto.messageId);
+    mayChange(target);
+    return this.sequence.run(target.chatId, async () => {
+      const edited = await this.db.query<unknown[]>(EDIT, [dto.messageId, target.chatId, dto.text]);
+      if (edited.length === 0) return this.refused(actor, dto.messageId);
+      return this.changed(ChatDomainEvent.MessageUpdated, dto.messageId);
+    });
   }
 
   /** Soft delete by the sender, or by a MODERATOR/ADMIN with access; the seq stays. */
@@ -57,44 +106,70 @@ export class MessageEditService {
         'only the sender or a moderator may delete a message',
       );
     }
-    if (target.isDeleted) return (await this.store.byId(dto.messageId))!;
+    // Deleted already (maybe a moment ago, by someone else): the same answer, told no one again.
+    if (target.isDeleted) return this.current(dto.messageId);
     if (target.chatStatus !== ChatStatus.Active && !moderates)
       throw new DomainException(ErrorCode.ChatClosed);
-    await this.db.query(
-      `UPDATE messages SET is_deleted = true, deleted_at = now(), text = NULL WHERE id = $1 AND NOT is_deleted`,
-      [dto.messageId],
-    );
-    return this.changed(ChatDomainEvent.MessageDeleted, dto.messageId);
+    return this.sequence.run(target.chatId, async () => {
+      const deleted = await this.db.query<unknown[]>(DELETE, [
+        dto.messageId,
+        target.chatId,
+        moderates,
+      ]);
+      if (deleted.length > 0) return this.changed(ChatDomainEvent.MessageDeleted, dto.messageId);
+      const now = await this.access(actor, dto.messageId);
+      if (now.isDeleted) return this.current(dto.messageId);
+      return this.refused(actor, dto.messageId);
+    });
   }
 
   /** One reaction per (message, user, emoji); adding twice changes nothing and tells no one. */
-  async addReaction(actor: Actor, dto: ReactionDto): Promise<MessageView> {
-    const target = await this.writable(actor, dto.messageId);
-    const inserted = await this.db.query<{ message_id: string }[]>(
-      `INSERT INTO message_reactions (message_id, user_id, emoji) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING message_id`,
-      [dto.messageId, actor.id, dto.emoji],
-    );
-    if (inserted.length > 0) this.reacted(ChatDomainEvent.ReactionAdded, target.chatId, actor, dto);
-    return (await this.store.byId(dto.messageId))!;
+  addReaction(actor: Actor, dto: ReactionDto): Promise<MessageView> {
+    return this.react(actor, dto, ADD_REACTION, ChatDomainEvent.ReactionAdded);
   }
 
-  async removeReaction(actor: Actor, dto: ReactionDto): Promise<MessageView> {
+  removeReaction(actor: Actor, dto: ReactionDto): Promise<MessageView> {
+    return this.react(actor, dto, REMOVE_REACTION, ChatDomainEvent.ReactionRemoved);
+  }
+
+  private async react(
+    actor: Actor,
+    dto: ReactionDto,
+    statement: string,
+    event: string,
+  ): Promise<MessageView> {
     const target = await this.writable(actor, dto.messageId);
-    const [removed] = await this.db.query<[unknown[], number]>(
-      `DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3 RETURNING message_id`,
-      [dto.messageId, actor.id, dto.emoji],
-    );
-    if (removed.length > 0)
-      this.reacted(ChatDomainEvent.ReactionRemoved, target.chatId, actor, dto);
-    return (await this.store.byId(dto.messageId))!;
+    return this.sequence.run(target.chatId, async () => {
+      const [result] = await this.db.query<{ writable: number; changed: number }[]>(statement, [
+        dto.messageId,
+        target.chatId,
+        actor.id,
+        dto.emoji,
+      ]);
+      if (result.writable === 0) return this.refused(actor, dto.messageId);
+      if (result.changed > 0) this.reacted(event, target.chatId, actor, dto);
+      return this.current(dto.messageId);
+    });
   }
 
   private async writable(actor: Actor, messageId: string): Promise<MessageAccess> {
-    const target = await this.access(actor, messageId);
-    if (target.isDeleted) throw new DomainException(ErrorCode.Conflict, 'the message is deleted');
-    if (target.chatStatus !== ChatStatus.Active) throw new DomainException(ErrorCode.ChatClosed);
-    return target;
+    return mayChange(await this.access(actor, messageId));
+  }
+
+  /**
+   * A change that found the message deleted or its chat closed after its check: the reason, read
+   * again (or CONFLICT, should it have changed back).
+   */
+  private async refused(actor: Actor, messageId: string): Promise<never> {
+    await this.writable(actor, messageId);
+    throw new DomainException(ErrorCode.Conflict, 'the message changed meanwhile; try again');
+  }
+
+  private async current(messageId: string): Promise<MessageView> {
+    const message = await this.store.byId(messageId);
+    // Gone only with its chat, deleted meanwhile.
+    if (!message) throw new DomainException(ErrorCode.Forbidden);
+    return message;
   }
 
   /** The message's chat as the actor may see it: FORBIDDEN without access, or if it does not exist. */
@@ -127,7 +202,7 @@ export class MessageEditService {
   }
 
   private async changed(event: string, messageId: string): Promise<MessageView> {
-    const message = (await this.store.byId(messageId))!;
+    const message = await this.current(messageId);
     const payload: MessageChangedEvent = { message };
     this.events.emit(event, payload);
     return message;
@@ -142,4 +217,11 @@ export class MessageEditService {
     };
     this.events.emit(event, payload);
   }
+}
+
+/** A message not deleted, in an ACTIVE chat: what edits and reactions need. */
+function mayChange(target: MessageAccess): MessageAccess {
+  if (target.isDeleted) throw new DomainException(ErrorCode.Conflict, 'the message is deleted');
+  if (target.chatStatus !== ChatStatus.Active) throw new DomainException(ErrorCode.ChatClosed);
+  return target;
 }

@@ -7,6 +7,7 @@ import { DomainException, invalidField } from '../../common/errors/domain.except
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { DatabaseAdmission } from '../../database/database-admission.js';
 import { isUniqueViolation } from '../../database/db-errors.js';
+import { ChatSequence } from './chat-sequence.js';
 import { ChatService } from './chat.service.js';
 import { ChatDomainEvent, MessageCreatedEvent, MessagesReadEvent } from './chat.events.js';
 import type { Actor, ChatView, MessagePage, MessageView } from './chat.types.js';
@@ -51,9 +52,10 @@ export interface ReadResult {
 
 @Injectable()
 export class MessageService {
-  private readonly ordered = new KeyedQueue();
   /** Per chat, the plain sends that wait for the chat's turn, to be stored together. */
   private readonly gathering = new Map<string, Gathered[]>();
+  /** Per chat and reader, one read receipt at a time. */
+  private readonly receipts = new KeyedQueue();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -61,6 +63,7 @@ export class MessageService {
     private readonly store: MessageStore,
     private readonly events: EventEmitter2,
     private readonly admission: DatabaseAdmission,
+    private readonly ordered: ChatSequence,
   ) {}
 
   /**
@@ -274,8 +277,16 @@ export class MessageService {
     return { items, hasMore, nextCursor: hasMore ? items[0].seq : null };
   }
 
-  /** Moves the caller's read marker forward (never back) to upToSeq or the newest of messageIds. */
-  async read(actor: Actor, dto: ReadMessagesDto): Promise<ReadResult> {
+  /**
+   * Moves the caller's read marker forward (never back) to upToSeq or the newest of messageIds.
+   * A user's receipts for a chat go one at a time, each told before the next is stored: told as
+   * their statements answered, two receipts at once could reach the chat in the wrong order.
+   */
+  read(actor: Actor, dto: ReadMessagesDto): Promise<ReadResult> {
+    return this.receipts.run(`${dto.chatId}:${actor.id}`, () => this.readNow(actor, dto));
+  }
+
+  private async readNow(actor: Actor, dto: ReadMessagesDto): Promise<ReadResult> {
     const { moved, lastReadSeq, unreadCount } = await this.chats.markRead(
       actor,
       dto.chatId,
