@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { Namespace } from 'socket.io';
 import { DataSource } from 'typeorm';
 import { ChatDomainEvent, type MessageCreatedEvent } from '../../src/modules/chat/chat.events.js';
+import { ChatRealtime } from '../../src/modules/chat/chat.realtime.js';
 import { ChatService } from '../../src/modules/chat/chat.service.js';
 import { MessageStore } from '../../src/modules/chat/message.store.js';
 import type { ChatView, MessageView } from '../../src/modules/chat/chat.types.js';
@@ -10,7 +12,7 @@ import { makeGroup, ok, record, settle, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { describeNeeding } from '../support/needs.js';
-import { closeAllSockets, emitAck, type ClientSocket } from '../support/sockets.js';
+import { closeAllSockets, emitAck, type Ack, type ClientSocket } from '../support/sockets.js';
 
 /** Every event a socket receives from now on, in order, by name. */
 function log(socket: ClientSocket): [string, unknown][] {
@@ -20,6 +22,14 @@ function log(socket: ClientSocket): [string, unknown][] {
 }
 
 const names = (seen: [string, unknown][]): string[] => seen.map(([event]) => event);
+
+/** How many messages the chat has stored. */
+async function countMessages(t: TestApp, chatId: string): Promise<number> {
+  const [{ n }] = await t.app
+    .get(DataSource)
+    .query<{ n: number }[]>(`SELECT count(*)::int AS n FROM messages WHERE chat_id = $1`, [chatId]);
+  return n;
+}
 
 /** A promise and the function that settles it. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -91,6 +101,55 @@ describe('/chat changes that race each other', () => {
     for (const events of byChat.values()) expect(events.at(-1)).toBe(S.ChatDeleted);
   });
 
+  it('answers an edit racing a delete of its message CONFLICT (or edits it first), and tells no edit after the delete', async () => {
+    const chat = await makeGroup(t, a, [b]);
+    const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+    await ok(sb, C.JoinChat, { chatId: chat.id });
+    const seen = log(sb);
+    for (let round = 0; round < 5; round += 1) {
+      const message = await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: 'v1' });
+      const [deleted, edited] = await Promise.all([
+        emitAck<MessageView>(sa, C.DeleteMessage, { messageId: message.id }),
+        emitAck<MessageView>(sa, C.EditMessage, { messageId: message.id, text: 'v2' }),
+      ]);
+      expect(deleted).toMatchObject({ ok: true, data: { isDeleted: true } });
+      // Sent right behind the delete, the edit almost always comes second: refused.
+      if (edited.ok) expect(edited.data).toMatchObject({ text: 'v2', isDeleted: false });
+      else expect(edited.error).toMatchObject({ code: 'CONFLICT' });
+    }
+    await settle(150);
+    const gone = new Set<string>();
+    for (const [event, payload] of seen) {
+      const { id } = payload as MessageView;
+      if (event === S.MessageDeleted) gone.add(id);
+      if (event === S.MessageUpdated) expect(gone.has(id)).toBe(false);
+    }
+  });
+
+  it('makes a new DIRECT chat when the one it found is deleted before it is read', async () => {
+    const [x, y] = [await makeUser(t), await makeUser(t)];
+    const sx = await chatSocket(t, x);
+    const first = await ok<ChatView>(sx, C.CreateChat, { type: 'DIRECT', userId: y.id });
+    // As if y deleted it between the insert that found it taken and the read of its id.
+    const db = t.app.get(DataSource);
+    await db.query(`CREATE TABLE doomed (id uuid)`);
+    await db.query(`INSERT INTO doomed VALUES ($1)`, [first.id]);
+    await db.query(`CREATE FUNCTION delete_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN DELETE FROM chats WHERE id IN (SELECT id FROM doomed); DELETE FROM doomed; RETURN NULL; END $$`);
+    await db.query(
+      `CREATE TRIGGER doomed AFTER INSERT ON chats FOR EACH STATEMENT EXECUTE FUNCTION delete_doomed()`,
+    );
+    try {
+      const again = await ok<ChatView>(sx, C.CreateChat, { type: 'DIRECT', userId: y.id });
+      expect(again.id).not.toBe(first.id);
+      expect(again.members.map((m) => m.userId).sort()).toEqual([x.id, y.id].sort());
+    } finally {
+      await db.query(`DROP TRIGGER doomed ON chats`);
+      await db.query(`DROP FUNCTION delete_doomed()`);
+      await db.query(`DROP TABLE doomed`);
+    }
+  });
+
   it('tells a message deleted twice at once once, and answers both with the deleted message', async () => {
     const chat = await makeGroup(t, a, [b]);
     const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
@@ -121,15 +180,8 @@ describe('/chat changes that race each other', () => {
     let sends: Promise<unknown>[];
     try {
       sends = [ok(sa, C.SendMessage, { chatId: chat.id, text: 'before the close' })];
-      const db = t.app.get(DataSource);
       await waitUntil(
-        async () =>
-          (
-            await db.query<{ n: number }[]>(
-              `SELECT count(*)::int AS n FROM messages WHERE chat_id = $1`,
-              [chat.id],
-            )
-          )[0].n === 1,
+        async () => (await countMessages(t, chat.id)) === 1,
         2000,
         'the send committed',
       );
@@ -145,6 +197,40 @@ describe('/chat changes that race each other', () => {
       S.NewMessage,
       S.ChatStatusChanged,
     ]);
+  });
+
+  it('stores a send made right after a close after the close: CHAT_CLOSED, even while sends wait for their turn', async () => {
+    const chat = await makeGroup(t, a, [b]);
+    const sa = await chatSocket(t, a);
+    // The chat's first send holds its turn until released, so the next ones wait in a group.
+    const store = t.app.get(MessageStore);
+    const appendTogether = store.appendTogether.bind(store);
+    const held = gate();
+    let holding = true;
+    store.appendTogether = (...args) =>
+      appendTogether(...args).map((stored) =>
+        holding ? stored.then(async (v) => (await held.opened, v)) : stored,
+      );
+    let acks: Ack<unknown>[];
+    try {
+      const first = emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'holds the turn' });
+      await waitUntil(
+        async () => (await countMessages(t, chat.id)) === 1,
+        2000,
+        'the first send committed',
+      );
+      holding = false;
+      const before = emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'before the close' });
+      const close = emitAck(sa, C.SetChatStatus, { chatId: chat.id, status: 'CLOSED' });
+      const after = emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'after the close' });
+      await settle(150);
+      held.open();
+      acks = await Promise.all([first, before, close, after]);
+    } finally {
+      store.appendTogether = appendTogether;
+    }
+    expect(acks.map((ack) => ack.ok)).toEqual([true, true, true, false]);
+    expect(acks[3]).toMatchObject({ error: { code: 'CHAT_CLOSED' } });
   });
 
   it('tells read receipts in the order they moved the marker, even when the first one answers last', async () => {
@@ -184,6 +270,9 @@ describe('/chat changes that race each other', () => {
     const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
     await ok(sa, C.JoinChat, { chatId: chat.id });
     const typing = record(sa, S.UserTyping);
+    // The namespace the realtime layer was bound to: where the server's side of the socket is.
+    const realtime: unknown = t.app.get(ChatRealtime);
+    const { nsp } = realtime as { nsp: Namespace };
     const chats = t.app.get(ChatService);
     const access = chats.access.bind(chats);
     const held = gate();
@@ -196,8 +285,9 @@ describe('/chat changes that race each other', () => {
     try {
       sb.emit(C.Typing, { chatId: chat.id, isTyping: true });
       await waitUntil(() => checked, 2000, 'the typing reached its access check');
+      const id = sb.id!;
       sb.disconnect();
-      await settle(100);
+      await waitUntil(() => !nsp.sockets.has(id), 2000, 'the server saw the disconnect');
       held.open();
     } finally {
       chats.access = access;

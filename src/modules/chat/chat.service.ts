@@ -298,8 +298,9 @@ export class ChatService {
    * Told once per change: a status the chat has already (set meanwhile by another caller, maybe
    * on another node) is no change.
    */
-  setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
-    return this.sequence.run(dto.chatId, async () => {
+  async setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
+    // The turn is taken at once, so what the caller sends next is stored after the change.
+    await this.sequence.run(dto.chatId, async () => {
       const chat = await this.owned(actor, dto.chatId);
       const [changed] = await this.db.query<[unknown[], number]>(
         `UPDATE chats SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2 RETURNING id`,
@@ -313,8 +314,8 @@ export class ChatService {
         };
         this.events.emit(ChatDomainEvent.StatusChanged, event);
       }
-      return this.viewOne(dto.chatId, actor.id, ErrorCode.Forbidden);
     });
+    return this.viewOne(dto.chatId, actor.id, ErrorCode.Forbidden);
   }
 
   /**
@@ -331,7 +332,7 @@ export class ChatService {
         `DELETE FROM chats WHERE id = $1 RETURNING id`,
         [dto.chatId],
       );
-      // Deleted meanwhile by another node's caller, who told the members: as if it never was.
+      // Deleted meanwhile by another caller, who told the members: as if it never was.
       if (deleted.length === 0) throw new DomainException(ErrorCode.Forbidden);
       const event: ChatDeletedEvent = {
         chatId: chat.id,

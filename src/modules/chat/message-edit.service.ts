@@ -86,11 +86,12 @@ export class MessageEditService {
     if (target.senderId !== actor.id)
       throw new DomainException(ErrorCode.Forbidden, 'only the sender may edit a message');
     mayChange(target);
-    return this.sequence.run(target.chatId, async () => {
-      const edited = await this.db.query<unknown[]>(EDIT, [dto.messageId, target.chatId, dto.text]);
-      if (edited.length === 0) return this.refused(actor, dto.messageId);
-      return this.changed(ChatDomainEvent.MessageUpdated, dto.messageId);
+    // The write and its event take the chat's turn; a refusal is explained after it.
+    const edited = await this.sequence.run(target.chatId, async () => {
+      const rows = await this.db.query<unknown[]>(EDIT, [dto.messageId, target.chatId, dto.text]);
+      return rows.length > 0 ? this.changed(ChatDomainEvent.MessageUpdated, dto.messageId) : null;
     });
+    return edited ?? this.refused(actor, dto.messageId);
   }
 
   /** Soft delete by the sender, or by a MODERATOR/ADMIN with access; the seq stays. */
@@ -110,17 +111,18 @@ export class MessageEditService {
     if (target.isDeleted) return this.current(dto.messageId);
     if (target.chatStatus !== ChatStatus.Active && !moderates)
       throw new DomainException(ErrorCode.ChatClosed);
-    return this.sequence.run(target.chatId, async () => {
-      const deleted = await this.db.query<unknown[]>(DELETE, [
+    const deleted = await this.sequence.run(target.chatId, async () => {
+      const rows = await this.db.query<unknown[]>(DELETE, [
         dto.messageId,
         target.chatId,
         moderates,
       ]);
-      if (deleted.length > 0) return this.changed(ChatDomainEvent.MessageDeleted, dto.messageId);
-      const now = await this.access(actor, dto.messageId);
-      if (now.isDeleted) return this.current(dto.messageId);
-      return this.refused(actor, dto.messageId);
+      return rows.length > 0 ? this.changed(ChatDomainEvent.MessageDeleted, dto.messageId) : null;
     });
+    if (deleted) return deleted;
+    // Deleted meanwhile by someone else: the same answer; anything else, its reason.
+    if ((await this.access(actor, dto.messageId)).isDeleted) return this.current(dto.messageId);
+    return this.refused(actor, dto.messageId);
   }
 
   /** One reaction per (message, user, emoji); adding twice changes nothing and tells no one. */
@@ -139,17 +141,17 @@ export class MessageEditService {
     event: string,
   ): Promise<MessageView> {
     const target = await this.writable(actor, dto.messageId);
-    return this.sequence.run(target.chatId, async () => {
+    const written = await this.sequence.run(target.chatId, async () => {
       const [result] = await this.db.query<{ writable: number; changed: number }[]>(statement, [
         dto.messageId,
         target.chatId,
         actor.id,
         dto.emoji,
       ]);
-      if (result.writable === 0) return this.refused(actor, dto.messageId);
       if (result.changed > 0) this.reacted(event, target.chatId, actor, dto);
-      return this.current(dto.messageId);
+      return result.writable > 0;
     });
+    return written ? this.current(dto.messageId) : this.refused(actor, dto.messageId);
   }
 
   private async writable(actor: Actor, messageId: string): Promise<MessageAccess> {

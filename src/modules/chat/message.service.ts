@@ -52,8 +52,6 @@ export interface ReadResult {
 
 @Injectable()
 export class MessageService {
-  /** Per chat, the plain sends that wait for the chat's turn, to be stored together. */
-  private readonly gathering = new Map<string, Gathered[]>();
   /** Per chat and reader, one read receipt at a time. */
   private readonly receipts = new KeyedQueue();
 
@@ -112,23 +110,20 @@ export class MessageService {
    */
   private appendTogether(send: PlainSend): Promise<Appended | null> {
     const { chatId, clientMessageId, senderId } = send.message;
-    let group = this.gathering.get(chatId);
-    // A repeat of a send in the group waits for the next one, where it finds the first stored.
-    if (
-      !group ||
-      group.length === MAX_GROUP ||
-      group[0].origin !== send.origin ||
-      (clientMessageId !== null &&
-        group.some(
-          (other) =>
-            other.message.clientMessageId === clientMessageId &&
-            other.message.senderId === senderId,
-        ))
-    ) {
-      const opened: Gathered[] = (group = []);
-      this.gathering.set(chatId, opened);
-      void this.ordered.run(chatId, () => this.storeGroup(chatId, opened));
-    }
+    const group = this.ordered.gather<Gathered>(
+      chatId,
+      (open) =>
+        open.length < MAX_GROUP &&
+        open[0].origin === send.origin &&
+        // A repeat of a send in the group waits for the next one, where it finds the first stored.
+        (clientMessageId === null ||
+          !open.some(
+            (other) =>
+              other.message.clientMessageId === clientMessageId &&
+              other.message.senderId === senderId,
+          )),
+      (opened) => this.storeGroup(opened),
+    );
     const { message, access, origin } = send;
     return new Promise((resolve, reject) =>
       group.push({ message, access, origin, resolve, reject }),
@@ -141,7 +136,6 @@ export class MessageService {
     access: { userId: string; role: string },
     origin: string | undefined,
   ): Promise<Appended | null> {
-    this.gathering.delete(message.chatId);
     return this.ordered.run(message.chatId, async () => {
       const appended = await unlessTaken(this.store.append(message, access));
       if (appended) this.publish(appended, origin);
@@ -149,8 +143,7 @@ export class MessageService {
     });
   }
 
-  private async storeGroup(chatId: string, group: Gathered[]): Promise<void> {
-    if (this.gathering.get(chatId) === group) this.gathering.delete(chatId);
+  private async storeGroup(group: Gathered[]): Promise<void> {
     let results: PromiseSettledResult<Appended | null>[];
     try {
       results = await Promise.allSettled(this.store.appendTogether(group).map(unlessTaken));
@@ -191,7 +184,6 @@ export class MessageService {
     beforePublish?: (result: T) => Promise<void>,
   ): Promise<T> {
     // Plain sends to these chats from now on wait for the SYSTEM messages.
-    for (const chatId of chatIds) this.gathering.delete(chatId);
     return this.ordered.runAll(chatIds, async () => {
       const posted: MessageCreatedEvent[] = [];
       const result = await this.db.transaction(async (tx) => {
