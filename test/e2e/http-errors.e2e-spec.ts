@@ -30,7 +30,11 @@ describe('REST refusals outside the handlers', () => {
       .delete('/api/messages/00000000-0000-4000-8000-000000000001/reactions/%E0%A4%A')
       .set(as(user))
       .expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    expect(res.body).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'path', constraints: { valid: expect.any(String) } }],
+    });
     expect(JSON.stringify(res.body)).not.toContain('%E0');
   });
 
@@ -41,7 +45,11 @@ describe('REST refusals outside the handlers', () => {
       .set('Content-Type', 'multipart/mixed; boundary=x')
       .send('--x\r\n\r\nhi\r\n--x--\r\n')
       .expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    expect(res.body).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'body', constraints: { valid: expect.any(String) } }],
+    });
   });
 
   it('names what was wrong with an upload in fixed words, not the field it came in', async () => {
@@ -50,10 +58,27 @@ describe('REST refusals outside the handlers', () => {
       .set(as(user))
       .attach('photo', Buffer.from('hi'), { filename: 'a.txt', contentType: 'text/plain' })
       .expect(400);
+    const message = 'unexpected file field (send the file as "file")';
     expect(res.body).toEqual({
       statusCode: 400,
       code: 'VALIDATION_FAILED',
-      message: 'unexpected file field (send the file as "file")',
+      message,
+      details: [{ field: 'file', constraints: { valid: message } }],
+    });
+  });
+
+  it('answers a body that is not JSON 400 with the contract details, naming the body', async () => {
+    const res = await request(t.url)
+      .post('/api/chats')
+      .set(as(user))
+      .set('Content-Type', 'application/json')
+      .send('{"type": "GROUP", ')
+      .expect(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'body is not valid JSON',
+      details: [{ field: 'body', constraints: { valid: 'body is not valid JSON' } }],
     });
   });
 

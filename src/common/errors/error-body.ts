@@ -47,12 +47,30 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (error instanceof HttpException) {
     const code = CODE_BY_HTTP_STATUS[error.getStatus()];
-    if (code) return { code, message: multerMessage(error) ?? DEFAULT_MESSAGES[code] };
+    const multer = multerMessage(error);
+    if (code) return refused(code, error, multer, multer ? 'file' : undefined);
   }
   const clientError = httpClientErrorCode(error);
-  if (clientError) return { code: clientError, message: DEFAULT_MESSAGES[clientError] };
+  if (clientError) return refused(clientError, error);
   logger.error(error instanceof Error ? (error.stack ?? error.message) : describe(error));
   return { ...INTERNAL_ERROR };
+}
+
+/**
+ * A refusal by the framework (a path that does not decode, a body that does not parse, an
+ * upload multer refused), in fixed words. VALIDATION_FAILED carries the contract's details all
+ * the same: the part of the request at fault (`field`: path, body or file), with the message as
+ * its one constraint.
+ */
+function refused(code: ErrorCode, error: unknown, message?: string, field?: string): ErrorBody {
+  const cause = (error as { cause?: unknown }).cause;
+  const invalidJson = [error, cause].some(
+    (e) => (e as { type?: unknown } | undefined)?.type === 'entity.parse.failed',
+  );
+  const text = message ?? (invalidJson ? 'body is not valid JSON' : DEFAULT_MESSAGES[code]);
+  if (code !== ErrorCode.ValidationFailed) return { code, message: text };
+  const part = field ?? (error instanceof URIError || cause instanceof URIError ? 'path' : 'body');
+  return { code, message: text, details: [{ field: part, constraints: { valid: text } }] };
 }
 
 /** Errors of Express's body parsers (http-errors): a client's fault, safe to name by status. */
