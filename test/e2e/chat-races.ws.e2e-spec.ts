@@ -297,6 +297,38 @@ describe('/chat changes that race each other', () => {
     expect(typing).toEqual([]);
   });
 
+  it('tells a member away from a chat it was deleted only after the chatActivity of its last message', async () => {
+    const chat = await makeGroup(t, a, [b]);
+    const [sa, sb] = [await chatSocket(t, a), await chatSocket(t, b)];
+    const seen = log(sb);
+    // The away member's count is read before the delete and answers after it.
+    const chats = t.app.get(ChatService);
+    const unreadByMember = chats.unreadByMember.bind(chats);
+    const held = gate();
+    let counting = false;
+    chats.unreadByMember = async (...args) => {
+      const counts = await unreadByMember(...args);
+      counting = true;
+      await held.opened;
+      return counts;
+    };
+    try {
+      await ok(sa, C.SendMessage, { chatId: chat.id, text: 'last words' });
+      await waitUntil(() => counting, 2000, 'the count was read');
+      const deleted = ok(sa, C.DeleteChat, { chatId: chat.id });
+      await settle(150);
+      held.open();
+      await deleted;
+    } finally {
+      chats.unreadByMember = unreadByMember;
+    }
+    await waitUntil(() => names(seen).includes(S.ChatDeleted), 2000, 'chatDeleted told');
+    expect(names(seen).filter((e) => e === S.ChatActivity || e === S.ChatDeleted)).toEqual([
+      S.ChatActivity,
+      S.ChatDeleted,
+    ]);
+  });
+
   it('sends no chatActivity to a user who is no longer a member when the counts are read', async () => {
     const chat = await makeGroup(t, a, [b]);
     const stranger = await makeUser(t);

@@ -48,6 +48,22 @@ describe('KeyedBatcher', () => {
     expect(flushed.map(([, items]) => items)).toEqual([[1], [2, 3], [4, 5], [6]]);
   });
 
+  it('tells who waits for a key to be idle once its last flush is done, and at once when idle', async () => {
+    const { batcher, pending, turn } = recording();
+    await expect(batcher.whenIdle('a')).resolves.toBeUndefined();
+    void batcher.add('a', 1);
+    void batcher.add('a', 2);
+    let idle = false;
+    void batcher.whenIdle('a').then(() => (idle = true));
+    await turn();
+    pending[0].finish();
+    await turn();
+    expect(idle).toBe(false);
+    pending[1].finish();
+    await turn();
+    expect(idle).toBe(true);
+  });
+
   it('keeps keys apart', async () => {
     const { batcher, flushed, turn } = recording();
     void batcher.add('a', 1);

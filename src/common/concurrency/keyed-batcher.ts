@@ -8,6 +8,8 @@
 export class KeyedBatcher<T> {
   /** Keys with a flush running, and the batches waiting for it, oldest first. */
   private readonly waiting = new Map<string, Batch<T>[]>();
+  /** Per busy key, who waits for it to be idle. */
+  private readonly idlers = new Map<string, (() => void)[]>();
 
   constructor(
     private readonly flush: (key: string, items: T[]) => Promise<void>,
@@ -28,6 +30,16 @@ export class KeyedBatcher<T> {
     return carried;
   }
 
+  /** Settles once the key has no flush running or waiting (at once when it has none). */
+  whenIdle(key: string): Promise<void> {
+    if (!this.waiting.has(key)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const idlers = this.idlers.get(key);
+      if (idlers) idlers.push(resolve);
+      else this.idlers.set(key, [resolve]);
+    });
+  }
+
   /** Keys with a flush running (for tests). */
   get size(): number {
     return this.waiting.size;
@@ -46,6 +58,8 @@ export class KeyedBatcher<T> {
       batch = this.waiting.get(key)?.shift();
       if (!batch) this.waiting.delete(key);
     }
+    for (const idle of this.idlers.get(key) ?? []) idle();
+    this.idlers.delete(key);
   }
 }
 

@@ -137,10 +137,18 @@ export class ChatRealtime {
       .emit(ChatServerEvent.ChatStatusChanged, { chatId, status });
   }
 
+  /**
+   * After the chatActivity of the chat's last messages (whose counts may still be read): a member
+   * away from the chat must not hear of a message in it once told it is gone.
+   */
   @OnEvent(ChatDomainEvent.ChatDeleted)
   chatDeleted({ chatId, deletedBy, memberIds }: ChatDeletedEvent): void {
-    this.nsp?.to(memberIds.map(Room.user)).emit(ChatServerEvent.ChatDeleted, { chatId, deletedBy });
-    this.nsp?.in(Room.chat(chatId)).socketsLeave(Room.chat(chatId));
+    void this.activities.whenIdle(chatId).then(() => {
+      this.nsp
+        ?.to(memberIds.map(Room.user))
+        .emit(ChatServerEvent.ChatDeleted, { chatId, deletedBy });
+      this.nsp?.in(Room.chat(chatId)).socketsLeave(Room.chat(chatId));
+    });
   }
 
   private toChat(chatId: string, event: string, payload: unknown): void {
