@@ -82,6 +82,27 @@ describe('REST refusals outside the handlers', () => {
     });
   });
 
+  it.each([
+    ['post', '/api/notifications/read-all'],
+    ['post', '/api/notifications/00000000-0000-4000-8000-000000000001/read'],
+    ['post', '/api/presence/heartbeat'],
+  ] as const)(
+    'refuses a field in the body of %s %s, which takes none, as its socket twin does',
+    async (method, path) => {
+      const res = await request(t.url)[method](path).set(as(user)).send({ everything: true });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [
+          { field: 'everything', constraints: { whitelistValidation: expect.any(String) } },
+        ],
+      });
+      // Without a body, or with an empty one, it is not refused for it.
+      const empty = await request(t.url)[method](path).set(as(user)).send({});
+      expect(empty.body.code).not.toBe('VALIDATION_FAILED');
+    },
+  );
+
   it('answers a lone surrogate in free-form data 400, not 500', async () => {
     const admin = await makeUser(t, 'ADMIN');
     const res = await request(t.url)

@@ -86,7 +86,7 @@ describe(`/presence (${usingRedis ? 'Redis' : 'memory'} store)`, () => {
     for (const [id, field] of [
       ['%00', 'userId'],
       ['x'.repeat(129), 'userId'],
-      ['a%ED%A0%BD', undefined],
+      ['a%ED%A0%BD', 'path'],
     ]) {
       const res = await call<{ code: string; details?: { field: string }[] }>(
         t,

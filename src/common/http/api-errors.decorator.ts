@@ -7,7 +7,24 @@ export class ErrorResponse {
   @ApiProperty({ example: 403 }) statusCode!: number;
   @ApiProperty({ enum: ErrorCode, example: ErrorCode.Forbidden }) code!: ErrorCode;
   @ApiProperty({ example: 'forbidden' }) message!: string;
-  @ApiPropertyOptional({ description: 'VALIDATION_FAILED: [{ field, constraints }]' })
+  @ApiPropertyOptional({
+    description:
+      'VALIDATION_FAILED: [{ field, constraints }]; RATE_LIMITED: { retryAfterMs }; NOT_FOUND of users: { userIds }',
+    oneOf: [
+      {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            field: { type: 'string' },
+            constraints: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+          required: ['field', 'constraints'],
+        },
+      },
+      { type: 'object' },
+    ],
+  })
   details?: unknown;
 }
 

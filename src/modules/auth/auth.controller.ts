@@ -1,5 +1,13 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import { ErrorResponse } from '../../common/http/api-errors.decorator.js';
 import { Public } from '../../common/http/public.decorator.js';
 import { DevTokenDto, TokenResponseDto } from './dto/dev-token.dto.js';
 import { claimsToUser } from './claims.js';
@@ -21,6 +29,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue a development token (only when AUTH_DEV_TOKENS=true)' })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED', type: ErrorResponse })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: dev tokens are off', type: ErrorResponse })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED', type: ErrorResponse })
   async devToken(@Body() dto: DevTokenDto): Promise<TokenResponseDto> {
     const user = claimsToUser({
       sub: dto.userId,

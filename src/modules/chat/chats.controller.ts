@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -24,7 +13,7 @@ import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import { ChatService } from './chat.service.js';
-import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from './idempotency-key.js';
+import { IDEMPOTENCY_KEY_HEADER, IdempotencyKey, withIdempotencyKey } from './idempotency-key.js';
 import type { ChatView, MessagePage, MessageView, Page } from './chat.types.js';
 import { CreateChatDto } from './dto/create-chat.dto.js';
 import {
@@ -111,7 +100,7 @@ export class ChatsController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<MessageView> {
     return this.messages.send(user, { ...withIdempotencyKey(dto, idempotencyKey), chatId: id });
   }

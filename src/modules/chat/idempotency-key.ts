@@ -1,3 +1,5 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import { invalidField } from '../../common/errors/domain.exception.js';
 
 const IDEMPOTENCY_KEY_MAX = 100;
@@ -20,6 +22,15 @@ export function withIdempotencyKey<T extends { clientMessageId?: string }>(
   }
   return { ...body, clientMessageId: body.clientMessageId ?? idempotencyKey };
 }
+
+/**
+ * The request's `Idempotency-Key` header. A decorator of its own rather than `@Headers()`, which
+ * Swagger would document a second time, as required.
+ */
+export const IdempotencyKey = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string | undefined =>
+    ctx.switchToHttp().getRequest<Request>().get('idempotency-key'),
+);
 
 export const IDEMPOTENCY_KEY_HEADER = {
   name: 'Idempotency-Key',

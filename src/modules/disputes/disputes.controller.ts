@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -25,7 +15,11 @@ import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { MessagePage, MessageView, Page } from '../chat/chat.types.js';
 import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
-import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IdempotencyKey,
+  withIdempotencyKey,
+} from '../chat/idempotency-key.js';
 import { DisputeChats } from './dispute-chats.js';
 import type { DisputeView } from './dispute.types.js';
 import { DisputesService } from './disputes.service.js';
@@ -117,7 +111,7 @@ export class DisputesController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<MessageView & { disputeId: string }> {
     return this.chat.send(user, id, withIdempotencyKey(dto, idempotencyKey));
   }

@@ -10,7 +10,15 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import type { AuthUser } from '../../common/auth/auth-user.js';
@@ -65,6 +73,16 @@ export class FilesController {
   @Get(':id')
   @Public()
   @ApiBearerAuth()
+  @ApiQuery({
+    name: 'exp',
+    required: false,
+    description: "From the attachment's url: no token needed until then",
+  })
+  @ApiQuery({ name: 'sig', required: false, description: "From the attachment's url" })
+  @ApiOkResponse({
+    description: 'The file, with its type; images and PDFs inline, others as attachments',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
   async download(
     @Param('id', UuidParam) id: string,
     @Query('exp') exp: unknown,

@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { Role, type AuthUser } from '../../common/auth/auth-user.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { Roles } from '../../common/http/roles.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
+import { EmptyPayload } from '../../common/validation/empty-payload.pipe.js';
 import type { Page } from '../chat/chat.types.js';
 import {
   CreateNotificationDto,
@@ -20,6 +23,8 @@ import { NotificationSender } from './notification-sender.js';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
+// NOT_FOUND: POST for a user the server has never seen.
+@ApiErrors(ErrorCode.NotFound)
 @Controller('notifications')
 export class NotificationsController {
   constructor(
@@ -45,14 +50,19 @@ export class NotificationsController {
   @Post('read-all')
   @HttpCode(200)
   @ApiOkResponse({ type: MarkAllReadResponse })
-  readAll(@CurrentUser() user: AuthUser) {
+  // Takes no body: anything in it is refused, as markAllRead refuses fields.
+  readAll(@CurrentUser() user: AuthUser, @Body(EmptyPayload) _body: object) {
     return this.notifications.markAllRead(user.id);
   }
 
   @Post(':id/read')
   @HttpCode(200)
   @ApiOkResponse({ type: MarkReadResponse })
-  read(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string) {
+  read(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParam) id: string,
+    @Body(EmptyPayload) _body: object,
+  ) {
     return this.notifications.markRead(user.id, id);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -15,7 +15,11 @@ import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import type { MessagePage, MessageView, Page } from '../chat/chat.types.js';
 import { MessagePageResponse } from '../chat/dto/responses.dto.js';
 import { MessagesQueryDto, SendMessageBodyDto } from '../chat/dto/rest.dto.js';
-import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from '../chat/idempotency-key.js';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IdempotencyKey,
+  withIdempotencyKey,
+} from '../chat/idempotency-key.js';
 import { OrderChats } from './order-chats.js';
 import { CreateOrderDto } from './dto/create-order.dto.js';
 import { OrderStatusDto, OrdersQueryDto } from './dto/order-status.dto.js';
@@ -79,7 +83,7 @@ export class OrdersController {
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParam) id: string,
     @Body() dto: SendMessageBodyDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<MessageView & { orderId: string }> {
     return this.chat.send(user, id, withIdempotencyKey(dto, idempotencyKey));
   }

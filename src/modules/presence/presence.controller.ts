@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator.js';
+import { EmptyPayload } from '../../common/validation/empty-payload.pipe.js';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UserIdParam } from '../../common/http/user-id-param.js';
@@ -12,6 +14,7 @@ import type { PresenceView } from './presence.types.js';
 
 @ApiTags('presence')
 @ApiBearerAuth()
+@ApiErrors()
 @Controller('presence')
 export class PresenceController {
   constructor(
@@ -25,7 +28,10 @@ export class PresenceController {
     type: PresenceResponse,
     description: 'Online for PRESENCE_TTL_MS more, without a socket',
   })
-  heartbeat(@CurrentUser() user: AuthUser): Promise<PresenceView> {
+  heartbeat(
+    @CurrentUser() user: AuthUser,
+    @Body(EmptyPayload) _body: object,
+  ): Promise<PresenceView> {
     return this.presence.heartbeat(user.id);
   }
 
@@ -37,7 +43,10 @@ export class PresenceController {
 
   @Post('typing')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{}' })
+  @ApiOkResponse({
+    description: '{}',
+    schema: { type: 'object', properties: {}, additionalProperties: false },
+  })
   typing(@CurrentUser() user: AuthUser, @Body() dto: TypingDto): Promise<object> {
     return this.queries.typing(user, dto.chatId, dto.isTyping);
   }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Role } from '../../../common/auth/auth-user.js';
 import { ChatStatus, ChatType } from '../entities/chat.entity.js';
 import { MessageType } from '../entities/message.entity.js';
@@ -72,13 +72,13 @@ export class ChatResponse {
 export class ChatPageResponse {
   @ApiProperty({ type: [ChatResponse] }) items!: ChatResponse[];
   @ApiProperty() hasMore!: boolean;
-  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
 export class MessagePageResponse {
   @ApiProperty({ type: [MessageResponse] }) items!: MessageResponse[];
   @ApiProperty() hasMore!: boolean;
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: Number,
     nullable: true,
     description: 'The seq to pass as before/after next (in the same direction)',

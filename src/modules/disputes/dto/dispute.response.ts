@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { MessageResponse } from '../../chat/dto/responses.dto.js';
 import { DisputeStatus } from '../entities/dispute.entity.js';
 
@@ -18,7 +18,7 @@ export class DisputeResponse {
 export class DisputePageResponse {
   @ApiProperty({ type: [DisputeResponse] }) items!: DisputeResponse[];
   @ApiProperty() hasMore!: boolean;
-  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
 /** A message sent through the dispute's routes: the Message, with the dispute's id beside chatId. */

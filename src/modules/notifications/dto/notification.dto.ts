@@ -98,7 +98,7 @@ export class NotificationResponse {
 export class NotificationPageResponse {
   @ApiProperty({ type: [NotificationResponse] }) items!: NotificationResponse[];
   @ApiProperty() hasMore!: boolean;
-  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
 export class UnreadCountResponse {

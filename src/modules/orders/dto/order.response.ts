@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { MessageResponse } from '../../chat/dto/responses.dto.js';
 import { OrderStatus } from '../entities/order.entity.js';
 
@@ -18,7 +18,7 @@ export class OrderResponse {
 export class OrderPageResponse {
   @ApiProperty({ type: [OrderResponse] }) items!: OrderResponse[];
   @ApiProperty() hasMore!: boolean;
-  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
 /** A message sent through the order's routes: the Message, with the order's id beside chatId. */
