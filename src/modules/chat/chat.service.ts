@@ -299,9 +299,9 @@ export class ChatService {
    * on another node) is no change.
    */
   async setStatus(actor: Actor, dto: ChatStatusDto): Promise<ChatView> {
-    // The turn is taken at once, so what the caller sends next is stored after the change.
+    // Checked before it takes the chat's turn: no one else can hold the chat's sends up with it.
+    const chat = await this.owned(actor, dto.chatId);
     await this.sequence.run(dto.chatId, async () => {
-      const chat = await this.owned(actor, dto.chatId);
       const [changed] = await this.db.query<[unknown[], number]>(
         `UPDATE chats SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2 RETURNING id`,
         [dto.chatId, dto.status],
@@ -322,12 +322,12 @@ export class ChatService {
    * GROUP/SUPPORT: their creator or ADMIN; DIRECT: either member or ADMIN. ORDER and DISPUTE
    * chats live as long as their order or dispute: CONFLICT.
    */
-  remove(actor: Actor, dto: ChatIdDto): Promise<{ chatId: string }> {
+  async remove(actor: Actor, dto: ChatIdDto): Promise<{ chatId: string }> {
+    const chat = await this.owned(actor, dto.chatId, { directMembersMay: true });
+    if (chat.type === ChatType.Order || chat.type === ChatType.Dispute) {
+      throw new DomainException(ErrorCode.Conflict, 'order and dispute chats cannot be deleted');
+    }
     return this.sequence.run(dto.chatId, async () => {
-      const chat = await this.owned(actor, dto.chatId, { directMembersMay: true });
-      if (chat.type === ChatType.Order || chat.type === ChatType.Dispute) {
-        throw new DomainException(ErrorCode.Conflict, 'order and dispute chats cannot be deleted');
-      }
       const [deleted] = await this.db.query<[unknown[], number]>(
         `DELETE FROM chats WHERE id = $1 RETURNING id`,
         [dto.chatId],
