@@ -146,6 +146,39 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
   });
 
   describe('reactions', () => {
+    it('keeps a message to 50 different emoji, 20 of them from one user: CONFLICT beyond, no change', async () => {
+      const c = await makeUser(t);
+      const group = await makeGroup(t, a, [b, c]);
+      const [ga, gb, gc] = [sa, sb, await chatSocket(t, c)];
+      const message = await ok<MessageView>(ga, C.SendMessage, { chatId: group.id, text: 'x' });
+      // 😀 (U+1F600) onwards: 51 different emoji.
+      const emoji = Array.from({ length: 51 }, (_, i) => String.fromCodePoint(0x1f600 + i));
+      const react = (s: ClientSocket, e: string) =>
+        emitAck<MessageView>(s, C.AddReaction, { messageId: message.id, emoji: e });
+      for (const e of emoji.slice(0, 20))
+        await expect(react(ga, e)).resolves.toMatchObject({ ok: true });
+      await expect(react(ga, emoji[20])).resolves.toMatchObject({ error: { code: 'CONFLICT' } });
+      // One already there is no new one.
+      await expect(react(ga, emoji[0])).resolves.toMatchObject({ ok: true });
+      for (const e of emoji.slice(20, 40))
+        await expect(react(gb, e)).resolves.toMatchObject({ ok: true });
+      for (const e of emoji.slice(40, 50))
+        await expect(react(gc, e)).resolves.toMatchObject({ ok: true });
+      await expect(react(gc, emoji[50])).resolves.toMatchObject({ error: { code: 'CONFLICT' } });
+      // Another user may still join an emoji the message has.
+      const joined = await react(gc, emoji[0]);
+      expect(joined.data?.reactions).toHaveLength(50);
+      expect(joined.data?.reactions[0]).toMatchObject({ emoji: emoji[0], count: 2 });
+    });
+
+    it('refuses an emoji with combining marks, which would make endless different ones', async () => {
+      const message = await send('marks');
+      for (const emoji of ['😀\u0301', '😀\u0300\u0301']) {
+        const ack = await emitAck(sb, C.AddReaction, { messageId: message.id, emoji });
+        expect(ack.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+      }
+    });
+
     it('adds a reaction once, tells the chat once, and removes it', async () => {
       const message = await send('react to me');
       const added = record(sa, S.ReactionAdded);

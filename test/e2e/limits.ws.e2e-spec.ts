@@ -10,6 +10,8 @@ import {
   PresenceClientEvent,
   ServerEvent,
 } from '../../src/realtime/events.js';
+import { JOINS_AT_ONCE } from '../../src/modules/chat/chat-sessions.js';
+import { MessageService } from '../../src/modules/chat/message.service.js';
 import { makeGroup, ok, record, settle } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
@@ -111,6 +113,29 @@ describe('message rate per user', () => {
     const orderChat = await must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
     const mine = orderChat.items.filter((m) => m.senderId === client.id);
     expect(mine.map((m) => m.text)).toEqual(['over /orders']);
+  });
+
+  it('counts edits, deletes and reactions, each broadcast to the chat, in the same budget', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, a, [b]);
+    const sb = await chatSocket(t, b);
+    const message = await ok<MessageView>(sb, C.SendMessage, { chatId: chat.id, text: 'react' });
+    const sa = await chatSocket(t, a);
+    await ok(sa, C.AddReaction, { messageId: message.id, emoji: '👍' });
+    await ok(sa, C.RemoveReaction, { messageId: message.id, emoji: '👍' });
+    const mine = await ok<MessageView>(sa, C.SendMessage, { chatId: chat.id, text: 'mine' });
+    expectRateLimited(await emitAck(sa, C.AddReaction, { messageId: message.id, emoji: '🎉' }));
+    expectRateLimited(await emitAck(sa, C.EditMessage, { messageId: mine.id, text: 'edited' }));
+    expectRateLimited(await emitAck(sa, C.DeleteMessage, { messageId: mine.id }));
+    const rest = await request(t.url)
+      .post(`/api/messages/${message.id}/reactions`)
+      .set(auth(a))
+      .send({ emoji: '🎉' });
+    expect(rest.status).toBe(429);
+    const [stored] = (await ok<MessagePage>(sb, C.GetMessages, { chatId: chat.id })).items.slice(
+      -1,
+    );
+    expect(stored).toMatchObject({ text: 'mine', isDeleted: false, editedAt: null });
   });
 
   it('leaves other users sending', async () => {
@@ -226,6 +251,44 @@ describe('event rate per connection', () => {
       details: { retryAfterMs: expect.any(Number) },
     });
     expect(await refusals(t, 'event_rate')).toBe(before + 1);
+  });
+});
+
+describe('joins at once per socket', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it(`runs at most ${JOINS_AT_ONCE} of a socket's joinChat at once, the others after them, and answers all`, async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chats: ChatView[] = [];
+    for (let i = 0; i < 10; i += 1) chats.push(await makeGroup(t, a, [b], `c${i}`));
+    const messages = t.app.get(MessageService);
+    const join = messages.join.bind(messages);
+    let running = 0;
+    let most = 0;
+    messages.join = async (...args) => {
+      most = Math.max(most, (running += 1));
+      try {
+        await settle(50);
+        return await join(...args);
+      } finally {
+        running -= 1;
+      }
+    };
+    try {
+      const s = await chatSocket(t, a);
+      const acks = await Promise.all(chats.map((c) => emitAck(s, C.JoinChat, { chatId: c.id })));
+      expect(acks.every((ack) => ack.ok)).toBe(true);
+    } finally {
+      messages.join = join;
+    }
+    expect(most).toBe(JOINS_AT_ONCE);
   });
 });
 

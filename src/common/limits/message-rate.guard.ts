@@ -21,5 +21,8 @@ export class MessageRateGuard implements CanActivate {
   }
 }
 
-/** On every handler that sends a message, socket or REST. */
+/**
+ * On every handler that writes to a message, socket or REST: sends, edits, deletes and reactions
+ * (each of which is broadcast to the chat).
+ */
 export const LimitMessageRate = (): MethodDecorator => UseGuards(MessageRateGuard);

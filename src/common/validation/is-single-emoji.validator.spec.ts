@@ -2,9 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { isSingleEmoji } from './is-single-emoji.validator.js';
 
 describe('isSingleEmoji', () => {
-  it.each(['👍', '❤️', '👍🏽', '👨‍👩‍👧', '🇺🇦', '🎉', '1️⃣', '#️⃣', '*️⃣'])('accepts %s', (emoji) => {
-    expect(isSingleEmoji(emoji)).toBe(true);
-  });
+  it.each(['👍', '❤️', '👍🏽', '👨‍👩‍👧', '🇺🇦', '🎉', '1️⃣', '#️⃣', '*️⃣', '🏴󠁧󠁢󠁳󠁣󠁴󠁿', '👩🏾‍🚀', '☺️'])(
+    'accepts %s',
+    (emoji) => {
+      expect(isSingleEmoji(emoji)).toBe(true);
+    },
+  );
   it.each([
     '',
     'a',
@@ -20,6 +23,11 @@ describe('isSingleEmoji', () => {
     42,
     null,
     'x'.repeat(100),
+    // Combining marks ride in the grapheme: each would be a distinct "emoji".
+    '😀\u0301',
+    '😀\u0300\u0301',
+    '👍\u20dd',
+    '🎉\ufe0e',
   ])('refuses %j', (value) => {
     expect(isSingleEmoji(value)).toBe(false);
   });

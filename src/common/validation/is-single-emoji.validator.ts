@@ -2,6 +2,13 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|[\u{1F3FB}-\u{1F3FF}]/u;
+/**
+ * What an emoji sequence is made of: pictographs, flag letters, skin tones, the emoji variation
+ * selector, zero-width joiners and tag letters (subdivision flags). Anything else that rides in
+ * the same grapheme (combining marks) would make endless distinct "emoji" of one.
+ */
+const EMOJI_PARTS =
+  /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|[\u{1F3FB}-\u{1F3FF}]|\uFE0F|\u200D|[\u{E0020}-\u{E007F}])+$/u;
 /** A keycap (1️⃣, #️⃣, *️⃣): a digit, # or * with the enclosing keycap mark, and nothing else. */
 const KEYCAP = /^[0-9#*]\uFE0F?\u20E3$/u;
 const MAX_EMOJI_LENGTH = 32;
@@ -11,7 +18,9 @@ export function isSingleEmoji(value: unknown): boolean {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_EMOJI_LENGTH)
     return false;
   const graphemes = [...segmenter.segment(value)];
-  return graphemes.length === 1 && (EMOJI.test(value) || KEYCAP.test(value));
+  return (
+    graphemes.length === 1 && ((EMOJI.test(value) && EMOJI_PARTS.test(value)) || KEYCAP.test(value))
+  );
 }
 
 export function IsSingleEmoji(options?: ValidationOptions): PropertyDecorator {

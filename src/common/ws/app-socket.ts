@@ -1,3 +1,4 @@
+import type { LimitFunction } from 'p-limit';
 import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { AuthUser } from '../auth/auth-user.js';
 
@@ -17,6 +18,8 @@ export interface SocketData {
   typedIn?: Set<string>;
   /** The chats the socket joined or is joining. */
   joined?: Map<string, JoinedChat>;
+  /** Its joinChat calls that run at once (the others wait for them). */
+  joins?: LimitFunction;
 }
 
 export type AppSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;

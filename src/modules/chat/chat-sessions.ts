@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -14,6 +15,13 @@ import type { TypingDto } from './dto/message-ref.dto.js';
 import { MessageService } from './message.service.js';
 import { TypingService } from './typing.service.js';
 import { ActiveUsers } from './active-users.js';
+
+/**
+ * A socket's joinChat calls that run at once; the others wait for them. Joins are admitted to the
+ * database a few at a time for the whole node (DatabaseAdmission), first come first served: one
+ * socket firing thousands would hold every place while other users' joins waited behind them.
+ */
+export const JOINS_AT_ONCE = 4;
 
 export interface Joined {
   chat: ChatView;
@@ -79,16 +87,18 @@ export class ChatSessions {
     entry.joining += 1;
     let joined: Joined;
     try {
-      joined = await this.messages.join(
-        actor,
-        dto,
-        // Not once the socket has gone, or left the chat during the access check: nothing
-        // would take it out of the room again.
-        () =>
-          socket.connected && joinedBy(socket).get(dto.chatId) === entry
-            ? socket.join(Room.chat(dto.chatId))
-            : undefined,
-        () => socket.connected,
+      joined = await joinsOf(socket)(() =>
+        this.messages.join(
+          actor,
+          dto,
+          // Not once the socket has gone, or left the chat during the access check: nothing
+          // would take it out of the room again.
+          () =>
+            socket.connected && joinedBy(socket).get(dto.chatId) === entry
+              ? socket.join(Room.chat(dto.chatId))
+              : undefined,
+          () => socket.connected,
+        ),
       );
     } catch (error) {
       entry.joining -= 1;
@@ -158,6 +168,10 @@ function announce(
       action,
       timestamp: new Date().toISOString(),
     });
+}
+
+function joinsOf(socket: AppSocket): LimitFunction {
+  return (socket.data.joins ??= pLimit(JOINS_AT_ONCE));
 }
 
 /** Chats this socket has typed in, so its disconnect stops its typing at once. */

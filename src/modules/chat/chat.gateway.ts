@@ -105,21 +105,25 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatClientEvent.EditMessage)
+  @LimitMessageRate()
   editMessage(@WsActor() actor: Actor, @MessageBody() dto: EditMessageDto): Promise<MessageView> {
     return this.edits.edit(actor, dto);
   }
 
   @SubscribeMessage(ChatClientEvent.DeleteMessage)
+  @LimitMessageRate()
   deleteMessage(@WsActor() actor: Actor, @MessageBody() dto: MessageIdDto): Promise<MessageView> {
     return this.edits.remove(actor, dto);
   }
 
   @SubscribeMessage(ChatClientEvent.AddReaction)
+  @LimitMessageRate()
   addReaction(@WsActor() actor: Actor, @MessageBody() dto: ReactionDto): Promise<MessageView> {
     return this.edits.addReaction(actor, dto);
   }
 
   @SubscribeMessage(ChatClientEvent.RemoveReaction)
+  @LimitMessageRate()
   removeReaction(@WsActor() actor: Actor, @MessageBody() dto: ReactionDto): Promise<MessageView> {
     return this.edits.removeReaction(actor, dto);
   }

@@ -55,11 +55,28 @@ function unlessClosedOrDeleted(): string {
     WHERE m.id = $1 AND NOT m.is_deleted FOR SHARE OF m
   )`;
 }
-const ADD_REACTION = `WITH ${unlessClosedOrDeleted()}, changed AS (
-    INSERT INTO message_reactions (message_id, user_id, emoji) SELECT id, $3, $4 FROM target
+/** At most this many different emoji on a message, and this many of them by one user. */
+export const MAX_REACTION_EMOJI = 50;
+export const MAX_REACTIONS_PER_USER = 20;
+/**
+ * A new reaction is `full` when it would pass either limit (one already there is no change): a
+ * message's reactions travel in every view of it, so they must stay bounded.
+ */
+const ADD_REACTION = `WITH ${unlessClosedOrDeleted()}, counts AS (
+    SELECT count(DISTINCT emoji) AS emojis, count(*) FILTER (WHERE user_id = $3) AS mine,
+           coalesce(bool_or(emoji = $4), false) AS known,
+           coalesce(bool_or(emoji = $4 AND user_id = $3), false) AS had
+    FROM message_reactions WHERE message_id = $1
+  ), allowed AS (
+    SELECT had OR ((known OR emojis < ${MAX_REACTION_EMOJI}) AND mine < ${MAX_REACTIONS_PER_USER}) AS ok
+    FROM counts
+  ), changed AS (
+    INSERT INTO message_reactions (message_id, user_id, emoji)
+    SELECT id, $3, $4 FROM target, allowed WHERE allowed.ok
     ON CONFLICT DO NOTHING RETURNING 1
   )
-  SELECT (SELECT count(*) FROM target)::int AS writable, (SELECT count(*) FROM changed)::int AS changed`;
+  SELECT (SELECT count(*) FROM target)::int AS writable, (SELECT count(*) FROM changed)::int AS changed,
+         NOT (SELECT ok FROM allowed) AS full`;
 const REMOVE_REACTION = `WITH ${unlessClosedOrDeleted()}, changed AS (
     DELETE FROM message_reactions r USING target
     WHERE r.message_id = target.id AND r.user_id = $3 AND r.emoji = $4 RETURNING 1
@@ -142,16 +159,20 @@ export class MessageEditService {
   ): Promise<MessageView> {
     const target = await this.writable(actor, dto.messageId);
     const written = await this.sequence.run(target.chatId, async () => {
-      const [result] = await this.db.query<{ writable: number; changed: number }[]>(statement, [
-        dto.messageId,
-        target.chatId,
-        actor.id,
-        dto.emoji,
-      ]);
+      const [result] = await this.db.query<{ writable: number; changed: number; full?: boolean }[]>(
+        statement,
+        [dto.messageId, target.chatId, actor.id, dto.emoji],
+      );
       if (result.changed > 0) this.reacted(event, target.chatId, actor, dto);
-      return result.writable > 0;
+      return result.writable === 0 ? 'refused' : result.full === true ? 'full' : 'done';
     });
-    return written ? this.current(dto.messageId) : this.refused(actor, dto.messageId);
+    if (written === 'full') {
+      throw new DomainException(
+        ErrorCode.Conflict,
+        `a message takes at most ${MAX_REACTION_EMOJI} different emoji, ${MAX_REACTIONS_PER_USER} of them from one user`,
+      );
+    }
+    return written === 'done' ? this.current(dto.messageId) : this.refused(actor, dto.messageId);
   }
 
   private async writable(actor: Actor, messageId: string): Promise<MessageAccess> {

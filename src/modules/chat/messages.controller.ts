@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
@@ -21,6 +22,7 @@ export class MessagesController {
   constructor(private readonly edits: MessageEditService) {}
 
   @Patch(':id')
+  @LimitMessageRate()
   @ApiOkResponse({ type: MessageResponse })
   edit(
     @CurrentUser() user: AuthUser,
@@ -31,12 +33,14 @@ export class MessagesController {
   }
 
   @Delete(':id')
+  @LimitMessageRate()
   @ApiOkResponse({ type: MessageResponse })
   remove(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<MessageView> {
     return this.edits.remove(user, { messageId: id });
   }
 
   @Post(':id/reactions')
+  @LimitMessageRate()
   @HttpCode(200)
   @ApiOkResponse({ type: MessageResponse })
   react(
@@ -48,6 +52,7 @@ export class MessagesController {
   }
 
   @Delete(':id/reactions/:emoji')
+  @LimitMessageRate()
   @ApiOkResponse({ type: MessageResponse })
   unreact(
     @CurrentUser() user: AuthUser,
