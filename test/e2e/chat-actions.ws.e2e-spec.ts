@@ -157,7 +157,9 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         emitAck<MessageView>(s, C.AddReaction, { messageId: message.id, emoji: e });
       for (const e of emoji.slice(0, 20))
         await expect(react(ga, e)).resolves.toMatchObject({ ok: true });
-      await expect(react(ga, emoji[20])).resolves.toMatchObject({ error: { code: 'CONFLICT' } });
+      await expect(react(ga, emoji[20])).resolves.toMatchObject({
+        error: { code: 'CONFLICT', details: { limit: 50, perUser: 20 } },
+      });
       // One already there is no new one.
       await expect(react(ga, emoji[0])).resolves.toMatchObject({ ok: true });
       for (const e of emoji.slice(20, 40))
@@ -177,6 +179,23 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
         const ack = await emitAck(sb, C.AddReaction, { messageId: message.id, emoji });
         expect(ack.error).toMatchObject({ code: 'VALIDATION_FAILED' });
       }
+    });
+
+    it('still removes a reaction stored under the older, looser emoji rule', async () => {
+      const message = await send('old reaction');
+      // As stored before reactions were held to emoji parts.
+      await t.app
+        .get(DataSource)
+        .query(`INSERT INTO message_reactions (message_id, user_id, emoji) VALUES ($1, $2, $3)`, [
+          message.id,
+          b.id,
+          '😀\u0301',
+        ]);
+      const removed = await ok<MessageView>(sb, C.RemoveReaction, {
+        messageId: message.id,
+        emoji: '😀\u0301',
+      });
+      expect(removed.reactions).toEqual([]);
     });
 
     it('adds a reaction once, tells the chat once, and removes it', async () => {

@@ -98,8 +98,9 @@ describe('REST refusals outside the handlers', () => {
         ],
       });
       // Without a body, or with an empty one, it is not refused for it.
+      const none = await request(t.url)[method](path).set(as(user));
       const empty = await request(t.url)[method](path).set(as(user)).send({});
-      expect(empty.body.code).not.toBe('VALIDATION_FAILED');
+      expect([none.body.code, empty.body.code]).not.toContain('VALIDATION_FAILED');
     },
   );
 

@@ -15,21 +15,29 @@ const MAX_EMOJI_LENGTH = 32;
 
 /** One grapheme that is an emoji (ZWJ sequences, skin tones, flags and keycaps included). */
 export function isSingleEmoji(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_EMOJI_LENGTH)
-    return false;
-  const graphemes = [...segmenter.segment(value)];
-  return (
-    graphemes.length === 1 && ((EMOJI.test(value) && EMOJI_PARTS.test(value)) || KEYCAP.test(value))
-  );
+  return isEmojiGrapheme(value) && (KEYCAP.test(value) || EMOJI_PARTS.test(value));
 }
 
-export function IsSingleEmoji(options?: ValidationOptions): PropertyDecorator {
+/**
+ * One grapheme with an emoji in it, whatever rides along: what reactions took before they were
+ * held to emoji parts. Removing a reaction takes it, so one stored then can still be taken back.
+ */
+export function isEmojiGrapheme(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_EMOJI_LENGTH)
+    return false;
+  return [...segmenter.segment(value)].length === 1 && (EMOJI.test(value) || KEYCAP.test(value));
+}
+
+export function IsSingleEmoji(
+  options?: ValidationOptions & { asStoredBefore?: boolean },
+): PropertyDecorator {
+  const validate = options?.asStoredBefore ? isEmojiGrapheme : isSingleEmoji;
   return (target, propertyName) =>
     registerDecorator({
       name: 'isSingleEmoji',
       target: target.constructor,
       propertyName: propertyName as string,
       options: { message: `${String(propertyName)} must be exactly one emoji`, ...options },
-      validator: { validate: isSingleEmoji },
+      validator: { validate },
     });
 }

@@ -102,11 +102,14 @@ describe('ChatSessions.join', () => {
     const socket = fakeSocket();
     const { sessions: s, joins } = sessions(true);
     const first = s.join(actor, socket, dto);
+    // A socket's joins reach the service a turn later (JOINS_AT_ONCE).
+    await settle();
     joins[0].checked();
     await settle();
     joins[0].finish();
     await first;
     const again = s.join(actor, socket, dto);
+    await settle();
     await s.leave(actor, socket, CHAT);
     joins[1].checked();
     await settle();

@@ -87,8 +87,10 @@ export class ChatSessions {
     entry.joining += 1;
     let joined: Joined;
     try {
-      joined = await joinsOf(socket)(() =>
-        this.messages.join(
+      joined = await joinsOf(socket)(() => {
+        // Gone while it waited behind its socket's other joins: dropped, as admission would.
+        if (!socket.connected) throw new DomainException(ErrorCode.Unavailable);
+        return this.messages.join(
           actor,
           dto,
           // Not once the socket has gone, or left the chat during the access check: nothing
@@ -98,8 +100,8 @@ export class ChatSessions {
               ? socket.join(Room.chat(dto.chatId))
               : undefined,
           () => socket.connected,
-        ),
-      );
+        );
+      });
     } catch (error) {
       entry.joining -= 1;
       // Not joined, and no other join of it running or done: forget the chat, and leave the room

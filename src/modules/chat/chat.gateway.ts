@@ -31,6 +31,7 @@ import {
   EditMessageDto,
   MessageIdDto,
   ReactionDto,
+  RemoveReactionDto,
   TypingDto,
 } from './dto/message-ref.dto.js';
 
@@ -124,7 +125,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage(ChatClientEvent.RemoveReaction)
   @LimitMessageRate()
-  removeReaction(@WsActor() actor: Actor, @MessageBody() dto: ReactionDto): Promise<MessageView> {
+  removeReaction(
+    @WsActor() actor: Actor,
+    @MessageBody() dto: RemoveReactionDto,
+  ): Promise<MessageView> {
     return this.edits.removeReaction(actor, dto);
   }
 

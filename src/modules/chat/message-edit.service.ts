@@ -170,6 +170,7 @@ export class MessageEditService {
       throw new DomainException(
         ErrorCode.Conflict,
         `a message takes at most ${MAX_REACTION_EMOJI} different emoji, ${MAX_REACTIONS_PER_USER} of them from one user`,
+        { limit: MAX_REACTION_EMOJI, perUser: MAX_REACTIONS_PER_USER },
       );
     }
     return written === 'done' ? this.current(dto.messageId) : this.refused(actor, dto.messageId);

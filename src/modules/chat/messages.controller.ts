@@ -7,7 +7,7 @@ import { LimitMessageRate } from '../../common/limits/message-rate.guard.js';
 import { ApiErrors } from '../../common/http/api-errors.decorator.js';
 import { CurrentUser } from '../../common/http/current-user.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
-import { isSingleEmoji } from '../../common/validation/is-single-emoji.validator.js';
+import { isEmojiGrapheme } from '../../common/validation/is-single-emoji.validator.js';
 import type { MessageView } from './chat.types.js';
 import { MessageResponse } from './dto/responses.dto.js';
 import { EditMessageBodyDto } from './dto/rest.dto.js';
@@ -59,7 +59,7 @@ export class MessagesController {
     @Param('id', UuidParam) id: string,
     @Param('emoji') emoji: string,
   ): Promise<MessageView> {
-    if (!isSingleEmoji(emoji)) {
+    if (!isEmojiGrapheme(emoji)) {
       throw invalidField('emoji', 'isSingleEmoji', 'emoji must be exactly one emoji');
     }
     return this.edits.removeReaction(user, { messageId: id, emoji });

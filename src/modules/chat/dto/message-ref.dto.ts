@@ -30,6 +30,14 @@ export class ReactionBodyDto {
 
 export class ReactionDto extends IntersectionType(MessageIdDto, ReactionBodyDto) {}
 
+/** removeReaction: also an emoji a reaction could be stored with before the rule was tightened. */
+export class RemoveReactionDto extends MessageIdDto {
+  @ApiProperty({ example: '👍', description: 'The emoji of a reaction of yours' })
+  @IsString()
+  @IsSingleEmoji({ asStoredBefore: true })
+  emoji!: string;
+}
+
 export class TypingDto extends ChatIdDto {
   @ApiProperty()
   @IsBoolean()
