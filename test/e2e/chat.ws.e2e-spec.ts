@@ -67,13 +67,12 @@ describe('/chat', () => {
         'memberIds',
       ],
       ['an unknown field', { type: 'GROUP', title: 'x', memberIds: [], admin: true }, 'admin'],
-      // A field of the other form is refused, not ignored: the member would have been left out.
+      // Refused, not ignored: the member would have been left out.
       [
-        'a DIRECT with memberIds',
+        'a DIRECT with memberIds beyond its two',
         { type: 'DIRECT', userId: 'u-1', memberIds: ['u-2'] },
         'memberIds',
       ],
-      ['a DIRECT with a title', { type: 'DIRECT', userId: 'u-1', title: 'Us' }, 'title'],
       [
         'a GROUP with userId',
         { type: 'GROUP', title: 'x', memberIds: [], userId: 'u-1' },
@@ -84,6 +83,18 @@ describe('/chat', () => {
       const ack = await emitAck(s, C.CreateChat, payload);
       expect(ack.error?.code).toBe('VALIDATION_FAILED');
       expect((ack.error?.details as { field: string }[]).map((d) => d.field)).toContain(field);
+    });
+
+    it('makes a DIRECT chat given its own two as memberIds, or a title (which it has none of)', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await ok<ChatView>(await chatSocket(t, a), C.CreateChat, {
+        type: 'DIRECT',
+        userId: b.id,
+        memberIds: [a.id, b.id],
+        title: 'Us',
+      });
+      expect(chat).toMatchObject({ type: 'DIRECT', title: '' });
+      expect(chat.members.map((m) => m.userId).sort()).toEqual([a.id, b.id].sort());
     });
 
     it('refuses a DIRECT chat with oneself', async () => {

@@ -209,6 +209,17 @@ export class ChatService {
       dto.type === ChatType.Direct
         ? [actor.id, dto.userId!]
         : [...new Set([actor.id, ...(dto.memberIds ?? [])])];
+    const beyondTwo =
+      dto.type === ChatType.Direct &&
+      dto.memberIds?.some((id) => id !== actor.id && id !== dto.userId);
+    if (beyondTwo) {
+      // Made without them, they would be left out unsaid.
+      throw invalidField(
+        'memberIds',
+        'onlyIf',
+        'a DIRECT chat has its creator and userId only; GROUP and SUPPORT take memberIds',
+      );
+    }
     if (dto.type === ChatType.Direct && dto.userId === actor.id) {
       throw invalidField(
         'userId',

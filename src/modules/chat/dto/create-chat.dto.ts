@@ -8,11 +8,12 @@ export const CREATABLE_CHAT_TYPES = [ChatType.Direct, ChatType.Group, ChatType.S
 export const MAX_GROUP_MEMBERS = 500;
 
 const isDirect = (dto: CreateChatDto): boolean => dto.type === ChatType.Direct;
-const notDirect = (dto: CreateChatDto): boolean => !isDirect(dto);
 
 /**
- * `{ type: 'DIRECT', userId }` or `{ type: 'GROUP' | 'SUPPORT', title, memberIds }`; a field of
- * the other form is refused, not ignored (a DIRECT chat given memberIds would leave them out).
+ * `{ type: 'DIRECT', userId }` or `{ type: 'GROUP' | 'SUPPORT', title, memberIds }`. A GROUP or
+ * SUPPORT chat given userId is refused, not made without them; a DIRECT chat given memberIds
+ * beyond its two members is refused by the service (which knows the creator); a DIRECT chat's
+ * title is ignored (it has none).
  */
 export class CreateChatDto {
   @ApiProperty({ enum: CREATABLE_CHAT_TYPES })
@@ -28,7 +29,6 @@ export class CreateChatDto {
 
   @ApiPropertyOptional({ description: 'GROUP and SUPPORT only' })
   @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.title !== undefined)
-  @OnlyIf(notDirect, 'title is for GROUP and SUPPORT chats; a DIRECT chat has none')
   @Trim()
   @IsString()
   @Length(1, 200)
@@ -39,7 +39,6 @@ export class CreateChatDto {
     description: 'GROUP and SUPPORT only; the creator is added, and a repeated id counts once',
   })
   @ValidateIf((dto: CreateChatDto) => dto.type !== ChatType.Direct || dto.memberIds !== undefined)
-  @OnlyIf(notDirect, 'memberIds is for GROUP and SUPPORT chats; a DIRECT chat takes userId')
   @IsArray()
   @ArrayMaxSize(MAX_GROUP_MEMBERS)
   @IsString({ each: true })
