@@ -28,10 +28,11 @@ export function isEmojiGrapheme(value: unknown): value is string {
   return [...segmenter.segment(value)].length === 1 && (EMOJI.test(value) || KEYCAP.test(value));
 }
 
-export function IsSingleEmoji(
-  options?: ValidationOptions & { asStoredBefore?: boolean },
-): PropertyDecorator {
-  const validate = options?.asStoredBefore ? isEmojiGrapheme : isSingleEmoji;
+export function IsSingleEmoji({
+  asStoredBefore = false,
+  ...options
+}: ValidationOptions & { asStoredBefore?: boolean } = {}): PropertyDecorator {
+  const validate = asStoredBefore ? isEmojiGrapheme : isSingleEmoji;
   return (target, propertyName) =>
     registerDecorator({
       name: 'isSingleEmoji',

@@ -138,8 +138,8 @@ export class MessageEditService {
     });
     if (deleted) return deleted;
     // Deleted meanwhile by someone else: the same answer; anything else, its reason.
-    if ((await this.access(actor, dto.messageId)).isDeleted) return this.current(dto.messageId);
-    return this.refused(actor, dto.messageId);
+    const now = await this.access(actor, dto.messageId);
+    return now.isDeleted ? this.current(dto.messageId) : explained(now);
   }
 
   /** One reaction per (message, user, emoji); adding twice changes nothing and tells no one. */
@@ -185,8 +185,7 @@ export class MessageEditService {
    * again (or CONFLICT, should it have changed back).
    */
   private async refused(actor: Actor, messageId: string): Promise<never> {
-    await this.writable(actor, messageId);
-    throw new DomainException(ErrorCode.Conflict, 'the message changed meanwhile; try again');
+    return explained(await this.access(actor, messageId));
   }
 
   private async current(messageId: string): Promise<MessageView> {
@@ -241,6 +240,12 @@ export class MessageEditService {
     };
     this.events.emit(event, payload);
   }
+}
+
+/** Why a change found `target` unchangeable after its check (CONFLICT, should it be fine now). */
+function explained(target: MessageAccess): never {
+  mayChange(target);
+  throw new DomainException(ErrorCode.Conflict, 'the message changed meanwhile; try again');
 }
 
 /** A message not deleted, in an ACTIVE chat: what edits and reactions need. */
