@@ -5,6 +5,7 @@ import { CreateNotifications1795315294432 } from './1795315294432-CreateNotifica
 import { TimeOrderedIds1796492340339 } from './1796492340339-TimeOrderedIds.js';
 import { IndexForeignKeys1796649257704 } from './1796649257704-IndexForeignKeys.js';
 import { UnreadCountsByIndex1796657173133 } from './1796657173133-UnreadCountsByIndex.js';
+import { FileLifecycle1796740000000 } from './1796740000000-FileLifecycle.js';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so the same list loads
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   TimeOrderedIds1796492340339,
   IndexForeignKeys1796649257704,
   UnreadCountsByIndex1796657173133,
+  FileLifecycle1796740000000,
 ];

@@ -78,6 +78,10 @@ export class AppConfig {
   get fileUrlTtlSeconds(): number {
     return this.env.FILE_URL_TTL_SECONDS;
   }
+  /** Uploads no message has taken: how long they are kept, and how many a user may hold. */
+  get unsentFiles(): { ttlSeconds: number; perUser: number } {
+    return { ttlSeconds: this.env.FILE_UNSENT_TTL_SECONDS, perUser: this.env.FILE_UNSENT_PER_USER };
+  }
   /** Signs attachment links; set FILE_URL_SECRET so every node signs alike. */
   get fileUrlSecret(): string {
     return this.env.FILE_URL_SECRET ?? this.jwt.signKey ?? this.processSecret;

@@ -240,6 +240,18 @@ export class EnvSchema {
   @Min(10)
   FILE_URL_TTL_SECONDS = 3600;
 
+  /** An upload no message has taken within this is deleted, bytes and all (`0`: never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FILE_UNSENT_TTL_SECONDS = 24 * 3600;
+
+  /** Uploads a user may hold that no message has taken yet (`0`: no cap). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FILE_UNSENT_PER_USER = 100;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -9,7 +9,7 @@ export class ErrorResponse {
   @ApiProperty({ example: 'forbidden' }) message!: string;
   @ApiPropertyOptional({
     description:
-      'VALIDATION_FAILED: [{ field, constraints }]; RATE_LIMITED: { retryAfterMs }; NOT_FOUND of users: { userIds }',
+      'VALIDATION_FAILED: [{ field, constraints }]; RATE_LIMITED: { retryAfterMs }; CONFLICT over a limit: { limit }; NOT_FOUND of users: { userIds }',
     oneOf: [
       {
         type: 'array',

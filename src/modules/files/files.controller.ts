@@ -52,6 +52,7 @@ export class FilesController {
 
   @Post()
   @ApiBearerAuth()
+  @ApiErrors(ErrorCode.Conflict)
   @UseInterceptors(FileInterceptor('file'))
   @ApiConsumes('multipart/form-data')
   @ApiBody({

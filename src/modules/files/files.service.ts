@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
@@ -14,11 +15,12 @@ import type { ChatType } from '../chat/entities/chat.entity.js';
 import { FileUrlSigner } from './file-url.signer.js';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage.js';
 
+/** A received upload, as multer's disk storage leaves it: a file of its own under `incoming`. */
 export interface Upload {
   originalname: string;
   mimetype: string;
   size: number;
-  buffer: Buffer;
+  path: string;
 }
 
 export interface FileContent {
@@ -48,6 +50,15 @@ export class FilesService {
   ) {}
 
   async upload(actor: Actor, file: Upload | undefined): Promise<AttachmentView> {
+    try {
+      return await this.store(actor, file);
+    } finally {
+      // Moved into storage, or refused: either way the received file goes.
+      if (file) await rm(file.path, { force: true });
+    }
+  }
+
+  private async store(actor: Actor, file: Upload | undefined): Promise<AttachmentView> {
     if (!file)
       throw invalidField(
         'file',
@@ -66,17 +77,31 @@ export class FilesService {
     }
     const id = randomUUID();
     const fileName = safeFileName(file.originalname);
-    await this.storage.put(id, file.buffer);
-    try {
-      await this.db.query(
-        `INSERT INTO files (id, uploader_id, file_name, mime_type, size, storage_key) VALUES ($1::uuid, $2, $3, $4, $5, $1::text)`,
-        [id, actor.id, fileName, mimeType, file.buffer.length],
+    const { perUser } = this.config.unsentFiles;
+    // The row first, within the cap on unsent uploads (racing uploads may pass it by their
+    // number); the bytes once it is taken. Nothing can read the file before its id is answered.
+    const inserted = await this.db.query<unknown[]>(
+      `INSERT INTO files (id, uploader_id, file_name, mime_type, size, storage_key)
+       SELECT $1::uuid, $2, $3, $4, $5, $1::text
+       WHERE $6::int = 0
+          OR (SELECT count(*) FROM files WHERE uploader_id = $2 AND message_id IS NULL) < $6::int
+       RETURNING id`,
+      [id, actor.id, fileName, mimeType, file.size, perUser],
+    );
+    if (inserted.length === 0) {
+      throw new DomainException(
+        ErrorCode.Conflict,
+        `at most ${perUser} uploads may wait to be sent; send or wait for older ones first`,
+        { limit: perUser },
       );
+    }
+    try {
+      await this.storage.put(id, file.path);
     } catch (error) {
-      await this.storage.delete(id).catch(() => undefined);
+      await this.db.query(`DELETE FROM files WHERE id = $1`, [id]).catch(() => undefined);
       throw error;
     }
-    return { id, fileName, mimeType, size: file.buffer.length, url: this.signer.url(id) };
+    return { id, fileName, mimeType, size: file.size, url: this.signer.url(id) };
   }
 
   /**

@@ -13,6 +13,8 @@ import { User } from '../../users/entities/user.entity.js';
 
 /** An upload; attached to at most one message, which makes it visible to that chat. */
 @Entity('files')
+// The uploads no message has taken yet: counted for the per-user cap, swept when old.
+@Index('IDX_files_unsent', ['uploaderId', 'createdAt'], { where: '"message_id" IS NULL' })
 export class StoredFile {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

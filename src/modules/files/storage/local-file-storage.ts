@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FileStorage } from './file-storage.js';
@@ -12,10 +12,16 @@ export class LocalFileStorage implements FileStorage {
     this.root = resolve(root);
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  /** Moves the received file in place; copies it when it is on another file system. */
+  async put(key: string, sourcePath: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, data, { flag: 'wx' });
+    try {
+      await rename(sourcePath, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await copyFile(sourcePath, path, constants.COPYFILE_EXCL);
+    }
   }
 
   async get(key: string): Promise<Readable | null> {
