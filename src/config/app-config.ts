@@ -127,6 +127,7 @@ export class AppConfig {
     return {
       messages: rate(e.LIMIT_MESSAGES_PER_SECOND, e.LIMIT_MESSAGES_BURST),
       socketEvents: rate(e.LIMIT_SOCKET_EVENTS_PER_SECOND, e.LIMIT_SOCKET_EVENTS_BURST),
+      userEvents: rate(e.LIMIT_USER_EVENTS_PER_SECOND, e.LIMIT_USER_EVENTS_BURST),
       connectionsPerIp: rate(perMinute / 60, perMinute),
       socketsPerUser: e.LIMIT_SOCKETS_PER_USER,
       roomsPerSocket: e.LIMIT_ROOMS_PER_SOCKET,
@@ -170,6 +171,8 @@ export interface Limits {
   messages: RateLimit | null;
   /** Client events per connection, all namespaces together. */
   socketEvents: RateLimit | null;
+  /** Client events per user, all their connections on this node together. */
+  userEvents: RateLimit | null;
   /** New Engine.IO connections per client address. */
   connectionsPerIp: RateLimit | null;
   /** Namespace sockets per user; 0: no cap. */

@@ -307,6 +307,16 @@ export class EnvSchema {
   @Min(1)
   LIMIT_SOCKET_EVENTS_BURST = 500;
 
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  LIMIT_USER_EVENTS_PER_SECOND = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LIMIT_USER_EVENTS_BURST = 1500;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)

@@ -6,6 +6,7 @@ import { METRICS_PREFIX, MetricsRegistry } from './metrics.registry.js';
 export type LimitName =
   | 'message_rate'
   | 'event_rate'
+  | 'user_event_rate'
   | 'connection_rate'
   | 'sockets_per_user'
   | 'rooms_per_socket'

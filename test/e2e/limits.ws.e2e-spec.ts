@@ -254,6 +254,45 @@ describe('event rate per connection', () => {
   });
 });
 
+describe('event rate per user', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: {
+        LIMIT_SOCKET_EVENTS_PER_SECOND: '0',
+        LIMIT_USER_EVENTS_PER_SECOND: '0.01',
+        LIMIT_USER_EVENTS_BURST: '6',
+      },
+    });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  it('counts the events of all a user’s connections together, and other users apart', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    // Separate connections, so no connection's own bucket could be what refuses.
+    const [one, two] = [await chatSocket(t, a), await chatSocket(t, a)];
+    expect(one.io).not.toBe(two.io);
+    for (let i = 0; i < 3; i += 1) {
+      await ok(one, ClientEvent.WhoAmI, {});
+      await ok(two, ClientEvent.WhoAmI, {});
+    }
+    const before = await refusals(t, 'user_event_rate');
+    expectRateLimited(await emitAck(one, ClientEvent.WhoAmI, {}));
+    expectRateLimited(await emitAck(two, ClientEvent.WhoAmI, {}));
+    expect(await refusals(t, 'user_event_rate')).toBe(before + 2);
+    // A new connection of the same user gets in (handshakes are counted per connection), but
+    // its events share the user's bucket.
+    expectRateLimited(await emitAck(await chatSocket(t, a), ClientEvent.WhoAmI, {}));
+    await expect(ok(await chatSocket(t, b), ClientEvent.WhoAmI, {})).resolves.toMatchObject({
+      id: b.id,
+    });
+  });
+});
+
 describe('joins at once per socket', () => {
   let t: TestApp;
   beforeAll(async () => {

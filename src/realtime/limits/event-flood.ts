@@ -1,6 +1,6 @@
 import { toErrorBody } from '../../common/errors/error-body.js';
 import { rateLimited } from '../../common/limits/rate-limited.js';
-import { TokenBucket, type RateLimit } from '../../common/limits/token-bucket.js';
+import { KeyedRateLimiter, TokenBucket, type RateLimit } from '../../common/limits/token-bucket.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { ServerEvent } from '../events.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
@@ -13,19 +13,24 @@ const MAX_ECHOED_EVENT = 64;
 /**
  * Client events per connection, all its namespaces together, unknown ones included, and the
  * namespace handshakes it asks for: each is a packet the node must work on, and a client refused
- * a namespace may ask again and again on the same connection.
+ * a namespace may ask again and again on the same connection. Events are also counted per user,
+ * all their connections on this node together: one user with LIMIT_SOCKETS_PER_USER connections
+ * would otherwise have that many times the connection's rate.
  */
 export class EventRate {
-  private readonly buckets = new WeakMap<EngineSocket, TokenBucket>();
+  private readonly perConnection = new WeakMap<EngineSocket, TokenBucket>();
+  private readonly perUser: KeyedRateLimiter | null;
 
   constructor(
-    private readonly limit: RateLimit,
+    private readonly limits: { connection: RateLimit | null; user: RateLimit | null },
     private readonly onRefused: OnRefused,
-  ) {}
+  ) {
+    this.perUser = limits.user ? new KeyedRateLimiter(limits.user) : null;
+  }
 
-  /** A namespace handshake over the rate is refused with RATE_LIMITED and `retryAfterMs`. */
+  /** A namespace handshake over the connection's rate is refused with RATE_LIMITED and `retryAfterMs`. */
   readonly middleware: Middleware = (socket, next) => {
-    const retryAfterMs = this.bucketOf(socket.conn).take();
+    const retryAfterMs = this.bucketOf(socket.conn)?.take() ?? 0;
     if (retryAfterMs === 0) return next();
     this.onRefused('event_rate');
     next(
@@ -37,17 +42,22 @@ export class EventRate {
   };
 
   /**
-   * An event over the rate does not reach its handler: it is answered RATE_LIMITED with
+   * An event over either rate does not reach its handler: it is answered RATE_LIMITED with
    * `retryAfterMs`, through its ack when it has one, else with an `error` event. An event no
    * handler listens for on that namespace is dropped unanswered, as it would be under the rate
    * (Nest binds each handler as a listener of the socket, so that is one lookup).
    */
   readonly onConnection = (socket: AppSocket): void => {
     const bucket = this.bucketOf(socket.conn);
+    const userId = this.perUser ? socket.data.user?.id : undefined;
     socket.use((packet, next) => {
-      const retryAfterMs = bucket.take();
+      let retryAfterMs = bucket?.take() ?? 0;
+      if (retryAfterMs !== 0) this.onRefused('event_rate');
+      else if (userId !== undefined) {
+        retryAfterMs = this.perUser!.take(userId);
+        if (retryAfterMs !== 0) this.onRefused('user_event_rate');
+      }
       if (retryAfterMs === 0) return next();
-      this.onRefused('event_rate');
       const event: unknown = packet[0];
       if (typeof event !== 'string' || socket.listenerCount(event) === 0) return;
       const error = toErrorBody(rateLimited(retryAfterMs, 'too many events, slow down'));
@@ -59,9 +69,10 @@ export class EventRate {
     });
   };
 
-  private bucketOf(conn: EngineSocket): TokenBucket {
-    let bucket = this.buckets.get(conn);
-    if (!bucket) this.buckets.set(conn, (bucket = new TokenBucket(this.limit)));
+  private bucketOf(conn: EngineSocket): TokenBucket | undefined {
+    if (!this.limits.connection) return undefined;
+    let bucket = this.perConnection.get(conn);
+    if (!bucket) this.perConnection.set(conn, (bucket = new TokenBucket(this.limits.connection)));
     return bucket;
   }
 }

@@ -45,9 +45,12 @@ export function socketLimits(
   }
   if (limits.socketsPerUser > 0)
     hooks.afterAuth.push(new UserSockets(limits.socketsPerUser, onRefused).middleware);
-  if (limits.socketEvents) {
-    const events = new EventRate(limits.socketEvents, onRefused);
-    hooks.beforeAuth.push(events.middleware);
+  if (limits.socketEvents || limits.userEvents) {
+    const events = new EventRate(
+      { connection: limits.socketEvents, user: limits.userEvents },
+      onRefused,
+    );
+    if (limits.socketEvents) hooks.beforeAuth.push(events.middleware);
     hooks.onConnection.push(events.onConnection);
   }
   hooks.onEngineConnection.push(countOversizedFrames(onRefused));
