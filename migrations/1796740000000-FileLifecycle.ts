@@ -4,8 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Uploads get a lifecycle. `file_deletions` is the outbox of stored bytes to remove: a trigger
  * fills it from every deleted `files` row, however the row went (its chat deleted, its uploader
  * deleted, an unsent upload swept), in the transaction that deleted it; FileSweeper removes the
- * bytes and then the entry. `IDX_files_unsent` holds the uploads no message has taken yet: the
- * per-user cap counts them and the sweep finds the old ones, without reading sent files.
+ * bytes and then the entry. Two indexes hold only the uploads no message has taken yet: by
+ * uploader, which the per-user cap counts, and by age, from which the sweep takes the oldest;
+ * neither reads sent files.
  *
  * `files` is small next to `messages`, so the plain (locking) build is short; on a busy database
  * it fails fast rather than stall writes (run it again), as IndexForeignKeys does.
@@ -31,11 +32,15 @@ export class FileLifecycle1796740000000 implements MigrationInterface {
        FOR EACH STATEMENT EXECUTE FUNCTION "files_deleted"()`,
     );
     await queryRunner.query(
-      `CREATE INDEX "IDX_files_unsent" ON "files" ("uploader_id", "created_at") WHERE "message_id" IS NULL`,
+      `CREATE INDEX "IDX_files_unsent" ON "files" ("uploader_id") WHERE "message_id" IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_files_unsent_age" ON "files" ("created_at") WHERE "message_id" IS NULL`,
     );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."IDX_files_unsent_age"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_files_unsent"`);
     await queryRunner.query(`DROP TRIGGER "files_deleted" ON "files"`);
     await queryRunner.query(`DROP FUNCTION "files_deleted"()`);

@@ -82,6 +82,9 @@ export class AppConfig {
   get unsentFiles(): { ttlSeconds: number; perUser: number } {
     return { ttlSeconds: this.env.FILE_UNSENT_TTL_SECONDS, perUser: this.env.FILE_UNSENT_PER_USER };
   }
+  get fileSweepIntervalMs(): number {
+    return this.env.FILE_SWEEP_INTERVAL_MS;
+  }
   /** Signs attachment links; set FILE_URL_SECRET so every node signs alike. */
   get fileUrlSecret(): string {
     return this.env.FILE_URL_SECRET ?? this.jwt.signKey ?? this.processSecret;

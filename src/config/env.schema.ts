@@ -252,6 +252,12 @@ export class EnvSchema {
   @Min(0)
   FILE_UNSENT_PER_USER = 100;
 
+  /** How often each node sweeps expired uploads and the bytes of deleted files (`0`: never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FILE_SWEEP_INTERVAL_MS = 60_000;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -31,6 +31,12 @@ describe('the lifecycle of uploads', () => {
   const uploaded = async (user: TestClient) =>
     (await upload(user).expect(201)).body as AttachmentView;
   const stored = (id: string) => existsSync(join(files, id.slice(0, 2), id));
+  /** Every stored file on disk, by key. */
+  const onDisk = () =>
+    readdirSync(files, { withFileTypes: true })
+      .filter((shard) => shard.isDirectory() && shard.name !== 'incoming')
+      .flatMap((shard) => readdirSync(join(files, shard.name)))
+      .sort();
   const rowsOf = async (user: TestClient) =>
     (
       await db.query<{ n: number }[]>(
@@ -50,7 +56,12 @@ describe('the lifecycle of uploads', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { FILE_UNSENT_PER_USER: String(PER_USER), FILE_MAX_BYTES: String(MAX_BYTES) },
+      env: {
+        FILE_UNSENT_PER_USER: String(PER_USER),
+        FILE_MAX_BYTES: String(MAX_BYTES),
+        // Swept when a test says so, not in between.
+        FILE_SWEEP_INTERVAL_MS: '0',
+      },
     });
     db = t.app.get(DataSource);
     files = join(t.dataDir, 'files');
@@ -139,6 +150,32 @@ describe('the lifecycle of uploads', () => {
     await upload(a).expect(409);
     expect(await rowsOf(a)).toBe(PER_USER);
     expect(readdirSync(incoming)).toEqual([]);
+    // No bytes without a row.
+    const keys = await db.query<{ storage_key: string }[]>(
+      `SELECT storage_key FROM files UNION SELECT storage_key FROM file_deletions ORDER BY 1`,
+    );
+    expect(onDisk()).toEqual(keys.map((k) => k.storage_key));
+  });
+
+  it('goes past entries whose bytes cannot be removed, and keeps them for the next pass', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const chat = await makeGroup(t, a, [b]);
+    const file = await uploaded(a);
+    await send(a, chat.id, file);
+    // More than a batch of keys the storage refuses (not a key's shape), ahead of the real one.
+    await db.query(
+      `INSERT INTO file_deletions (storage_key) SELECT '!bad' || n FROM generate_series(1, 600) n`,
+    );
+    await ok(await chatSocket(t, a), C.DeleteChat, { chatId: chat.id });
+
+    await t.app.get(FileSweeper).sweep();
+
+    expect(stored(file.id)).toBe(false);
+    const [{ n }] = await db.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM file_deletions WHERE storage_key LIKE '!bad%'`,
+    );
+    expect(n).toBe(600);
+    await db.query(`DELETE FROM file_deletions`);
   });
 
   it('clears received files a stopped node left in incoming for an hour, and no newer ones', async () => {

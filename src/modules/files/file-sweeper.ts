@@ -7,16 +7,17 @@ import { AppConfig } from '../../config/app-config.js';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage.js';
 import { incomingDir } from './storage/incoming.js';
 
-const SWEEP_EVERY_MS = 60_000;
 const BATCH = 500;
 /** A received file this old is left from a node that stopped mid-upload. */
 const INCOMING_LEFT_MS = 60 * 60 * 1000;
 
 /**
- * Removes what no one can reach any more, on every node (the work is idempotent): unsent uploads
- * older than FILE_UNSENT_TTL_SECONDS, the stored bytes of deleted files (listed in
- * `file_deletions` by a trigger on `files`, whichever way the row went), and received files a
- * stopped node left in `incoming`.
+ * Removes what no one can reach any more, every FILE_SWEEP_INTERVAL_MS: unsent uploads older than
+ * FILE_UNSENT_TTL_SECONDS, the stored bytes of deleted files (listed in `file_deletions` by a
+ * trigger on `files`, whichever way the row went), and received files a stopped node left in
+ * `incoming`. Every node sweeps (the work is idempotent). With several nodes, DATA_DIR/files must
+ * be one storage they share, as downloads through any node need anyway: otherwise a node would
+ * take entries off the list for bytes on another node's disk.
  */
 @Injectable()
 export class FileSweeper implements OnModuleInit, OnModuleDestroy {
@@ -32,9 +33,11 @@ export class FileSweeper implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    const every = this.config.fileSweepIntervalMs;
+    if (every === 0) return;
     this.timer = setInterval(() => {
       if (!this.busy) void this.sweep();
-    }, SWEEP_EVERY_MS).unref();
+    }, every).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -47,11 +50,10 @@ export class FileSweeper implements OnModuleInit, OnModuleDestroy {
     this.last = this.last.then(async () => {
       this.busy = true;
       try {
-        await this.expireUnsent();
-        await this.removeDeleted();
-        await this.clearIncoming();
-      } catch (error) {
-        this.logger.warn(`file sweep: ${String(error)}`);
+        // Each step on its own: the database being away leaves `incoming` to be cleared.
+        await this.step('expiring unsent uploads', () => this.expireUnsent());
+        await this.step('removing deleted files', () => this.removeDeleted());
+        await this.step('clearing incoming', () => this.clearIncoming());
       } finally {
         this.busy = false;
       }
@@ -59,7 +61,15 @@ export class FileSweeper implements OnModuleInit, OnModuleDestroy {
     return this.last;
   }
 
-  /** Deletes old unsent uploads; the trigger lists their bytes for removal. */
+  private async step(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn(`file sweep, ${what}: ${String(error)}`);
+    }
+  }
+
+  /** Deletes old unsent uploads, oldest first; the trigger lists their bytes for removal. */
   private async expireUnsent(): Promise<void> {
     const { ttlSeconds } = this.config.unsentFiles;
     if (ttlSeconds === 0) return;
@@ -69,7 +79,7 @@ export class FileSweeper implements OnModuleInit, OnModuleDestroy {
            DELETE FROM files WHERE id IN (
              SELECT id FROM files
              WHERE message_id IS NULL AND created_at < now() - $1::int * interval '1 second'
-             LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+             ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
            RETURNING 1)
          SELECT count(*)::int AS n FROM gone`,
         [ttlSeconds],
@@ -78,11 +88,16 @@ export class FileSweeper implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Removes the bytes of deleted files, then their entries; an entry whose removal failed stays. */
+  /**
+   * Removes the bytes of deleted files, then their entries, going through the list by key: an
+   * entry whose removal fails stays for the next pass without holding up the ones after it.
+   */
   private async removeDeleted(): Promise<void> {
-    for (;;) {
+    for (let after = ''; ;) {
       const rows = await this.db.query<{ storage_key: string }[]>(
-        `SELECT storage_key FROM file_deletions LIMIT ${BATCH}`,
+        `SELECT storage_key FROM file_deletions WHERE storage_key > $1
+         ORDER BY storage_key LIMIT ${BATCH}`,
+        [after],
       );
       const removed: string[] = [];
       for (const { storage_key: key } of rows) {
@@ -97,7 +112,8 @@ export class FileSweeper implements OnModuleInit, OnModuleDestroy {
         await this.db.query(`DELETE FROM file_deletions WHERE storage_key = ANY($1::text[])`, [
           removed,
         ]);
-      if (rows.length < BATCH || removed.length === 0) return;
+      if (rows.length < BATCH) return;
+      after = rows[rows.length - 1].storage_key;
     }
   }
 

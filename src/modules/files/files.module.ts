@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { join } from 'node:path';
 import { AppConfig } from '../../config/app-config.js';
 import { FileSweeper } from './file-sweeper.js';
 import { FileUrlSigner } from './file-url.signer.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { FILE_STORAGE } from './storage/file-storage.js';
-import { incomingDir } from './storage/incoming.js';
+import { filesDir, incomingDir } from './storage/incoming.js';
 import { LocalFileStorage } from './storage/local-file-storage.js';
 
 @Module({
@@ -32,7 +31,7 @@ import { LocalFileStorage } from './storage/local-file-storage.js';
     {
       provide: FILE_STORAGE,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => new LocalFileStorage(join(config.dataDir, 'files')),
+      useFactory: (config: AppConfig) => new LocalFileStorage(filesDir(config)),
     },
   ],
   exports: [FileUrlSigner],

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -42,6 +42,8 @@ interface FileRow {
 
 @Injectable()
 export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
@@ -54,7 +56,7 @@ export class FilesService {
       return await this.store(actor, file);
     } finally {
       // Moved into storage, or refused: either way the received file goes.
-      if (file) await rm(file.path, { force: true });
+      if (file) await rm(file.path, { force: true }).catch(() => undefined);
     }
   }
 
@@ -78,30 +80,42 @@ export class FilesService {
     const id = randomUUID();
     const fileName = safeFileName(file.originalname);
     const { perUser } = this.config.unsentFiles;
-    // The row first, within the cap on unsent uploads (racing uploads may pass it by their
-    // number); the bytes once it is taken. Nothing can read the file before its id is answered.
-    const inserted = await this.db.query<unknown[]>(
-      `INSERT INTO files (id, uploader_id, file_name, mime_type, size, storage_key)
-       SELECT $1::uuid, $2, $3, $4, $5, $1::text
-       WHERE $6::int = 0
-          OR (SELECT count(*) FROM files WHERE uploader_id = $2 AND message_id IS NULL) < $6::int
-       RETURNING id`,
-      [id, actor.id, fileName, mimeType, file.size, perUser],
-    );
+    // The bytes first, then the row: once a row exists its bytes do, so whatever deletes the
+    // row (and so lists its bytes for removal) finds them. The cap on unsent uploads is checked
+    // by the INSERT (racing uploads may pass it by their number).
+    await this.storage.put(id, file.path);
+    let inserted: unknown[];
+    try {
+      inserted = await this.db.query<unknown[]>(
+        `INSERT INTO files (id, uploader_id, file_name, mime_type, size, storage_key)
+         SELECT $1::uuid, $2, $3, $4, $5, $1::text
+         WHERE $6::int = 0 OR (
+           SELECT count(*) FROM (
+             SELECT 1 FROM files WHERE uploader_id = $2 AND message_id IS NULL LIMIT $6::int
+           ) unsent) < $6::int
+         RETURNING id`,
+        [id, actor.id, fileName, mimeType, file.size, perUser],
+      );
+    } catch (error) {
+      await this.removeBytes(id);
+      throw error;
+    }
     if (inserted.length === 0) {
+      await this.removeBytes(id);
       throw new DomainException(
         ErrorCode.Conflict,
         `at most ${perUser} uploads may wait to be sent; send or wait for older ones first`,
         { limit: perUser },
       );
     }
-    try {
-      await this.storage.put(id, file.path);
-    } catch (error) {
-      await this.db.query(`DELETE FROM files WHERE id = $1`, [id]).catch(() => undefined);
-      throw error;
-    }
     return { id, fileName, mimeType, size: file.size, url: this.signer.url(id) };
+  }
+
+  /** Bytes no row points to (a refused upload): a failure leaves them to no one, so it is logged. */
+  private async removeBytes(id: string): Promise<void> {
+    await this.storage
+      .delete(id)
+      .catch((error: unknown) => this.logger.warn(`upload ${id} not removed: ${String(error)}`));
   }
 
   /**

@@ -13,8 +13,9 @@ import { User } from '../../users/entities/user.entity.js';
 
 /** An upload; attached to at most one message, which makes it visible to that chat. */
 @Entity('files')
-// The uploads no message has taken yet: counted for the per-user cap, swept when old.
-@Index('IDX_files_unsent', ['uploaderId', 'createdAt'], { where: '"message_id" IS NULL' })
+// The uploads no message has taken yet: by uploader for the per-user cap, by age for the sweep.
+@Index('IDX_files_unsent', ['uploaderId'], { where: '"message_id" IS NULL' })
+@Index('IDX_files_unsent_age', ['createdAt'], { where: '"message_id" IS NULL' })
 export class StoredFile {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
