@@ -6,7 +6,7 @@ import type { LimitMetrics } from '../../metrics/limit.metrics.js';
 import { Room } from '../../realtime/events.js';
 import type { ActiveUsers } from './active-users.js';
 import type { ChatService } from './chat.service.js';
-import { ChatSessions, type Joined } from './chat-sessions.js';
+import { ChatSessions, TYPED_IN_PRUNE_AT, type Joined } from './chat-sessions.js';
 import type { MessageService } from './message.service.js';
 import type { TypingService } from './typing.service.js';
 
@@ -127,5 +127,56 @@ describe('ChatSessions.join', () => {
     joins[0].finish(down);
     await expect(join).rejects.toThrow(down);
     expect(socket.rooms.has(ROOM)).toBe(false);
+  });
+});
+
+describe('ChatSessions.typing', () => {
+  /** Typists as TypingService keeps them; `expire` stands for TYPING_TTL_MS running out. */
+  function typingSessions() {
+    const typing = new Set<string>();
+    const typists = {
+      set: (chatId: string, _actor: Actor, isTyping: boolean) =>
+        void (isTyping ? typing.add(chatId) : typing.delete(chatId)),
+      isTyping: (chatId: string) => typing.has(chatId),
+      stop: (chatId: string) => void typing.delete(chatId),
+    } as unknown as TypingService;
+    const s = new ChatSessions(
+      {} as ChatService,
+      {} as MessageService,
+      typists,
+      {} as ActiveUsers,
+      { limits: { roomsPerSocket: 10 } } as AppConfig,
+      {} as LimitMetrics,
+    );
+    return { s, expire: (chatId: string) => typing.delete(chatId) };
+  }
+  /** A socket already in each chat's room, so typing needs no access check. */
+  const socketIn = (chatIds: string[]): AppSocket => {
+    const socket = fakeSocket();
+    for (const chatId of chatIds) socket.rooms.add(Room.chat(chatId));
+    return socket;
+  };
+  const typedIn = (socket: AppSocket) => [...(socket.data.typedIn ?? [])];
+
+  it('forgets a chat once the socket says it stopped typing there', async () => {
+    const { s } = typingSessions();
+    const socket = socketIn(['a', 'b']);
+    await s.typing(actor, socket, { chatId: 'a', isTyping: true });
+    await s.typing(actor, socket, { chatId: 'b', isTyping: true });
+    await s.typing(actor, socket, { chatId: 'a', isTyping: false });
+    expect(typedIn(socket)).toEqual(['b']);
+  });
+
+  it('keeps the list short when typing runs out, and keeps chats still typed in', async () => {
+    const { s, expire } = typingSessions();
+    const chats = Array.from({ length: 200 }, (_, i) => `chat-${i}`);
+    const socket = socketIn(['kept', ...chats]);
+    await s.typing(actor, socket, { chatId: 'kept', isTyping: true });
+    for (const chatId of chats) {
+      await s.typing(actor, socket, { chatId, isTyping: true });
+      expire(chatId);
+      expect(typedIn(socket).length).toBeLessThanOrEqual(TYPED_IN_PRUNE_AT);
+    }
+    expect(typedIn(socket)).toContain('kept');
   });
 });

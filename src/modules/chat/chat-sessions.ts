@@ -134,6 +134,7 @@ export class ChatSessions {
     if (!joined) return;
     joinedBy(socket).delete(chatId);
     this.typists.stop(chatId, actor.id);
+    typedIn(socket).delete(chatId);
     if (!joined.active) return; // still joining: the join undoes itself
     this.active.left(chatId, actor.id);
     if (!socket.rooms.has(Room.chat(chatId))) return;
@@ -149,7 +150,15 @@ export class ChatSessions {
       if (!socket.connected) return;
     }
     this.typists.set(dto.chatId, actor, dto.isTyping);
-    if (dto.isTyping) typedIn(socket).add(dto.chatId);
+    const typed = typedIn(socket);
+    if (!dto.isTyping) typed.delete(dto.chatId);
+    else if (!typed.has(dto.chatId)) {
+      // Typing that ran out (TYPING_TTL_MS) leaves its chat here: forget those before the set grows.
+      if (typed.size >= TYPED_IN_PRUNE_AT)
+        for (const chatId of typed)
+          if (!this.typists.isTyping(chatId, actor.id)) typed.delete(chatId);
+      typed.add(dto.chatId);
+    }
   }
 }
 
@@ -176,7 +185,13 @@ function joinsOf(socket: AppSocket): LimitFunction {
   return (socket.data.joins ??= pLimit(JOINS_AT_ONCE));
 }
 
-/** Chats this socket has typed in, so its disconnect stops its typing at once. */
+/** Past this many chats typed in, a socket's list forgets those whose typing has stopped. */
+export const TYPED_IN_PRUNE_AT = 32;
+
+/**
+ * Chats this socket has typed in, so its disconnect stops its typing at once. `isTyping: false`
+ * and leaving take a chat off; typing that ran out is taken off once the list is long.
+ */
 function typedIn(socket: AppSocket): Set<string> {
   return (socket.data.typedIn ??= new Set<string>());
 }

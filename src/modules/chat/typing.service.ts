@@ -72,6 +72,11 @@ export class TypingService implements OnModuleDestroy {
     this.announce({ chatId, userId: user.id, userName: user.name, isTyping: true });
   }
 
+  /** Whether the user is typing in the chat through this node. */
+  isTyping(chatId: string, userId: string): boolean {
+    return this.typists.has(keyOf(chatId, userId));
+  }
+
   stop(chatId: string, userId: string): void {
     const key = keyOf(chatId, userId);
     const current = this.typists.get(key);
