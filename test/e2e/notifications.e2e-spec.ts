@@ -16,7 +16,7 @@ import {
   NotificationClientEvent as C,
   NotificationServerEvent as S,
 } from '../../src/realtime/events.js';
-import { ok, record, settle } from '../support/chat.js';
+import { ok, record, settle, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { expectTimeOrderedId } from '../support/ids.js';
@@ -272,6 +272,64 @@ describe('/notifications', () => {
       await settle();
       expect(demotedDevice.notifications).toEqual([]);
     });
+
+    it('reads a chat’s message.new once the chat is read up to the message it shows', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [bDevice] = await devices(b, 1);
+      const first = await send(a, chat.id, { text: 'one' });
+      const second = await send(a, chat.id, { text: 'two' });
+      const unread = async () => (await ok<Count>(bDevice.socket, C.GetUnreadCount, {})).count;
+      await waitUntil(async () => (await unread()) === 1, 5000, 'message.new stored');
+      const bChat = await chatSocket(t, b);
+      // It shows the second message: reading up to the first leaves it unread.
+      await ok(bChat, ChatClientEvent.ReadMessages, { chatId: chat.id, upToSeq: first.seq });
+      await settle();
+      expect(await unread()).toBe(1);
+      await ok(bChat, ChatClientEvent.ReadMessages, { chatId: chat.id, upToSeq: second.seq });
+      await waitUntil(() => bDevice.counts.at(-1)?.count === 0, 5000, 'unreadCount 0 pushed');
+      const page = await ok<Page<NotificationView>>(bDevice.socket, C.List, {});
+      expect(page.items.map((n) => [n.kind, n.readAt !== null])).toEqual([['message.new', true]]);
+      // The next message makes a new one, as after markRead.
+      await send(a, chat.id, { text: 'three' });
+      await waitUntil(async () => (await unread()) === 1, 5000, 'a new message.new');
+    });
+
+    it('quotes an edit, and no text once deleted, in the notifications that quoted the message', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [aDevice, bDevice] = [(await devices(a, 1))[0], (await devices(b, 1))[0]];
+      const question = await send(b, chat.id, { text: 'question' });
+      const reply = await send(a, chat.id, {
+        text: 'my password is hunter2',
+        replyToId: question.id,
+      });
+      await send(a, chat.id, { text: 'oops' });
+      const secret = await send(a, chat.id, { text: 'TOP SECRET' });
+      await waitUntil(() => bDevice.notifications.length === 2, 5000, 'notifications made');
+      const messages = async (socket: ClientSocket) => {
+        const page = await ok<Page<NotificationView>>(socket, C.List, {});
+        return page.items.map((n) => [n.kind, n.message]);
+      };
+      const aChat = await chatSocket(t, a);
+      await ok(aChat, ChatClientEvent.EditMessage, { messageId: reply.id, text: 'see the docs' });
+      await ok(aChat, ChatClientEvent.DeleteMessage, { messageId: secret.id });
+      await waitUntil(
+        async () => JSON.stringify(await messages(bDevice.socket)).includes('Message deleted'),
+        5000,
+        'the deleted message no longer quoted',
+      );
+      // Newest first.
+      expect(await messages(bDevice.socket)).toEqual([
+        ['message.new', 'Message deleted'],
+        ['message.reply', 'see the docs'],
+      ]);
+      // Only notifications quoting those messages change.
+      expect(aDevice.notifications.map((n) => [n.kind, n.message])).toEqual([
+        ['message.new', 'question'],
+      ]);
+      expect(await messages(aDevice.socket)).toEqual([['message.new', 'question']]);
+    });
   });
 
   it('notifies the other party of order and dispute changes, never the one who made them', async () => {
@@ -470,6 +528,9 @@ describe('/notifications', () => {
         [{ subject: '' }, 'subject'],
         [{ message: 'x'.repeat(4001) }, 'message'],
         [{ actionUrl: 'javascript:alert(1)' }, 'actionUrl'],
+        // Protocol-relative: another site, though it starts with a slash.
+        [{ actionUrl: '//evil.example/x' }, 'actionUrl'],
+        [{ actionUrl: '/\\evil.example/x' }, 'actionUrl'],
         [{ data: 'text' }, 'data'],
         [{ extra: true }, 'extra'],
       ] as const) {

@@ -3,7 +3,12 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { clip } from '../../common/text/clip.js';
 import { ActiveUsers } from '../chat/active-users.js';
 import { ChatService } from '../chat/chat.service.js';
-import { ChatDomainEvent, type MessageCreatedEvent } from '../chat/chat.events.js';
+import {
+  ChatDomainEvent,
+  type MessageChangedEvent,
+  type MessageCreatedEvent,
+  type MessagesReadEvent,
+} from '../chat/chat.events.js';
 import { MessageType } from '../chat/entities/message.entity.js';
 import {
   DisputeDomainEvent,
@@ -16,6 +21,7 @@ import type { NotificationInput } from './notification.types.js';
 import { NotificationsService } from './notifications.service.js';
 
 const PREVIEW_LENGTH = 140;
+const DELETED_PREVIEW = 'Message deleted';
 
 /**
  * Turns domain events into notifications: nobody calls this module; it listens. Each runs after
@@ -94,6 +100,30 @@ export class NotificationProducers {
           ),
       ]);
     });
+  }
+
+  /** Reading a chat reads its `message.new` too. */
+  @OnEvent(ChatDomainEvent.MessagesRead)
+  messagesRead({ userId, chatId, lastReadSeq }: MessagesReadEvent): void {
+    this.guard('message.read', () => this.notifications.chatRead(userId, chatId, lastReadSeq));
+  }
+
+  /** Notifications quoting an edited message quote the edit; a deleted one, no text. */
+  @OnEvent(ChatDomainEvent.MessageUpdated)
+  messageUpdated({ message }: MessageChangedEvent): void {
+    this.guard('message.updated', () =>
+      this.notifications.messageChanged(
+        message,
+        previewOf(message.text, message.attachments.length),
+      ),
+    );
+  }
+
+  @OnEvent(ChatDomainEvent.MessageDeleted)
+  messageDeleted({ message }: MessageChangedEvent): void {
+    this.guard('message.deleted', () =>
+      this.notifications.messageChanged(message, DELETED_PREVIEW),
+    );
   }
 
   @OnEvent(OrderDomainEvent.StatusChanged)

@@ -16,7 +16,7 @@ import {
 import type { Page } from '../chat/chat.types.js';
 import { iso } from '../../database/timestamps.js';
 import type { ListNotificationsDto } from './dto/notification.dto.js';
-import { NotificationType } from './entities/notification.entity.js';
+import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import { MailOutboxService } from './mail/mail-outbox.service.js';
 import {
   NotificationDomainEvent,
@@ -156,6 +156,61 @@ export class NotificationsService {
         ],
       );
       await this.published(rows.filter((row) => row.inserted));
+    });
+  }
+
+  /**
+   * A message was edited or deleted: the notifications that quote it say `preview` instead. They
+   * are the chat's unread `message.new` whose latest message it is (found through the members'
+   * rows of the coalesce key's index) and the `message.reply` its replied author got (made after
+   * the message). Written after any `message.new` statement of the chat on this node, so one
+   * in flight does not put the old text back; read `message.new` rows keep what they showed.
+   */
+  async messageChanged(
+    message: {
+      id: string;
+      chatId: string;
+      createdAt: string;
+      replyTo?: { senderId: string | null } | null;
+    },
+    preview: string,
+  ): Promise<void> {
+    const coalesceKey = `message.new:${message.chatId}`;
+    await this.coalescing.whenIdle(coalesceKey);
+    await this.db.query(
+      `UPDATE notifications SET message = $6, updated_at = now()
+       WHERE id IN (
+         SELECT id FROM notifications
+         WHERE user_id IN (SELECT user_id FROM chat_members WHERE chat_id = $1::uuid)
+           AND coalesce_key = $2 AND read_at IS NULL AND data->>'messageId' = $3
+         UNION ALL
+         SELECT id FROM notifications
+         WHERE user_id = $4 AND created_at >= $5::timestamptz
+           AND kind = '${NotificationKind.MessageReply}' AND data->>'messageId' = $3)`,
+      [
+        message.chatId,
+        coalesceKey,
+        message.id,
+        message.replyTo?.senderId ?? null,
+        message.createdAt,
+        preview,
+      ],
+    );
+  }
+
+  /**
+   * The user has read the chat up to `seq`: its unread `message.new`, unless it shows a later
+   * message, is read too, and the user's devices hear the new count.
+   */
+  async chatRead(userId: string, chatId: string, seq: number): Promise<void> {
+    await this.perUser.run(userId, async () => {
+      const [, updated] = await this.db.query<[unknown[], number]>(
+        `UPDATE notifications SET read_at = now(), updated_at = now()
+         WHERE user_id = $1 AND coalesce_key = $2 AND read_at IS NULL
+           AND (data->>'seq')::bigint <= $3`,
+        [userId, `message.new:${chatId}`, seq],
+      );
+      if (updated > 0) await this.publishCount(userId, true);
     });
   }
 

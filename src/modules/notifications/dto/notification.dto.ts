@@ -68,7 +68,10 @@ export class CreateNotificationDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  @Matches(/^(https?:\/\/|\/)\S*$/, { message: 'actionUrl must be an http(s) URL or a path' })
+  // A path is one slash: `//host/x` (and `/\host/x`, which browsers read alike) is another site.
+  @Matches(/^(https?:\/\/|\/(?![/\\]))\S*$/, {
+    message: 'actionUrl must be an http(s) URL or a path',
+  })
   actionUrl?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
