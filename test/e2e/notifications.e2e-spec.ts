@@ -273,62 +273,101 @@ describe('/notifications', () => {
       expect(demotedDevice.notifications).toEqual([]);
     });
 
+    /** The user's notifications as `list` answers them: kind, message, seq quoted, read. */
+    const listed = async (socket: ClientSocket) =>
+      (await ok<Page<NotificationView>>(socket, C.List, {})).items.map((n) => ({
+        kind: n.kind,
+        message: n.message,
+        seq: n.data?.seq,
+        read: n.readAt !== null,
+      }));
+    /** Waits until the user's unread message.new quotes the message of `seq`. */
+    const shows = (socket: ClientSocket, seq: number) =>
+      waitUntil(
+        async () =>
+          (await listed(socket)).some((n) => n.kind === 'message.new' && !n.read && n.seq === seq),
+        5000,
+        `message.new showing seq ${seq}`,
+      );
+
     it('reads a chat’s message.new once the chat is read up to the message it shows', async () => {
       const [a, b] = [await makeUser(t), await makeUser(t)];
       const chat = await group(a, [b]);
       const [bDevice] = await devices(b, 1);
       const first = await send(a, chat.id, { text: 'one' });
       const second = await send(a, chat.id, { text: 'two' });
-      const unread = async () => (await ok<Count>(bDevice.socket, C.GetUnreadCount, {})).count;
-      await waitUntil(async () => (await unread()) === 1, 5000, 'message.new stored');
+      await shows(bDevice.socket, second.seq);
       const bChat = await chatSocket(t, b);
       // It shows the second message: reading up to the first leaves it unread.
       await ok(bChat, ChatClientEvent.ReadMessages, { chatId: chat.id, upToSeq: first.seq });
       await settle();
-      expect(await unread()).toBe(1);
+      expect(await listed(bDevice.socket)).toEqual([
+        { kind: 'message.new', message: 'two', seq: second.seq, read: false },
+      ]);
       await ok(bChat, ChatClientEvent.ReadMessages, { chatId: chat.id, upToSeq: second.seq });
       await waitUntil(() => bDevice.counts.at(-1)?.count === 0, 5000, 'unreadCount 0 pushed');
-      const page = await ok<Page<NotificationView>>(bDevice.socket, C.List, {});
-      expect(page.items.map((n) => [n.kind, n.readAt !== null])).toEqual([['message.new', true]]);
+      expect(await listed(bDevice.socket)).toEqual([
+        { kind: 'message.new', message: 'two', seq: second.seq, read: true },
+      ]);
       // The next message makes a new one, as after markRead.
-      await send(a, chat.id, { text: 'three' });
-      await waitUntil(async () => (await unread()) === 1, 5000, 'a new message.new');
+      const third = await send(a, chat.id, { text: 'three' });
+      await shows(bDevice.socket, third.seq);
     });
 
-    it('quotes an edit, and no text once deleted, in the notifications that quoted the message', async () => {
+    it('makes no message.new for a message the user has read past by the time it is written', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [bDevice] = await devices(b, 1);
+      const message = await send(a, chat.id, { text: 'read at once' });
+      await shows(bDevice.socket, message.seq);
+      await ok(await chatSocket(t, b), ChatClientEvent.ReadMessages, {
+        chatId: chat.id,
+        upToSeq: message.seq,
+      });
+      await waitUntil(() => bDevice.counts.at(-1)?.count === 0, 5000, 'read');
+      // The same occurrence written again, late (its receipt first): as if its statement had
+      // waited behind the read.
+      await t.app.get(NotificationsService).notifyCoalesced([b.id], `message.new:${chat.id}`, {
+        type: NotificationType.InApp,
+        kind: 'message.new',
+        subject: 'New messages',
+        message: 'read at once',
+        data: { chatId: chat.id, messageId: message.id, seq: message.seq, senderId: a.id },
+      });
+      expect((await listed(bDevice.socket)).filter((n) => !n.read)).toEqual([]);
+      expect(await ok<Count>(bDevice.socket, C.GetUnreadCount, {})).toEqual({ count: 0 });
+    });
+
+    it('quotes a message as it is now: edited, or deleted with no text', async () => {
       const [a, b] = [await makeUser(t), await makeUser(t)];
       const chat = await group(a, [b]);
       const [aDevice, bDevice] = [(await devices(a, 1))[0], (await devices(b, 1))[0]];
       const question = await send(b, chat.id, { text: 'question' });
+      await shows(aDevice.socket, question.seq);
       const reply = await send(a, chat.id, {
         text: 'my password is hunter2',
         replyToId: question.id,
       });
-      await send(a, chat.id, { text: 'oops' });
+      const first = await send(a, chat.id, { text: 'a slip' });
+      await shows(bDevice.socket, first.seq);
+      // A read message.new keeps quoting its message too.
+      await ok(bDevice.socket, C.MarkAllRead, {});
       const secret = await send(a, chat.id, { text: 'TOP SECRET' });
-      await waitUntil(() => bDevice.notifications.length === 2, 5000, 'notifications made');
-      const messages = async (socket: ClientSocket) => {
-        const page = await ok<Page<NotificationView>>(socket, C.List, {});
-        return page.items.map((n) => [n.kind, n.message]);
-      };
+      await shows(bDevice.socket, secret.seq);
       const aChat = await chatSocket(t, a);
       await ok(aChat, ChatClientEvent.EditMessage, { messageId: reply.id, text: 'see the docs' });
       await ok(aChat, ChatClientEvent.DeleteMessage, { messageId: secret.id });
-      await waitUntil(
-        async () => JSON.stringify(await messages(bDevice.socket)).includes('Message deleted'),
-        5000,
-        'the deleted message no longer quoted',
-      );
+      await ok(aChat, ChatClientEvent.DeleteMessage, { messageId: first.id });
       // Newest first.
-      expect(await messages(bDevice.socket)).toEqual([
-        ['message.new', 'Message deleted'],
-        ['message.reply', 'see the docs'],
+      expect((await listed(bDevice.socket)).map((n) => [n.kind, n.message, n.read])).toEqual([
+        ['message.new', 'Message deleted', false],
+        ['message.new', 'Message deleted', true],
+        ['message.reply', 'see the docs', true],
       ]);
       // Only notifications quoting those messages change.
-      expect(aDevice.notifications.map((n) => [n.kind, n.message])).toEqual([
+      expect((await listed(aDevice.socket)).map((n) => [n.kind, n.message])).toEqual([
         ['message.new', 'question'],
       ]);
-      expect(await messages(aDevice.socket)).toEqual([['message.new', 'question']]);
     });
   });
 

@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { clip } from '../../common/text/clip.js';
 import { ActiveUsers } from '../chat/active-users.js';
 import { ChatService } from '../chat/chat.service.js';
 import {
   ChatDomainEvent,
-  type MessageChangedEvent,
   type MessageCreatedEvent,
   type MessagesReadEvent,
 } from '../chat/chat.events.js';
@@ -18,10 +16,8 @@ import {
 import { OrderDomainEvent, type OrderStatusChangedEvent } from '../orders/order.events.js';
 import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import type { NotificationInput } from './notification.types.js';
+import { previewOf } from './notification-preview.js';
 import { NotificationsService } from './notifications.service.js';
-
-const PREVIEW_LENGTH = 140;
-const DELETED_PREVIEW = 'Message deleted';
 
 /**
  * Turns domain events into notifications: nobody calls this module; it listens. Each runs after
@@ -106,24 +102,6 @@ export class NotificationProducers {
   @OnEvent(ChatDomainEvent.MessagesRead)
   messagesRead({ userId, chatId, lastReadSeq }: MessagesReadEvent): void {
     this.guard('message.read', () => this.notifications.chatRead(userId, chatId, lastReadSeq));
-  }
-
-  /** Notifications quoting an edited message quote the edit; a deleted one, no text. */
-  @OnEvent(ChatDomainEvent.MessageUpdated)
-  messageUpdated({ message }: MessageChangedEvent): void {
-    this.guard('message.updated', () =>
-      this.notifications.messageChanged(
-        message,
-        previewOf(message.text, message.attachments.length),
-      ),
-    );
-  }
-
-  @OnEvent(ChatDomainEvent.MessageDeleted)
-  messageDeleted({ message }: MessageChangedEvent): void {
-    this.guard('message.deleted', () =>
-      this.notifications.messageChanged(message, DELETED_PREVIEW),
-    );
   }
 
   @OnEvent(OrderDomainEvent.StatusChanged)
@@ -217,9 +195,4 @@ function disputeData(event: DisputeStatusChangedEvent): Record<string, unknown> 
     previousStatus: event.previousStatus,
     moderatorId: event.dispute.moderatorId,
   };
-}
-
-function previewOf(text: string | null, attachments: number): string {
-  if (text) return text.length > PREVIEW_LENGTH ? `${clip(text, PREVIEW_LENGTH - 1)}…` : text;
-  return attachments === 1 ? 'Sent an attachment' : `Sent ${attachments} attachments`;
 }

@@ -18,6 +18,7 @@ import { iso } from '../../database/timestamps.js';
 import type { ListNotificationsDto } from './dto/notification.dto.js';
 import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import { MailOutboxService } from './mail/mail-outbox.service.js';
+import { DELETED_PREVIEW, previewOf } from './notification-preview.js';
 import {
   NotificationDomainEvent,
   type NotificationInput,
@@ -38,6 +39,23 @@ interface NotificationRow {
   read_at: Date | string | null;
   created_at: Date | string;
   time_us: string;
+}
+
+/** A row of `list`, with the message it quotes, if any, as that message is now. */
+interface QuotingRow extends NotificationRow {
+  quoted_deleted: boolean | null;
+  quoted_edited: boolean | null;
+  quoted_text: string | null;
+}
+
+/** Checked before the cast: a custom notification's `data` may hold anything. */
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/** What a notification says of the message it quotes: the stored preview, unless it changed. */
+function quoted(row: QuotingRow): string {
+  if (row.quoted_deleted) return DELETED_PREVIEW;
+  if (row.quoted_edited && row.quoted_text) return previewOf(row.quoted_text, 0);
+  return row.message;
 }
 
 const COLUMNS = `n.id, n.user_id, n.type, n.kind, n.subject, n.message, n.action_url, n.data, n.read_at,
@@ -135,6 +153,11 @@ export class NotificationsService {
          FROM unnest($2::text[], $3::int[], $4::int[]) AS o(u, c, k)
          JOIN unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
               WITH ORDINALITY AS i(type, kind, subject, message, action_url, data, k) USING (k)
+         -- Not for a user who has read the chat past it meanwhile (their receipt came first).
+         WHERE NOT EXISTS (
+           SELECT 1 FROM chat_members cm
+           WHERE cm.chat_id = (i.data->>'chatId')::uuid AND cm.user_id = o.u
+             AND cm.last_read_seq >= (i.data->>'seq')::int)
          ON CONFLICT (user_id, coalesce_key) WHERE read_at IS NULL AND coalesce_key IS NOT NULL
          DO UPDATE SET subject = EXCLUDED.subject, message = EXCLUDED.message,
            action_url = EXCLUDED.action_url,
@@ -160,45 +183,6 @@ export class NotificationsService {
   }
 
   /**
-   * A message was edited or deleted: the notifications that quote it say `preview` instead. They
-   * are the chat's unread `message.new` whose latest message it is (found through the members'
-   * rows of the coalesce key's index) and the `message.reply` its replied author got (made after
-   * the message). Written after any `message.new` statement of the chat on this node, so one
-   * in flight does not put the old text back; read `message.new` rows keep what they showed.
-   */
-  async messageChanged(
-    message: {
-      id: string;
-      chatId: string;
-      createdAt: string;
-      replyTo?: { senderId: string | null } | null;
-    },
-    preview: string,
-  ): Promise<void> {
-    const coalesceKey = `message.new:${message.chatId}`;
-    await this.coalescing.whenIdle(coalesceKey);
-    await this.db.query(
-      `UPDATE notifications SET message = $6, updated_at = now()
-       WHERE id IN (
-         SELECT id FROM notifications
-         WHERE user_id IN (SELECT user_id FROM chat_members WHERE chat_id = $1::uuid)
-           AND coalesce_key = $2 AND read_at IS NULL AND data->>'messageId' = $3
-         UNION ALL
-         SELECT id FROM notifications
-         WHERE user_id = $4 AND created_at >= $5::timestamptz
-           AND kind = '${NotificationKind.MessageReply}' AND data->>'messageId' = $3)`,
-      [
-        message.chatId,
-        coalesceKey,
-        message.id,
-        message.replyTo?.senderId ?? null,
-        message.createdAt,
-        preview,
-      ],
-    );
-  }
-
-  /**
    * The user has read the chat up to `seq`: its unread `message.new`, unless it shows a later
    * message, is read too, and the user's devices hear the new count.
    */
@@ -214,11 +198,19 @@ export class NotificationsService {
     });
   }
 
-  /** The user's notifications, newest first (keyset on created_at, id). */
+  /**
+   * The user's notifications, newest first (keyset on created_at, id). Those quoting a message
+   * (`message.new`, `message.reply`) quote it as it is now: edited, or deleted (no text).
+   */
   async list(userId: string, dto: ListNotificationsDto): Promise<Page<NotificationView>> {
     const cursor = dto.cursor ? decodeCursor(dto.cursor) : null;
-    const rows = await this.db.query<NotificationRow[]>(
-      `SELECT ${COLUMNS} FROM notifications n
+    const rows = await this.db.query<QuotingRow[]>(
+      `SELECT ${COLUMNS}, m.is_deleted AS quoted_deleted, m.edited_at IS NOT NULL AS quoted_edited,
+              m.text AS quoted_text
+       FROM notifications n
+       LEFT JOIN messages m ON n.kind IN ('${NotificationKind.MessageNew}', '${NotificationKind.MessageReply}')
+         AND m.id = CASE WHEN n.data->>'messageId' ~ '${UUID_PATTERN}'
+                         THEN (n.data->>'messageId')::uuid END
        WHERE n.user_id = $1 AND (NOT $2::boolean OR n.read_at IS NULL)
          AND ($3::bigint IS NULL OR (n.created_at, n.id) < (${fromEpochUs('$3')}, $4::uuid))
        ORDER BY n.created_at DESC, n.id DESC LIMIT $5`,
@@ -226,7 +218,7 @@ export class NotificationsService {
     );
     const page = keysetPage(rows, dto.limit);
     return {
-      items: page.rows.map(toNotificationView),
+      items: page.rows.map((row) => ({ ...toNotificationView(row), message: quoted(row) })),
       hasMore: page.hasMore,
       nextCursor: page.nextCursor,
     };
