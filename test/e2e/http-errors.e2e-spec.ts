@@ -67,20 +67,28 @@ describe('REST refusals outside the handlers', () => {
     });
   });
 
-  it('answers a body that is not JSON 400 with the contract details, naming the body', async () => {
-    const res = await request(t.url)
-      .post('/api/chats')
-      .set(as(user))
-      .set('Content-Type', 'application/json')
-      .send('{"type": "GROUP", ')
-      .expect(400);
-    expect(res.body).toEqual({
-      statusCode: 400,
-      code: 'VALIDATION_FAILED',
-      message: 'body is not valid JSON',
-      details: [{ field: 'body', constraints: { valid: 'body is not valid JSON' } }],
-    });
-  });
+  it.each([
+    ['{"type": "GROUP", ', 'body is not valid JSON'],
+    ['null', 'body must be a JSON object'],
+    ['"GROUP"', 'body must be a JSON object'],
+    ['5', 'body must be a JSON object'],
+  ])(
+    'answers the body %s 400 with the contract details, naming the body: %s',
+    async (body, message) => {
+      const res = await request(t.url)
+        .post('/api/chats')
+        .set(as(user))
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message,
+        details: [{ field: 'body', constraints: { valid: message } }],
+      });
+    },
+  );
 
   it.each([
     ['post', '/api/notifications/read-all'],

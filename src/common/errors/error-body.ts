@@ -64,13 +64,26 @@ export function toErrorBody(error: unknown): ErrorBody {
  */
 function refused(code: ErrorCode, error: unknown, message?: string, field?: string): ErrorBody {
   const cause = (error as { cause?: unknown }).cause;
-  const invalidJson = [error, cause].some(
+  const unparsed = [error, cause].find(
     (e) => (e as { type?: unknown } | undefined)?.type === 'entity.parse.failed',
   );
-  const text = message ?? (invalidJson ? 'body is not valid JSON' : DEFAULT_MESSAGES[code]);
+  const text = message ?? (unparsed ? unparsedBody(unparsed) : DEFAULT_MESSAGES[code]);
   if (code !== ErrorCode.ValidationFailed) return { code, message: text };
   const part = field ?? (error instanceof URIError || cause instanceof URIError ? 'path' : 'body');
   return { code, message: text, details: [{ field: part, constraints: { valid: text } }] };
+}
+
+/**
+ * Why the JSON body parser refused a body: it is not JSON, or (the parser takes only objects and
+ * arrays) it is JSON of another kind, such as `null` or a string.
+ */
+function unparsedBody(error: unknown): string {
+  try {
+    JSON.parse(String((error as { body?: unknown }).body));
+  } catch {
+    return 'body is not valid JSON';
+  }
+  return 'body must be a JSON object';
 }
 
 /** Errors of Express's body parsers (http-errors): a client's fault, safe to name by status. */

@@ -26,6 +26,17 @@ describe('TokenBucket', () => {
     expect(bucket.take(1000)).toBe(0);
   });
 
+  it('takes a refunded token back, never above the burst', () => {
+    const bucket = new TokenBucket({ perSecond: 1, burst: 2 }, 0);
+    expect([bucket.take(0), bucket.take(0)]).toEqual([0, 0]);
+    bucket.refund();
+    expect(bucket.take(0)).toBe(0);
+    expect(bucket.take(0)).toBeGreaterThan(0);
+    const full = new TokenBucket({ perSecond: 1, burst: 1 }, 0);
+    full.refund();
+    expect([full.take(0), full.take(0) > 0]).toEqual([0, true]);
+  });
+
   it('answers at least 1 ms when refusing, however fast the refill', () => {
     const bucket = new TokenBucket({ perSecond: 1_000_000, burst: 1 }, 0);
     bucket.take(0);

@@ -29,6 +29,11 @@ export class TokenBucket {
     return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.limit.perSecond));
   }
 
+  /** Gives back a token taken for an action another limit then refused. */
+  refund(): void {
+    this.tokens = Math.min(this.limit.burst, this.tokens + 1);
+  }
+
   /** Full again: forgetting the bucket changes nothing. */
   isFull(now = Date.now()): boolean {
     this.refill(now);

@@ -55,7 +55,11 @@ export class EventRate {
       if (retryAfterMs !== 0) this.onRefused('event_rate');
       else if (userId !== undefined) {
         retryAfterMs = this.perUser!.take(userId);
-        if (retryAfterMs !== 0) this.onRefused('user_event_rate');
+        if (retryAfterMs !== 0) {
+          // A refused event takes nothing: the connection's token goes back.
+          bucket?.refund();
+          this.onRefused('user_event_rate');
+        }
       }
       if (retryAfterMs === 0) return next();
       const event: unknown = packet[0];
