@@ -369,6 +369,24 @@ describe('/notifications', () => {
         ['message.new', 'question'],
       ]);
     });
+
+    it('quotes no text of a deleted chat’s messages', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const [bDevice] = await devices(b, 1);
+      const question = await send(b, chat.id, { text: 'question' });
+      const secret = await send(a, chat.id, { text: 'TOP SECRET', replyToId: question.id });
+      const later = await send(a, chat.id, { text: 'deleted, then its chat' });
+      await shows(bDevice.socket, later.seq);
+      const aChat = await chatSocket(t, a);
+      await ok(aChat, ChatClientEvent.DeleteMessage, { messageId: later.id });
+      await ok(aChat, ChatClientEvent.DeleteChat, { chatId: chat.id });
+      expect((await listed(bDevice.socket)).map((n) => [n.kind, n.message])).toEqual([
+        ['message.new', 'Message deleted'],
+        ['message.reply', 'Message deleted'],
+      ]);
+      expect(secret.replyTo?.id).toBe(question.id);
+    });
   });
 
   it('notifies the other party of order and dispute changes, never the one who made them', async () => {
@@ -567,6 +585,9 @@ describe('/notifications', () => {
         [{ subject: '' }, 'subject'],
         [{ message: 'x'.repeat(4001) }, 'message'],
         [{ actionUrl: 'javascript:alert(1)' }, 'actionUrl'],
+        // The app's own kinds: a message.new quotes the message it names.
+        [{ kind: 'message.new', data: { messageId: randomUUID() } }, 'kind'],
+        [{ kind: 'dispute.status' }, 'kind'],
         // Protocol-relative: another site, though it starts with a slash.
         [{ actionUrl: '//evil.example/x' }, 'actionUrl'],
         [{ actionUrl: '/\\evil.example/x' }, 'actionUrl'],

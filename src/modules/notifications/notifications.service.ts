@@ -43,16 +43,22 @@ interface NotificationRow {
 
 /** A row of `list`, with the message it quotes, if any, as that message is now. */
 interface QuotingRow extends NotificationRow {
-  quoted_deleted: boolean | null;
+  /** Whether it quotes a message (its kind says so and it names one). */
+  quotes: boolean;
+  /** Gone (its chat deleted) or deleted. */
+  quoted_deleted: boolean;
   quoted_edited: boolean | null;
   quoted_text: string | null;
 }
 
-/** Checked before the cast: a custom notification's `data` may hold anything. */
+/** Checked before the cast: a stored `data` may hold anything. */
 const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const QUOTES = `n.kind IN ('${NotificationKind.MessageNew}', '${NotificationKind.MessageReply}')
+  AND n.data->>'messageId' ~ '${UUID_PATTERN}'`;
 
 /** What a notification says of the message it quotes: the stored preview, unless it changed. */
 function quoted(row: QuotingRow): string {
+  if (!row.quotes) return row.message;
   if (row.quoted_deleted) return DELETED_PREVIEW;
   if (row.quoted_edited && row.quoted_text) return previewOf(row.quoted_text, 0);
   return row.message;
@@ -205,12 +211,11 @@ export class NotificationsService {
   async list(userId: string, dto: ListNotificationsDto): Promise<Page<NotificationView>> {
     const cursor = dto.cursor ? decodeCursor(dto.cursor) : null;
     const rows = await this.db.query<QuotingRow[]>(
-      `SELECT ${COLUMNS}, m.is_deleted AS quoted_deleted, m.edited_at IS NOT NULL AS quoted_edited,
-              m.text AS quoted_text
+      `SELECT ${COLUMNS}, (${QUOTES}) AS quotes,
+              m.id IS NULL OR m.is_deleted AS quoted_deleted,
+              m.edited_at IS NOT NULL AS quoted_edited, m.text AS quoted_text
        FROM notifications n
-       LEFT JOIN messages m ON n.kind IN ('${NotificationKind.MessageNew}', '${NotificationKind.MessageReply}')
-         AND m.id = CASE WHEN n.data->>'messageId' ~ '${UUID_PATTERN}'
-                         THEN (n.data->>'messageId')::uuid END
+       LEFT JOIN messages m ON m.id = CASE WHEN ${QUOTES} THEN (n.data->>'messageId')::uuid END
        WHERE n.user_id = $1 AND (NOT $2::boolean OR n.read_at IS NULL)
          AND ($3::bigint IS NULL OR (n.created_at, n.id) < (${fromEpochUs('$3')}, $4::uuid))
        ORDER BY n.created_at DESC, n.id DESC LIMIT $5`,

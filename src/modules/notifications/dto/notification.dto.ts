@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  IsNotIn,
   Matches,
   MaxLength,
 } from 'class-validator';
@@ -14,7 +15,12 @@ import { IsUuid } from '../../../common/validation/is-uuid.decorator.js';
 import { Trim } from '../../../common/validation/trim.decorator.js';
 import { ChatsQueryDto } from '../../chat/dto/rest.dto.js';
 import { MyChatsDto } from '../../chat/dto/chat-ref.dto.js';
-import { NotificationType } from '../entities/notification.entity.js';
+import { NotificationKind, NotificationType } from '../entities/notification.entity.js';
+
+/** The kinds the app makes from its own events; `POST /api/notifications` may not use them. */
+const OWN_KINDS = Object.values(NotificationKind).filter(
+  (kind) => kind !== NotificationKind.Custom,
+);
 
 /** `list` over the socket: `{ limit?, cursor?, unreadOnly? }`. */
 export class ListNotificationsDto extends MyChatsDto {
@@ -79,9 +85,14 @@ export class CreateNotificationDto {
   @IsObject()
   data?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ default: 'custom', description: 'What caused it, e.g. billing.invoice' })
+  @ApiPropertyOptional({
+    default: 'custom',
+    description: `What caused it, e.g. billing.invoice; not one of the kinds the app makes itself (${OWN_KINDS.join(', ')})`,
+  })
   @IsOptional()
   @Matches(/^[a-z][a-z0-9_.-]{0,63}$/)
+  // The app's own kinds mean what the app says of them (a message.new quotes its message).
+  @IsNotIn(OWN_KINDS, { message: 'kind must not be one of the kinds the app makes itself' })
   kind?: string;
 }
 
