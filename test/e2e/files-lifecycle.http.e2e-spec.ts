@@ -148,6 +148,9 @@ describe('the lifecycle of uploads', () => {
     await upload(a, Buffer.from('<p>hi</p>'), 'text/html').expect(400);
     for (let i = 0; i < PER_USER; i++) await uploaded(a);
     await upload(a).expect(409);
+    // At the cap, refused before the body is read: not even its size is looked at.
+    const unread = await upload(a, Buffer.alloc(MAX_BYTES + 1, 1)).expect(409);
+    expect(unread.body).toMatchObject({ code: 'CONFLICT', details: { limit: PER_USER } });
     expect(await rowsOf(a)).toBe(PER_USER);
     expect(readdirSync(incoming)).toEqual([]);
     // No bytes without a row.

@@ -8,6 +8,7 @@ import {
   Res,
   StreamableFile,
   UploadedFile,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import {
@@ -31,6 +32,7 @@ import type { AttachmentView } from '../chat/chat.types.js';
 import { AttachmentResponse } from '../chat/dto/responses.dto.js';
 import { TokenService } from '../auth/token.service.js';
 import { FilesService, type Upload } from './files.service.js';
+import { UnsentUploadsGuard } from './unsent-uploads.guard.js';
 
 /** Shown in the browser; everything else (SVG and HTML included) downloads. */
 const INLINE_TYPES = new Set([
@@ -53,6 +55,8 @@ export class FilesController {
   @Post()
   @ApiBearerAuth()
   @ApiErrors(ErrorCode.Conflict)
+  // Guards run before interceptors: a user at the cap is refused before multer reads the body.
+  @UseGuards(UnsentUploadsGuard)
   @UseInterceptors(FileInterceptor('file'))
   @ApiConsumes('multipart/form-data')
   @ApiBody({

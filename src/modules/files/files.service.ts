@@ -89,10 +89,7 @@ export class FilesService {
       inserted = await this.db.query<unknown[]>(
         `INSERT INTO files (id, uploader_id, file_name, mime_type, size, storage_key)
          SELECT $1::uuid, $2, $3, $4, $5, $1::text
-         WHERE $6::int = 0 OR (
-           SELECT count(*) FROM (
-             SELECT 1 FROM files WHERE uploader_id = $2 AND message_id IS NULL LIMIT $6::int
-           ) unsent) < $6::int
+         WHERE ${hasRoom('$2', '$6')}
          RETURNING id`,
         [id, actor.id, fileName, mimeType, file.size, perUser],
       );
@@ -102,13 +99,23 @@ export class FilesService {
     }
     if (inserted.length === 0) {
       await this.removeBytes(id);
-      throw new DomainException(
-        ErrorCode.Conflict,
-        `at most ${perUser} uploads may wait to be sent; send or wait for older ones first`,
-        { limit: perUser },
-      );
+      throw overCap(perUser);
     }
     return { id, fileName, mimeType, size: file.size, url: this.signer.url(id) };
+  }
+
+  /**
+   * Refuses (CONFLICT) a user who holds as many unsent uploads as allowed: checked before an
+   * upload's body is read, so one at the cap is not received at all. The INSERT checks again.
+   */
+  async assertRoom(userId: string): Promise<void> {
+    const { perUser } = this.config.unsentFiles;
+    if (perUser === 0) return;
+    const [{ room }] = await this.db.query<{ room: boolean }[]>(
+      `SELECT ${hasRoom('$1', '$2')} AS room`,
+      [userId, perUser],
+    );
+    if (!room) throw overCap(perUser);
   }
 
   /** Bytes no row points to (a refused upload): a failure leaves them to no one, so it is logged. */
@@ -159,6 +166,24 @@ export class FilesService {
     if (!stream) throw new DomainException(ErrorCode.NotFound, 'the file is no longer stored');
     return { fileName: row.file_name, mimeType: row.mime_type, size: Number(row.size), stream };
   }
+}
+
+/**
+ * SQL: whether `uploader` holds fewer unsent uploads than `cap` (0: no cap), counting at most
+ * `cap` of them through IDX_files_unsent.
+ */
+function hasRoom(uploader: string, cap: string): string {
+  return `(${cap}::int = 0 OR (SELECT count(*) FROM (
+    SELECT 1 FROM files WHERE uploader_id = ${uploader} AND message_id IS NULL LIMIT ${cap}::int
+  ) unsent) < ${cap}::int)`;
+}
+
+function overCap(perUser: number): DomainException {
+  return new DomainException(
+    ErrorCode.Conflict,
+    `at most ${perUser} uploads may wait to be sent; send or wait for older ones first`,
+    { limit: perUser },
+  );
 }
 
 /**
