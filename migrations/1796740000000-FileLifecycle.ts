@@ -8,6 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * uploader, which the per-user cap counts, and by age, from which the sweep takes the oldest;
  * neither reads sent files.
  *
+ * Reverting drops `file_deletions` with any entries not yet swept: their bytes then stay on disk.
+ *
  * `files` is small next to `messages`, so the plain (locking) build is short; on a busy database
  * it fails fast rather than stall writes (run it again), as IndexForeignKeys does.
  */

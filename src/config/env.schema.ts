@@ -244,6 +244,7 @@ export class EnvSchema {
   @Transform(toInt)
   @IsInt()
   @Min(0)
+  @Max(2_147_483_647)
   FILE_UNSENT_TTL_SECONDS = 24 * 3600;
 
   /** Uploads a user may hold that no message has taken yet (`0`: no cap). */
@@ -256,6 +257,7 @@ export class EnvSchema {
   @Transform(toInt)
   @IsInt()
   @Min(0)
+  @Max(2_147_483_647)
   FILE_SWEEP_INTERVAL_MS = 60_000;
 
   @Transform(emptyToUndefined)

@@ -106,7 +106,8 @@ export class FilesService {
 
   /**
    * Refuses (CONFLICT) a user who holds as many unsent uploads as allowed: checked before an
-   * upload's body is read, so one at the cap is not received at all. The INSERT checks again.
+   * upload's body is parsed, so one at the cap is neither written nor stored (Node reads what
+   * the client still sends and drops it). The INSERT checks again.
    */
   async assertRoom(userId: string): Promise<void> {
     const { perUser } = this.config.unsentFiles;

@@ -197,7 +197,7 @@ export class NotificationsService {
       const [, updated] = await this.db.query<[unknown[], number]>(
         `UPDATE notifications SET read_at = now(), updated_at = now()
          WHERE user_id = $1 AND coalesce_key = $2 AND read_at IS NULL
-           AND (data->>'seq')::bigint <= $3`,
+           AND (data->>'seq')::int <= $3`,
         [userId, `message.new:${chatId}`, seq],
       );
       if (updated > 0) await this.publishCount(userId, true);

@@ -70,7 +70,11 @@ export class CreateNotificationDto {
   @Length(1, 4000)
   message!: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({
+    maxLength: 2000,
+    description: 'An http(s) URL, or a path with one leading slash (`//host/x` is another site)',
+    pattern: '^(https?://|/(?![/\\\\]))\\S*$',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -101,7 +105,11 @@ export class NotificationResponse {
   @ApiProperty({ enum: NotificationType }) type!: NotificationType;
   @ApiProperty() kind!: string;
   @ApiProperty() subject!: string;
-  @ApiProperty() message!: string;
+  @ApiProperty({
+    description:
+      'message.new and message.reply quote their message as it is now: edited, or "Message deleted"',
+  })
+  message!: string;
   @ApiProperty({ type: String, nullable: true }) actionUrl!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   data!: Record<string, unknown> | null;
