@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -680,6 +681,17 @@ describe('/chat', () => {
         lastReadSeq: 3,
         unreadCount: 2,
       });
+      // Ids that name no message of the chat move nothing and are not told to it.
+      const elsewhere = await ok<MessageView>(sa, C.SendMessage, {
+        chatId: (await group(a, [b])).id,
+        text: 'another chat',
+      });
+      const told = nextEvent<Record<string, unknown>>(sa, S.MessagesRead);
+      await ok(sb, C.ReadMessages, {
+        chatId: chat.id,
+        messageIds: [randomUUID(), sent[3].id, elsewhere.id],
+      });
+      await expect(told).resolves.toMatchObject({ lastReadSeq: 4, messageIds: [sent[3].id] });
       await expect(ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: 999 })).resolves.toEqual({
         chatId: chat.id,
         lastReadSeq: 6,

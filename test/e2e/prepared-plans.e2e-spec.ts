@@ -83,7 +83,7 @@ describeNeeding('prepared statement plans', ['PostgreSQL'])('hot statements on P
       /WHERE m\.chat_id = \$1 AND m\.seq > \$2 .*cm\.user_id = \$4\s+WHERE c\.id = \$1\) g/s,
       /WHERE m\.chat_id = \$1 AND m\.seq < \$2 .*cm\.user_id = \$4\s+WHERE c\.id = \$1\) g/s,
       /WHERE m\.chat_id = \$1 ORDER BY m\.seq DESC LIMIT \$2\).*cm\.user_id = \$3\s+WHERE c\.id = \$1\) g/s,
-      /WITH target AS \(.*UPDATE chat_members cm SET last_read_seq/s,
+      /WITH named AS \(.*UPDATE chat_members cm SET last_read_seq/s,
       /FROM messages m WHERE m\.id = \$1/,
       /FROM chat_members mine\s.*WHERE mine\.user_id = \$1/s,
     ]) {

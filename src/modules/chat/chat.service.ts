@@ -58,6 +58,8 @@ export interface ReadMark {
   moved: boolean;
   lastReadSeq: number;
   unreadCount: number;
+  /** Of the `messageIds` given, those that name a message of the chat (when it moved). */
+  messageIds: string[];
 }
 
 export interface ChatAccess {
@@ -132,10 +134,8 @@ const VIEWS = prepared(viewsOf('c.id = ANY($1::uuid[])'));
  * the marker before the move, and the count is taken from the moved marker explicitly.
  */
 const MARK_READ = prepared(
-  `WITH target AS (
-     SELECT GREATEST($3::int, COALESCE(
-       (SELECT max(seq) FROM messages WHERE chat_id = $1 AND id = ANY($4::uuid[])), 0)) AS seq
-   ),
+  `WITH named AS (SELECT id, seq FROM messages WHERE chat_id = $1 AND id = ANY($4::uuid[])),
+   target AS (SELECT GREATEST($3::int, COALESCE((SELECT max(seq) FROM named), 0)) AS seq),
    moved AS (
      UPDATE chat_members cm SET last_read_seq = LEAST(t.seq, c.last_seq)
      FROM chats c, target t
@@ -145,6 +145,7 @@ const MARK_READ = prepared(
    )
    SELECT c.id, c.type, cm.user_id IS NOT NULL AS is_member, cm.last_read_seq AS seen,
      LEAST((SELECT seq FROM target), c.last_seq) AS target, mv.last_read_seq AS moved_to,
+     ARRAY(SELECT id::text FROM named) AS named,
      CASE WHEN cm.user_id IS NULL THEN 0 ELSE ${unreadOf('mark', 'c.last_seq')} END AS unread
    FROM chats c
    LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
@@ -534,16 +535,24 @@ export class ChatService {
         target: number;
         moved_to: number | null;
         unread: number;
+        named: string[];
       }[]
     >(MARK_READ, [chatId, actor.id, upToSeq, messageIds]);
     const row = permitted(actor, rows[0]);
-    if (!row.is_member) return { moved: false, lastReadSeq: 0, unreadCount: 0 };
+    if (!row.is_member) return { moved: false, lastReadSeq: 0, unreadCount: 0, messageIds: [] };
     if (row.moved_to !== null) {
-      return { moved: true, lastReadSeq: Number(row.moved_to), unreadCount: Number(row.unread) };
+      // In the order given: ids of other chats' messages, or of none, are not told to the chat.
+      const named = new Set(row.named);
+      return {
+        moved: true,
+        lastReadSeq: Number(row.moved_to),
+        unreadCount: Number(row.unread),
+        messageIds: messageIds.filter((id) => named.has(id)),
+      };
     }
     const seen = Number(row.seen);
     if (Number(row.target) <= seen) {
-      return { moved: false, lastReadSeq: seen, unreadCount: Number(row.unread) };
+      return { moved: false, lastReadSeq: seen, unreadCount: Number(row.unread), messageIds: [] };
     }
     // It would have moved from what the statement saw, and did not: a concurrent read moved it
     // further meanwhile. Answer the marker as it is now.
@@ -555,6 +564,7 @@ export class ChatService {
       moved: false,
       lastReadSeq: Number(now?.last_read_seq ?? seen),
       unreadCount: Number(now?.unread ?? row.unread),
+      messageIds: [],
     };
   }
 

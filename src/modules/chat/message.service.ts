@@ -279,7 +279,7 @@ export class MessageService {
   }
 
   private async readNow(actor: Actor, dto: ReadMessagesDto): Promise<ReadResult> {
-    const { moved, lastReadSeq, unreadCount } = await this.chats.markRead(
+    const { moved, lastReadSeq, unreadCount, messageIds } = await this.chats.markRead(
       actor,
       dto.chatId,
       dto.upToSeq ?? 0,
@@ -290,7 +290,7 @@ export class MessageService {
         chatId: dto.chatId,
         userId: actor.id,
         lastReadSeq,
-        messageIds: dto.messageIds ?? [],
+        messageIds,
         readAt: new Date().toISOString(),
       };
       this.events.emit(ChatDomainEvent.MessagesRead, event);
