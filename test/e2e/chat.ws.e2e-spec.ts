@@ -689,7 +689,7 @@ describe('/chat', () => {
       const told = nextEvent<Record<string, unknown>>(sa, S.MessagesRead);
       await ok(sb, C.ReadMessages, {
         chatId: chat.id,
-        messageIds: [randomUUID(), sent[3].id, elsewhere.id],
+        messageIds: [randomUUID(), sent[3].id, elsewhere.id, sent[3].id],
       });
       await expect(told).resolves.toMatchObject({ lastReadSeq: 4, messageIds: [sent[3].id] });
       await expect(ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: 999 })).resolves.toEqual({

@@ -541,13 +541,14 @@ export class ChatService {
     const row = permitted(actor, rows[0]);
     if (!row.is_member) return { moved: false, lastReadSeq: 0, unreadCount: 0, messageIds: [] };
     if (row.moved_to !== null) {
-      // In the order given: ids of other chats' messages, or of none, are not told to the chat.
+      // In the order given, each once: ids of other chats' messages, or of none, are not told
+      // to the chat (the DTO lowercased them, as ::text prints a uuid).
       const named = new Set(row.named);
       return {
         moved: true,
         lastReadSeq: Number(row.moved_to),
         unreadCount: Number(row.unread),
-        messageIds: messageIds.filter((id) => named.has(id)),
+        messageIds: [...new Set(messageIds)].filter((id) => named.has(id)),
       };
     }
     const seen = Number(row.seen);
