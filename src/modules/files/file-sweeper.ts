@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage.js';
-import { incomingDir } from './storage/incoming.js';
+import { incomingDir } from './storage/dirs.js';
 
 const BATCH = 500;
 /** A received file this old is left from a node that stopped mid-upload. */

@@ -6,7 +6,7 @@ import { FileUrlSigner } from './file-url.signer.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { FILE_STORAGE } from './storage/file-storage.js';
-import { filesDir, incomingDir } from './storage/incoming.js';
+import { filesDir, incomingDir } from './storage/dirs.js';
 import { LocalFileStorage } from './storage/local-file-storage.js';
 
 @Module({

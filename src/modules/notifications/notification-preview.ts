@@ -2,6 +2,11 @@ import { clip } from '../../common/text/clip.js';
 
 const PREVIEW_LENGTH = 140;
 
+/** The coalesce key of a chat's `message.new`: one unread per chat and user. */
+export function messageNewKey(chatId: string): string {
+  return `message.new:${chatId}`;
+}
+
 /** What a notification says of a message that has been deleted. */
 export const DELETED_PREVIEW = 'Message deleted';
 

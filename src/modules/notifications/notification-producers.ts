@@ -16,7 +16,7 @@ import {
 import { OrderDomainEvent, type OrderStatusChangedEvent } from '../orders/order.events.js';
 import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import type { NotificationInput } from './notification.types.js';
-import { previewOf } from './notification-preview.js';
+import { messageNewKey, previewOf } from './notification-preview.js';
 import { NotificationsService } from './notifications.service.js';
 
 /**
@@ -85,7 +85,7 @@ export class NotificationProducers {
         watching &&
           this.notifications.notifyCoalesced(
             unseen.filter((id) => !watching.has(id)),
-            `message.new:${message.chatId}`,
+            messageNewKey(message.chatId),
             {
               type: NotificationType.InApp,
               kind: NotificationKind.MessageNew,

@@ -18,7 +18,7 @@ import { iso } from '../../database/timestamps.js';
 import type { ListNotificationsDto } from './dto/notification.dto.js';
 import { NotificationKind, NotificationType } from './entities/notification.entity.js';
 import { MailOutboxService } from './mail/mail-outbox.service.js';
-import { DELETED_PREVIEW, previewOf } from './notification-preview.js';
+import { DELETED_PREVIEW, messageNewKey, previewOf } from './notification-preview.js';
 import {
   NotificationDomainEvent,
   type NotificationInput,
@@ -198,7 +198,7 @@ export class NotificationsService {
         `UPDATE notifications SET read_at = now(), updated_at = now()
          WHERE user_id = $1 AND coalesce_key = $2 AND read_at IS NULL
            AND (data->>'seq')::int <= $3`,
-        [userId, `message.new:${chatId}`, seq],
+        [userId, messageNewKey(chatId), seq],
       );
       if (updated > 0) await this.publishCount(userId, true);
     });
