@@ -41,14 +41,16 @@ describe('AppConfig', () => {
     expect(signKey).toBe(secret);
   });
 
-  it('turns a limit off at 0 and reads connections per minute as a rate with that burst', () => {
+  it('turns a limit off at 0 and reads connections and chats per minute as rates with that burst', () => {
     const off = config({
       LIMIT_MESSAGES_PER_SECOND: '0',
       LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '0',
+      LIMIT_CHATS_PER_MINUTE: '0',
     });
-    expect(off.limits).toMatchObject({ messages: null, connectionsPerIp: null });
+    expect(off.limits).toMatchObject({ messages: null, connectionsPerIp: null, chats: null });
     const on = config({ LIMIT_CONNECTIONS_PER_IP_PER_MINUTE: '120', LIMIT_MESSAGES_BURST: '7' });
     expect(on.limits.connectionsPerIp).toEqual({ perSecond: 2, burst: 120 });
+    expect(on.limits.chats).toEqual({ perSecond: 0.5, burst: 30 });
     expect(on.limits.messages).toEqual({ perSecond: 10, burst: 7 });
   });
 

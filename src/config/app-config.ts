@@ -129,6 +129,7 @@ export class AppConfig {
     const perMinute = e.LIMIT_CONNECTIONS_PER_IP_PER_MINUTE;
     return {
       messages: rate(e.LIMIT_MESSAGES_PER_SECOND, e.LIMIT_MESSAGES_BURST),
+      chats: rate(e.LIMIT_CHATS_PER_MINUTE / 60, e.LIMIT_CHATS_PER_MINUTE),
       socketEvents: rate(e.LIMIT_SOCKET_EVENTS_PER_SECOND, e.LIMIT_SOCKET_EVENTS_BURST),
       userEvents: rate(e.LIMIT_USER_EVENTS_PER_SECOND, e.LIMIT_USER_EVENTS_BURST),
       connectionsPerIp: rate(perMinute / 60, perMinute),
@@ -172,6 +173,8 @@ export class AppConfig {
 export interface Limits {
   /** Message sends per user, socket and REST alike. */
   messages: RateLimit | null;
+  /** Chats a user creates (their own, an order's, a dispute's), per minute, as many at once. */
+  chats: RateLimit | null;
   /** Client events per connection, all namespaces together. */
   socketEvents: RateLimit | null;
   /** Client events per user, all their connections on this node together. */

@@ -305,6 +305,11 @@ export class EnvSchema {
   @Min(1)
   LIMIT_MESSAGES_BURST = 300;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMIT_CHATS_PER_MINUTE = 30;
+
   @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)

@@ -5,6 +5,7 @@ import { METRICS_PREFIX, MetricsRegistry } from './metrics.registry.js';
 /** The `limit` label: one value per abuse limit, a bounded set. */
 export type LimitName =
   | 'message_rate'
+  | 'chat_rate'
   | 'event_rate'
   | 'user_event_rate'
   | 'connection_rate'

@@ -149,6 +149,85 @@ describe('message rate per user', () => {
   });
 });
 
+describe('chats created per user', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // 3 at once, then one every 20 s: nothing refills during a test.
+    t = await createTestApp({ env: { LIMIT_CHATS_PER_MINUTE: '3' } });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t?.close();
+  });
+
+  const myChats = async (user: TestClient): Promise<(string | null)[]> =>
+    (await must<{ items: ChatView[] }>(t, user, 'get', '/api/chats')).items.map((c) => c.title);
+
+  it('refuses createChat over the user’s rate with RATE_LIMITED, creating and announcing nothing', async () => {
+    const [a, b] = [await makeUser(t), await makeUser(t)];
+    const sb = await chatSocket(t, b);
+    const announced = record<ChatView>(sb, S.ChatCreated);
+    const sa = await chatSocket(t, a);
+    await ok(sa, C.CreateChat, { type: 'GROUP', title: 'one', memberIds: [b.id] });
+    const direct = await ok<ChatView>(sa, C.CreateChat, { type: 'DIRECT', userId: b.id });
+    await ok(sa, C.CreateChat, { type: 'SUPPORT', title: 'three', memberIds: [b.id] });
+    const before = await refusals(t, 'chat_rate');
+    expectRateLimited(
+      await emitAck(sa, C.CreateChat, { type: 'GROUP', title: 'too many', memberIds: [b.id] }),
+    );
+    const c = await makeUser(t);
+    expectRateLimited(await emitAck(sa, C.CreateChat, { type: 'DIRECT', userId: c.id }));
+    expect(await refusals(t, 'chat_rate')).toBe(before + 2);
+    // Asking for a DIRECT chat that exists makes nothing: it is answered whatever the rate.
+    expect(await ok(sa, C.CreateChat, { type: 'DIRECT', userId: b.id })).toMatchObject({
+      id: direct.id,
+    });
+    await settle();
+    expect(announced.map((chat) => chat.type)).toEqual(['GROUP', 'DIRECT', 'SUPPORT']);
+    expect((await myChats(b)).sort()).toEqual(['', 'one', 'three']);
+    expect(await myChats(c)).toEqual([]);
+    // Another user's budget is their own.
+    await expect(
+      ok(sb, C.CreateChat, { type: 'GROUP', title: 'from b', memberIds: [a.id] }),
+    ).resolves.toMatchObject({ title: 'from b' });
+  });
+
+  it('shares one budget between createChat, POST /api/chats, orders and disputes', async () => {
+    const [client, performer] = [await makeUser(t, 'CLIENT'), await makeUser(t, 'SPECIALIST')];
+    const order = await orderIn(t, 'IN_PROGRESS', client, performer);
+    await must(t, client, 'post', '/api/chats', { type: 'DIRECT', userId: performer.id });
+    const socket = await chatSocket(t, client);
+    await ok(socket, C.CreateChat, { type: 'GROUP', title: 'g', memberIds: [performer.id] });
+    for (const [path, body] of [
+      ['/api/disputes', { orderId: order.id, reason: 'late' }],
+      ['/api/orders', { performerId: performer.id, title: 'another' }],
+      ['/api/chats', { type: 'GROUP', title: 'g2', memberIds: [performer.id] }],
+    ] as const) {
+      const res = await request(t.url).post(path).set(auth(client)).send(body);
+      expect(res.status).toBe(429);
+      expect(res.body).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { retryAfterMs: expect.any(Number) },
+      });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expectRateLimited(
+      await emitAck(socket, C.CreateChat, { type: 'GROUP', title: 'g3', memberIds: [] }),
+    );
+    expect(
+      await must<{ status: string }>(t, client, 'get', `/api/orders/${order.id}`),
+    ).toMatchObject({ status: 'IN_PROGRESS' });
+    expect((await must<{ items: unknown[] }>(t, client, 'get', '/api/orders')).items).toHaveLength(
+      1,
+    );
+    expect(
+      (await must<{ items: unknown[] }>(t, client, 'get', '/api/disputes')).items,
+    ).toHaveLength(0);
+    expect((await myChats(client)).filter((title) => title?.startsWith('g'))).toEqual(['g']);
+  });
+});
+
 describe('event rate per connection', () => {
   let t: TestApp;
 

@@ -1,14 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { MessageRateGuard } from './message-rate.guard.js';
-import { MessageRateLimiter } from './message-rate.limiter.js';
+import { ChatCreationLimiter, MessageRateLimiter } from './user-rate.limiters.js';
 
 /**
- * The per-user message rate, for @LimitMessageRate on socket and REST handlers. (The REST rate
- * guard sits in the global guard chain, in AuthModule, right after authentication.)
+ * The per-user message rate, for @LimitMessageRate on socket and REST handlers, and the chat
+ * creation rate, which ChatService takes from as it makes a chat. (The REST rate guard sits in
+ * the global guard chain, in AuthModule, right after authentication.)
  */
 @Global()
 @Module({
-  providers: [MessageRateLimiter, MessageRateGuard],
-  exports: [MessageRateLimiter, MessageRateGuard],
+  providers: [MessageRateLimiter, MessageRateGuard, ChatCreationLimiter],
+  exports: [MessageRateLimiter, MessageRateGuard, ChatCreationLimiter],
 })
 export class LimitsModule {}

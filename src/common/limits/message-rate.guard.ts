@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { AppSocket } from '../ws/app-socket.js';
-import { MessageRateLimiter } from './message-rate.limiter.js';
+import { MessageRateLimiter } from './user-rate.limiters.js';
 
 /**
  * Refuses a message send over the user's rate before validation or any database work, so a

@@ -30,6 +30,7 @@ import { ChatStatus, ChatType } from './entities/chat.entity.js';
 import { latestMessagesOf, MessageStore, type MessageRow } from './message.store.js';
 import { ActiveUsers } from './active-users.js';
 import { ChatSequence } from './chat-sequence.js';
+import { ChatCreationLimiter } from '../../common/limits/user-rate.limiters.js';
 
 interface ChatRow {
   id: string;
@@ -178,6 +179,7 @@ export class ChatService {
     private readonly events: EventEmitter2,
     private readonly active: ActiveUsers,
     private readonly sequence: ChatSequence,
+    private readonly creations: ChatCreationLimiter,
   ) {}
 
   /** The chat as `actor` may see it, or FORBIDDEN (also when it does not exist). */
@@ -229,6 +231,8 @@ export class ChatService {
         'cannot start a direct chat with yourself',
       );
     }
+    // A DIRECT chat that exists already is returned without taking from the rate.
+    if (dto.type !== ChatType.Direct) this.countCreation(actor.id);
     const { chatId, created } = await this.db.transaction(async (tx) => {
       await this.requireUsers(tx, memberIds);
       if (dto.type === ChatType.Direct) return this.createDirect(tx, actor.id, dto.userId!);
@@ -246,6 +250,14 @@ export class ChatService {
       this.events.emit(ChatDomainEvent.ChatCreated, event);
     }
     return chat;
+  }
+
+  /**
+   * Takes one chat from the user's creation rate (LIMIT_CHATS_PER_MINUTE), or throws RATE_LIMITED:
+   * before making a chat, or the order or dispute that owns one, so that nothing is written.
+   */
+  countCreation(userId: string): void {
+    this.creations.take(userId);
   }
 
   /**
@@ -584,6 +596,8 @@ export class ChatService {
         [a, key],
       );
       if (inserted[0]) {
+        // Refused, the transaction rolls the new chat back.
+        this.countCreation(a);
         await this.addMembers(tx, inserted[0].id, [a, b]);
         return { chatId: inserted[0].id, created: true };
       }
