@@ -132,6 +132,34 @@ describe('chat REST API', () => {
     ).toHaveLength(1);
   });
 
+  it('takes Idempotency-Key and clientMessageId as one key: both the same, or refused', async () => {
+    const post = (key: string | undefined, body: object) => {
+      const req = request(t.url).post(`/api/chats/${chat.id}/messages`).set(as(a));
+      return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body);
+    };
+    const first = await post('same-key', { text: 'both', clientMessageId: 'same-key' }).expect(201);
+    expect(first.body).toMatchObject({ clientMessageId: 'same-key' });
+    // Either form alone is a retry of it.
+    expect((await post('same-key', { text: 'both' }).expect(201)).body.id).toBe(first.body.id);
+    expect(
+      (await post(undefined, { text: 'both', clientMessageId: 'same-key' }).expect(201)).body.id,
+    ).toBe(first.body.id);
+    const differ = await post('header-key', { text: 'two keys', clientMessageId: 'body-key' });
+    expect(differ.status).toBe(400);
+    expect(differ.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'Idempotency-Key', constraints: { equals: expect.any(String) } }],
+    });
+    const page = await request(t.url)
+      .get(`/api/chats/${chat.id}/messages?limit=100`)
+      .set(as(a))
+      .expect(200);
+    const keys = page.body.items.map((m: MessageView) => m.clientMessageId);
+    expect(keys.filter((k: string | null) => k === 'same-key')).toHaveLength(1);
+    expect(keys).not.toContain('header-key');
+    expect(keys).not.toContain('body-key');
+  });
+
   it('refuses bad message bodies with 400 VALIDATION_FAILED and stores nothing', async () => {
     const before = await request(t.url)
       .get(`/api/chats/${chat.id}/messages?limit=1`)

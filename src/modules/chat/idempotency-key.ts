@@ -20,6 +20,20 @@ export function withIdempotencyKey<T extends { clientMessageId?: string }>(
       'invalid Idempotency-Key',
     );
   }
+  // One key per message: were both kept, a retry with the header alone would find nothing
+  // stored under it and store the message again.
+  if (
+    idempotencyKey !== undefined &&
+    body.clientMessageId !== undefined &&
+    body.clientMessageId !== idempotencyKey
+  ) {
+    throw invalidField(
+      'Idempotency-Key',
+      'equals',
+      'Idempotency-Key and clientMessageId name the same key: give one, or both the same',
+      'Idempotency-Key and clientMessageId differ',
+    );
+  }
   return { ...body, clientMessageId: body.clientMessageId ?? idempotencyKey };
 }
 
