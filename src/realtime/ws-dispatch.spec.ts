@@ -393,6 +393,21 @@ describe('installWsDispatch and installSharedHandlers', () => {
     expect(invalid.error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('runs the validation pipe once per parameter, though Nest lists it as global and as the gateway’s', async () => {
+    const transform = jest.spyOn(AppValidationPipe.prototype, 'transform');
+    const onPayload = () =>
+      transform.mock.calls.filter(([, metadata]) => metadata.metatype === ProbeDto).length;
+    try {
+      await emit(fastSocket, 'echo', { text: 'once' });
+      expect(onPayload()).toBe(1);
+      transform.mockClear();
+      await emit(nestSocket, 'echo', { text: 'twice' });
+      expect(onPayload()).toBe(2);
+    } finally {
+      transform.mockRestore();
+    }
+  });
+
   it('runs global guards too', async () => {
     const before = globalGuardCalls.count;
     await emit(fastSocket, 'echo', { text: 'g' });

@@ -8,6 +8,7 @@ import {
 import { WsException } from '@nestjs/websockets';
 import { WsContextCreator } from '@nestjs/websockets/context/ws-context-creator.js';
 import { catchError, EMPTY, isObservable, lastValueFrom } from 'rxjs';
+import { oncePerParameter } from '../common/validation/once-per-parameter.js';
 
 type Handler = (...args: unknown[]) => unknown;
 type Create = (
@@ -64,8 +65,9 @@ const tokens = new ParamsTokenFactory();
  *
  * This replaces WsContextCreator's `create` with one that resolves the same guards, pipes,
  * parameters and exception filters, once per handler as Nest does, and runs them per event in
- * Nest's order and with Nest's arguments, waiting only on what returns a promise (or, for a
- * guard, an Observable). A synchronous guard, pipe and parameter chain reaches the handler
+ * Nest's order and with Nest's arguments (a pipe class marked ONCE_PER_PARAMETER once, where
+ * Nest lists it as global and as the gateway's), waiting only on what returns a promise (or, for
+ * a guard, an Observable). A synchronous guard, pipe and parameter chain reaches the handler
  * without a single promise. Failures go to the handler's exception filters through Nest's own
  * error path (WsProxy), as before. Handlers with interceptors, or of request-scoped gateways,
  * keep Nest's own context; so does everything if Nest's internals are not what this expects.
@@ -144,7 +146,7 @@ function compile(
   ).map((param) => ({
     index: param.index,
     extractValue: param.extractValue,
-    pipes: pipes.concat(param.pipes),
+    pipes: oncePerParameter(pipes.concat(param.pipes)),
     // What PipesConsumer.apply passes each pipe.
     metadata: {
       metatype: param.metatype as ArgumentMetadata['metatype'],

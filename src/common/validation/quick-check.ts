@@ -113,6 +113,8 @@ function compile(metatype: object, storage: Storage): QuickCheck | null {
   }
   // groupByPropertyName lists only properties with rules: these are the ones the whitelist allows.
   const known = new Set(Object.keys(grouped));
+  // What the executor reads from `entity.constructor.name`: the class is checked to be this one.
+  const targetName = (metatype as { name: string }).name;
   return (entity) => {
     // validate() looks the rules up by the entity's class: only that class's rules are these.
     if (entity.constructor !== metatype) return false;
@@ -125,7 +127,10 @@ function compile(metatype: object, storage: Storage): QuickCheck | null {
         applies = (condition.constraints[0] as Condition)(entity, value) && applies;
       }
       if (!applies) continue;
-      if (!passes(property.defined, entity, value) || !passes(property.custom, entity, value)) {
+      if (
+        !passes(property.defined, entity, value, targetName) ||
+        !passes(property.custom, entity, value, targetName)
+      ) {
         return false;
       }
     }
@@ -135,16 +140,14 @@ function compile(metatype: object, storage: Storage): QuickCheck | null {
 
 type Condition = (object: object, value: unknown) => boolean;
 
-function passes(rules: Rule[], object: object, value: unknown): boolean {
+function passes(rules: Rule[], object: object, value: unknown, targetName: string): boolean {
+  // One per property and call, its constraints set for each rule: the constraints read it
+  // synchronously, before the next rule runs.
+  let args: ValidationArguments | undefined;
   for (const { metadata, constraints } of rules) {
     if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
-    const args: ValidationArguments = {
-      targetName: object.constructor?.name,
-      property: metadata.propertyName,
-      object,
-      value,
-      constraints: metadata.constraints,
-    };
+    args ??= { targetName, property: metadata.propertyName, object, value, constraints: [] };
+    args.constraints = metadata.constraints;
     const each =
       metadata.each && (Array.isArray(value) || value instanceof Set || value instanceof Map);
     for (const { instance } of constraints) {

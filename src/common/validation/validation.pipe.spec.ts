@@ -5,6 +5,7 @@ import { DomainException } from '../errors/domain.exception.js';
 import { IsUuid } from './is-uuid.decorator.js';
 import { Trim } from './trim.decorator.js';
 import { AppValidationPipe, MAX_ITEMS } from './validation.pipe.js';
+import { ONCE_PER_PARAMETER } from './once-per-parameter.js';
 
 class NoteDto {
   @IsUuid()
@@ -78,12 +79,13 @@ describe('AppValidationPipe', () => {
     }
   });
 
-  it('passes on a DTO it has made as it is: Nest 12 runs the global pipe and the gateway’s', async () => {
+  it('makes of its own DTO an equal one: once per parameter is enough (ONCE_PER_PARAMETER)', async () => {
     const pipe = new AppValidationPipe();
-    const note = (await pipe.transform({ chatId: CHAT, text: 'hi' }, payload)) as NoteDto;
-    // Changed after the first pass: a second validation would refuse it.
-    note.text = 'far too long';
-    expect(await pipe.transform(note, payload)).toBe(note);
+    const note = (await pipe.transform({ chatId: CHAT, text: '  hi ' }, payload)) as NoteDto;
+    const again = (await pipe.transform(note, payload)) as NoteDto;
+    expect(again).toBeInstanceOf(NoteDto);
+    expect(again).toEqual(note);
+    expect((AppValidationPipe as { [ONCE_PER_PARAMETER]?: true })[ONCE_PER_PARAMETER]).toBe(true);
   });
 
   it('refuses an array of more than MAX_ITEMS items before any rule reads it', async () => {

@@ -12,9 +12,18 @@ import { ErrorCode } from '../errors/error-code.js';
 import { BARE_VALUE_KEY } from './bare-value.decorator.js';
 import { quickChecks, targetRules, type QuickCheck } from './quick-check.js';
 import { quickInstances, type QuickInstance } from './quick-instance.js';
+import { ONCE_PER_PARAMETER } from './once-per-parameter.js';
 
-/** The DTOs the pipe has made, validated: passed on as they are if they come through again. */
-const made = new WeakSet<object>();
+/** What ValidationPipe.toValidate leaves alone, in a set instead of an array per call. */
+const UNVALIDATED_TYPES = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
+
+/** What the pipe reads of a DTO class, once per class. */
+interface ClassPlan {
+  /** The fields the class validates: its own and its ancestors'. */
+  fields: ReadonlySet<string>;
+  instance: QuickInstance | null;
+  check: QuickCheck | null;
+}
 
 /**
  * The one validation pipe for REST and sockets: whitelist, forbid unknown fields, transform,
@@ -22,8 +31,16 @@ const made = new WeakSet<object>();
  */
 @Injectable()
 export class AppValidationPipe extends ValidationPipe {
+  /**
+   * Nest 12 runs the app's global pipes on gateways as well as their own (@RealtimeGateway's):
+   * the socket dispatcher runs this one once per parameter (ws-dispatch.ts). A second run would
+   * validate its own DTO again and make an equal one; it used to be skipped by a WeakSet of the
+   * DTOs made, which cost every event an entry, and every young collection.
+   */
+  static readonly [ONCE_PER_PARAMETER] = true;
   private readonly quickCheckOf: (metatype: object) => QuickCheck | null;
   private readonly quickInstanceOf: (metatype: Type) => QuickInstance | null;
+  private readonly plans = new Map<Type, ClassPlan>();
 
   constructor() {
     super({
@@ -52,9 +69,6 @@ export class AppValidationPipe extends ValidationPipe {
     // What super.transform gives such a value (transformPrimitive changes only params and
     // queries), without its promise.
     if (!isDto && metadata.type !== 'param' && metadata.type !== 'query') return value;
-    // Nest 12 runs the app's global pipes on gateways as well as their own (@RealtimeGateway's):
-    // the second pass gets the DTO the first one made.
-    if (isDto && made.has(value as object)) return value;
     // Looked up for a string only: reflect-metadata walks the prototype chain on every call.
     if (isDto && typeof value === 'string') {
       const bareKey: unknown = Reflect.getMetadata(BARE_VALUE_KEY, metadata.metatype);
@@ -74,13 +88,11 @@ export class AppValidationPipe extends ValidationPipe {
       const shape = { plain: true };
       const suspicious = findSuspiciousKey(value, '', 0, shape);
       if (suspicious) throw invalidField(suspicious.field, suspicious.rule, suspicious.message);
-      value = withoutNulls(value, fieldsOf(metadata.metatype));
-      if (shape.plain) return this.validatePlain(metadata.metatype, value as object);
+      const plan = this.planOf(metadata.metatype);
+      value = withoutNulls(value, plan.fields);
+      if (shape.plain) return this.validatePlain(metadata.metatype, plan, value as object);
     }
-    return super.transform(value, metadata).then((result: unknown) => {
-      if (isDto && result !== null && typeof result === 'object') made.add(result);
-      return result;
-    });
+    return super.transform(value, metadata);
   }
 
   /**
@@ -91,19 +103,34 @@ export class AppValidationPipe extends ValidationPipe {
    * executor (quick-check.ts); any other is validated, and reported, by class-validator. A flat
    * payload is made an instance without class-transformer's executor (quick-instance.ts).
    */
-  private validatePlain(metatype: Type, value: object): object | Promise<object> {
+  private validatePlain(metatype: Type, plan: ClassPlan, value: object): object | Promise<object> {
     const entity =
-      this.quickInstanceOf(metatype)?.(value) ??
-      (plainToInstance(metatype, value, this.transformOptions) as object);
-    if (this.quickCheckOf(metatype)?.(entity)) {
-      made.add(entity);
-      return entity;
-    }
+      plan.instance?.(value) ?? (plainToInstance(metatype, value, this.transformOptions) as object);
+    if (plan.check?.(entity)) return entity;
     return validate(entity, this.validatorOptions).then((errors) => {
       if (errors.length > 0) throw this.exceptionFactory(errors);
-      made.add(entity);
       return entity;
     });
+  }
+
+  /** ValidationPipe's rule, without the array it builds on every call. */
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    const { metatype, type } = metadata;
+    if (type === 'custom' && !this.validateCustomDecorators) return false;
+    return metatype !== undefined && metatype !== null && !UNVALIDATED_TYPES.has(metatype);
+  }
+
+  private planOf(metatype: Type): ClassPlan {
+    let plan = this.plans.get(metatype);
+    if (!plan) {
+      plan = {
+        fields: new Set(targetRules(metatype).map((rule) => rule.propertyName)),
+        instance: this.quickInstanceOf(metatype),
+        check: this.quickCheckOf(metatype),
+      };
+      this.plans.set(metatype, plan);
+    }
+    return plan;
   }
 }
 
@@ -201,17 +228,6 @@ function withoutNulls(value: object, fields: ReadonlySet<string>): object {
     delete copy[key];
   }
   return copy ?? value;
-}
-
-/** The fields a DTO class validates: its own and its ancestors'. Read once per class. */
-const fieldsByClass = new WeakMap<object, ReadonlySet<string>>();
-function fieldsOf(metatype: object): ReadonlySet<string> {
-  let fields = fieldsByClass.get(metatype);
-  if (!fields) {
-    fields = new Set(targetRules(metatype).map((rule) => rule.propertyName));
-    fieldsByClass.set(metatype, fields);
-  }
-  return fields;
 }
 
 /** A Buffer or typed array: what Socket.IO makes of binary data. */
