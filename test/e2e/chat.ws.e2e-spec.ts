@@ -629,6 +629,40 @@ describe('/chat', () => {
       ).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     });
 
+    it('takes every whole-number field as a number or the same in digits, as seq cursors', async () => {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      const chat = await group(a, [b]);
+      const s = await chatSocket(t, a);
+      for (let i = 0; i < 4; i += 1) await ok(s, C.SendMessage, { chatId: chat.id, text: `${i}` });
+      const page = await ok<MessagePage>(s, C.GetMessages, { chatId: chat.id, limit: '2' });
+      expect(page.items.map((m) => m.seq)).toEqual([3, 4]);
+      const before = await ok<MessagePage>(s, C.GetMessages, {
+        chatId: chat.id,
+        before: '3',
+        limit: '1',
+      });
+      expect(before.items.map((m) => m.seq)).toEqual([2]);
+      const joined = await ok<{ messages: MessageView[] }>(s, C.JoinChat, {
+        chatId: chat.id,
+        sinceSeq: '1',
+        limit: '2',
+      });
+      expect(joined.messages.map((m) => m.seq)).toEqual([2, 3]);
+      const mine = await ok<{ items: ChatView[] }>(s, C.GetMyChats, { limit: '1' });
+      expect(mine.items).toHaveLength(1);
+      const sb = await chatSocket(t, b);
+      await expect(ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: '3' })).resolves.toEqual({
+        chatId: chat.id,
+        lastReadSeq: 3,
+        unreadCount: 1,
+      });
+      // Digits only: anything else is refused as not a number.
+      for (const limit of ['0', ' 2', '2.0', '1e1', '-1']) {
+        const ack = await emitAck(s, C.GetMessages, { chatId: chat.id, limit });
+        expect(ack.error?.code).toBe('VALIDATION_FAILED');
+      }
+    });
+
     // seq is a PostgreSQL integer: a bigger cursor used to reach the query and answer INTERNAL.
     it.each([
       [C.GetMessages, { before: 2 ** 31 }],

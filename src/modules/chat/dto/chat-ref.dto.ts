@@ -10,23 +10,26 @@ export const MAX_PAGE = 100;
 /** Largest seq: seq columns are PostgreSQL integers, and a bigger number fails in the query. */
 export const MAX_SEQ = 2_147_483_647;
 
-/** A seq cursor: a number (as a page's nextCursor is), or the same in digits (a query string). */
-export function SeqCursor(min: number): PropertyDecorator {
-  return applyDecorators(
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value,
-    ),
-    IsOptional(),
-    IsInt(),
-    Min(min),
-    Max(MAX_SEQ),
+/**
+ * A whole number given as digits read as the number: every socket field that takes one (seqs and
+ * page sizes) takes either form, as a query string would send it.
+ */
+export function FromDigits(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value,
   );
 }
 
-/** `limit` of a page: 1 to MAX_PAGE, DEFAULT_PAGE when absent. */
+/** A seq cursor: a number (as a page's nextCursor is), or the same in digits. */
+export function SeqCursor(min: number): PropertyDecorator {
+  return applyDecorators(FromDigits(), IsOptional(), IsInt(), Min(min), Max(MAX_SEQ));
+}
+
+/** `limit` of a page: 1 to MAX_PAGE (or the same in digits), DEFAULT_PAGE when absent. */
 export function PageLimit(): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({ default: DEFAULT_PAGE, minimum: 1, maximum: MAX_PAGE }),
+    FromDigits(),
     IsOptional(),
     IsInt(),
     Min(1),

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { ChatIdDto, MAX_SEQ } from './chat-ref.dto.js';
+import { ChatIdDto, FromDigits, MAX_SEQ } from './chat-ref.dto.js';
 
 /** MESSAGE_MAX_LENGTH of the contract. */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -68,6 +68,7 @@ export class ReadMessagesDto extends ChatIdDto {
   messageIds?: string[];
 
   @ApiPropertyOptional()
+  @FromDigits()
   @IsOptional()
   @IsInt()
   @Min(0)
