@@ -710,11 +710,15 @@ describe('/chat', () => {
         lastReadSeq: 3,
         messageIds: [sent[2].id],
       });
+      // Behind the marker: answered with the marker as it stands, and told to no one.
+      const quiet = record(sa, S.MessagesRead);
       await expect(ok(sb, C.ReadMessages, { chatId: chat.id, upToSeq: 1 })).resolves.toEqual({
         chatId: chat.id,
         lastReadSeq: 3,
         unreadCount: 2,
       });
+      await settle();
+      expect(quiet).toEqual([]);
       // Ids that name no message of the chat move nothing and are not told to it.
       const elsewhere = await ok<MessageView>(sa, C.SendMessage, {
         chatId: (await group(a, [b])).id,
