@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { ChatView, MessagePage, MessageView } from '../../src/modules/chat/chat.types.js';
 import {
@@ -169,6 +170,13 @@ describe('chats created per user', () => {
     const sb = await chatSocket(t, b);
     const announced = record<ChatView>(sb, S.ChatCreated);
     const sa = await chatSocket(t, a);
+    // Refused for another reason, a creation takes nothing from the rate.
+    const unknown = await emitAck(sa, C.CreateChat, {
+      type: 'GROUP',
+      title: 'nobody',
+      memberIds: [randomUUID()],
+    });
+    expect(unknown.error?.code).toBe('NOT_FOUND');
     await ok(sa, C.CreateChat, { type: 'GROUP', title: 'one', memberIds: [b.id] });
     const direct = await ok<ChatView>(sa, C.CreateChat, { type: 'DIRECT', userId: b.id });
     await ok(sa, C.CreateChat, { type: 'SUPPORT', title: 'three', memberIds: [b.id] });
@@ -196,6 +204,8 @@ describe('chats created per user', () => {
   it('shares one budget between createChat, POST /api/chats, orders and disputes', async () => {
     const [client, performer] = [await makeUser(t, 'CLIENT'), await makeUser(t, 'SPECIALIST')];
     const order = await orderIn(t, 'IN_PROGRESS', client, performer);
+    const orderChat = () => must<MessagePage>(t, client, 'get', `/api/orders/${order.id}/messages`);
+    const said = (await orderChat()).items;
     await must(t, client, 'post', '/api/chats', { type: 'DIRECT', userId: performer.id });
     const socket = await chatSocket(t, client);
     await ok(socket, C.CreateChat, { type: 'GROUP', title: 'g', memberIds: [performer.id] });
@@ -218,6 +228,12 @@ describe('chats created per user', () => {
     expect(
       await must<{ status: string }>(t, client, 'get', `/api/orders/${order.id}`),
     ).toMatchObject({ status: 'IN_PROGRESS' });
+    // The refused dispute's move of the order, and its SYSTEM message, were rolled back.
+    expect((await orderChat()).items).toEqual(said);
+    const next = await must<MessageView>(t, client, 'post', `/api/orders/${order.id}/messages`, {
+      text: 'still here',
+    });
+    expect(next.seq).toBe(said[said.length - 1].seq + 1);
     expect((await must<{ items: unknown[] }>(t, client, 'get', '/api/orders')).items).toHaveLength(
       1,
     );

@@ -231,11 +231,11 @@ export class ChatService {
         'cannot start a direct chat with yourself',
       );
     }
-    // A DIRECT chat that exists already is returned without taking from the rate.
-    if (dto.type !== ChatType.Direct) this.countCreation(actor.id);
     const { chatId, created } = await this.db.transaction(async (tx) => {
       await this.requireUsers(tx, memberIds);
+      // A DIRECT chat that exists already is returned without taking from the rate.
       if (dto.type === ChatType.Direct) return this.createDirect(tx, actor.id, dto.userId!);
+      this.countCreation(actor.id);
       const [row] = await tx.query<{ id: string }[]>(
         `INSERT INTO chats (type, title, created_by) VALUES ($1, $2, $3) RETURNING id`,
         [dto.type, dto.title, actor.id],
@@ -254,9 +254,10 @@ export class ChatService {
 
   /**
    * Takes one chat from the user's creation rate (LIMIT_CHATS_PER_MINUTE), or throws RATE_LIMITED:
-   * before making a chat, or the order or dispute that owns one, so that nothing is written.
+   * inside the transaction that makes the chat, once what could refuse it has passed, so a
+   * refusal rolls back what was written and a request refused otherwise takes nothing.
    */
-  countCreation(userId: string): void {
+  private countCreation(userId: string): void {
     this.creations.take(userId);
   }
 
@@ -275,6 +276,7 @@ export class ChatService {
       createdBy: string;
     },
   ): Promise<string> {
+    this.countCreation(chat.createdBy);
     const [row] = await tx.query<{ id: string }[]>(
       `INSERT INTO chats (type, title, order_id, dispute_id, created_by) VALUES ($1, $2, $3, $4, $5)
        RETURNING id`,

@@ -102,7 +102,6 @@ export class DisputesService {
         `a dispute cannot be opened on a ${order.status} order`,
       );
     }
-    this.chats.countCreation(actor.id);
     const id = randomUUID();
     const participantIds = [order.clientId, order.performerId];
     const announce = ({ dispute }: { dispute: DisputeView }) =>

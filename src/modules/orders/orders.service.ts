@@ -73,7 +73,6 @@ export class OrdersService {
     if (dto.performerId === actor.id) {
       throw invalidField('performerId', 'notSelf', 'performerId must be another user');
     }
-    this.chats.countCreation(actor.id);
     const id = randomUUID();
     const order = await this.db.transaction(async (tx) => {
       const [performer] = await tx.query<{ role: Role }[]>(`SELECT role FROM users WHERE id = $1`, [

@@ -1,7 +1,13 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE, GetMessagesDto, JoinChatDto, MAX_PAGE, MAX_SEQ } from './chat-ref.dto.js';
+import {
+  DEFAULT_PAGE,
+  FromDigits,
+  GetMessagesDto,
+  JoinChatDto,
+  MAX_PAGE,
+  MAX_SEQ,
+} from './chat-ref.dto.js';
 import { ChatStatusDto, EditMessageDto, TypingDto } from './message-ref.dto.js';
 import { ReadMessagesDto, SendMessageDto } from './send-message.dto.js';
 
@@ -16,11 +22,11 @@ export class JoinOptionsDto extends OmitType(JoinChatDto, ['chatId'] as const) {
 export class HistoryOptionsDto extends OmitType(GetMessagesDto, ['chatId'] as const) {}
 export class TypingBodyDto extends OmitType(TypingDto, ['chatId'] as const) {}
 
-/** Query strings arrive as text: numbers are converted here, and only here. */
+/** Query strings arrive as text: numbers are read from digits here, and only here. */
 export class PageQueryDto {
   @ApiPropertyOptional({ default: DEFAULT_PAGE, minimum: 1, maximum: MAX_PAGE })
+  @FromDigits()
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
@@ -37,16 +43,16 @@ export class ChatsQueryDto extends PageQueryDto {
 
 export class MessagesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Messages with seq below this (exclusive)' })
+  @FromDigits()
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(MAX_SEQ)
   before?: number;
 
   @ApiPropertyOptional({ description: 'Messages with seq above this (exclusive)' })
+  @FromDigits()
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(MAX_SEQ)
