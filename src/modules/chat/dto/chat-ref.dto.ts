@@ -11,8 +11,8 @@ export const MAX_PAGE = 100;
 export const MAX_SEQ = 2_147_483_647;
 
 /**
- * A whole number given as digits read as the number: every socket field that takes one (seqs and
- * page sizes) takes either form, as a query string would send it.
+ * A whole number given as digits read as the number: every field that takes one (seqs and page
+ * sizes, in socket payloads, REST bodies and query strings) takes either form.
  */
 export function FromDigits(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) =>

@@ -1,13 +1,6 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import {
-  DEFAULT_PAGE,
-  FromDigits,
-  GetMessagesDto,
-  JoinChatDto,
-  MAX_PAGE,
-  MAX_SEQ,
-} from './chat-ref.dto.js';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { DEFAULT_PAGE, GetMessagesDto, JoinChatDto, PageLimit, SeqCursor } from './chat-ref.dto.js';
 import { ChatStatusDto, EditMessageDto, TypingDto } from './message-ref.dto.js';
 import { ReadMessagesDto, SendMessageDto } from './send-message.dto.js';
 
@@ -22,14 +15,9 @@ export class JoinOptionsDto extends OmitType(JoinChatDto, ['chatId'] as const) {
 export class HistoryOptionsDto extends OmitType(GetMessagesDto, ['chatId'] as const) {}
 export class TypingBodyDto extends OmitType(TypingDto, ['chatId'] as const) {}
 
-/** Query strings arrive as text: numbers are read from digits here, and only here. */
+/** Query strings arrive as text: their numbers are read from digits, as socket payloads' are. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ default: DEFAULT_PAGE, minimum: 1, maximum: MAX_PAGE })
-  @FromDigits()
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @PageLimit()
   limit: number = DEFAULT_PAGE;
 }
 
@@ -43,18 +31,10 @@ export class ChatsQueryDto extends PageQueryDto {
 
 export class MessagesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Messages with seq below this (exclusive)' })
-  @FromDigits()
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_SEQ)
+  @SeqCursor(1)
   before?: number;
 
   @ApiPropertyOptional({ description: 'Messages with seq above this (exclusive)' })
-  @FromDigits()
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_SEQ)
+  @SeqCursor(0)
   after?: number;
 }
