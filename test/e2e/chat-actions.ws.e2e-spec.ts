@@ -108,22 +108,32 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
     });
   });
 
-  describe('dispute chats', () => {
-    // Dispute chats are made by the disputes module (a later issue); the fixture inserts one.
-    async function disputeChat(members: TestClient[]): Promise<string> {
+  describe('dispute and order chats', () => {
+    // Linked chats are made by the orders and disputes modules; the fixture inserts one, its
+    // members as MEMBER (the order's parties) and `moderators` as MODERATOR (assigned to it).
+    async function linkedChat(
+      members: TestClient[],
+      { type = 'DISPUTE', moderators = [] as TestClient[] } = {},
+    ): Promise<string> {
       const db = t.app.get(DataSource);
       const [row] = await db.query<{ id: string }[]>(
-        `INSERT INTO chats (type, title) VALUES ('DISPUTE', 'Dispute') RETURNING id`,
+        `INSERT INTO chats (type, title) VALUES ($1, 'Linked') RETURNING id`,
+        [type],
       );
-      await db.query(`INSERT INTO chat_members (chat_id, user_id) SELECT $1, unnest($2::text[])`, [
-        row.id,
-        members.map((m) => m.id),
-      ]);
+      await db.query(
+        `INSERT INTO chat_members (chat_id, user_id, role)
+         SELECT $1, unnest($2::text[]), unnest($3::text[])`,
+        [
+          row.id,
+          [...members, ...moderators].map((m) => m.id),
+          [...members.map(() => 'MEMBER'), ...moderators.map(() => 'MODERATOR')],
+        ],
+      );
       return row.id;
     }
 
     it('lets any MODERATOR join, write and delete in a DISPUTE chat, but not a member who is not the sender', async () => {
-      const chatId = await disputeChat([a, b]);
+      const chatId = await linkedChat([a, b]);
       const moderator = await chatSocket(t, await makeUser(t, 'MODERATOR'));
       await expect(ok(moderator, C.JoinChat, { chatId })).resolves.toMatchObject({
         chat: { id: chatId, type: 'DISPUTE' },
@@ -142,6 +152,78 @@ describe('/chat edits, deletes, reactions, typing, status and activity', () => {
       await expect(emitAck(specialist, C.JoinChat, { chatId })).resolves.toMatchObject({
         error: { code: 'FORBIDDEN' },
       });
+    });
+
+    /** A party to the order whose token claims `role`, a socket of theirs, and a chat of theirs. */
+    async function partyClaiming(role: 'MODERATOR' | 'ADMIN', type: 'ORDER' | 'DISPUTE') {
+      const party = await makeUser(t, role);
+      const assigned = await makeUser(t, 'MODERATOR');
+      const moderators = type === 'DISPUTE' ? [assigned] : [];
+      const chatId = await linkedChat([a, party], { type, moderators });
+      return { socket: await chatSocket(t, party), chatId, assigned };
+    }
+
+    it.each([
+      ['MODERATOR', 'DISPUTE'],
+      ['ADMIN', 'DISPUTE'],
+      ['ADMIN', 'ORDER'],
+    ] as const)(
+      "refuses a party whose token claims %s the deletion of another's message in its %s chat",
+      async (role, type) => {
+        const { socket, chatId } = await partyClaiming(role, type);
+        const message = await ok<MessageView>(sa, C.SendMessage, { chatId, text: 'evidence' });
+        await expect(
+          emitAck(socket, C.DeleteMessage, { messageId: message.id }),
+        ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+        // Still there: its sender can edit it.
+        await expect(
+          ok<MessageView>(sa, C.EditMessage, { messageId: message.id, text: 'kept' }),
+        ).resolves.toMatchObject({ isDeleted: false, text: 'kept' });
+      },
+    );
+
+    it('lets the moderator a dispute was handed to, and ADMIN outside the order, delete there', async () => {
+      const { chatId, assigned } = await partyClaiming('MODERATOR', 'DISPUTE');
+      const orderChat = await linkedChat([a, b], { type: 'ORDER' });
+      const inDispute = await ok<MessageView>(sa, C.SendMessage, { chatId, text: 'x' });
+      const inOrder = await ok<MessageView>(sa, C.SendMessage, { chatId: orderChat, text: 'y' });
+      await expect(
+        ok<MessageView>(await chatSocket(t, assigned), C.DeleteMessage, {
+          messageId: inDispute.id,
+        }),
+      ).resolves.toMatchObject({ isDeleted: true });
+      const admin = await chatSocket(t, await makeUser(t, 'ADMIN'));
+      await expect(
+        ok<MessageView>(admin, C.DeleteMessage, { messageId: inOrder.id }),
+      ).resolves.toMatchObject({ isDeleted: true });
+    });
+
+    it('refuses a party whose token claims MODERATOR its own deletion in its closed DISPUTE chat, as any member', async () => {
+      const { socket, chatId, assigned } = await partyClaiming('MODERATOR', 'DISPUTE');
+      const own = await ok<MessageView>(socket, C.SendMessage, { chatId, text: 'mine' });
+      const other = await ok<MessageView>(sa, C.SendMessage, { chatId, text: 'theirs' });
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE chats SET status = 'CLOSED' WHERE id = $1`, [chatId]);
+      await expect(emitAck(socket, C.DeleteMessage, { messageId: own.id })).resolves.toMatchObject({
+        error: { code: 'CHAT_CLOSED' },
+      });
+      await expect(
+        ok<MessageView>(await chatSocket(t, assigned), C.DeleteMessage, { messageId: other.id }),
+      ).resolves.toMatchObject({ isDeleted: true });
+    });
+
+    it('refuses a party whose token claims ADMIN a status change of its ORDER and DISPUTE chats', async () => {
+      for (const type of ['ORDER', 'DISPUTE'] as const) {
+        const { socket, chatId } = await partyClaiming('ADMIN', type);
+        await expect(
+          emitAck(socket, C.SetChatStatus, { chatId, status: 'CLOSED' }),
+        ).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+        const admin = await chatSocket(t, await makeUser(t, 'ADMIN'));
+        await expect(
+          ok<ChatView>(admin, C.SetChatStatus, { chatId, status: 'CLOSED' }),
+        ).resolves.toMatchObject({ status: 'CLOSED' });
+      }
     });
   });
 

@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from '@jest/globals';
 import { Role } from '../../common/auth/auth-user.js';
-import { canAccessChat, canAccessChatSql } from './chat.policy.js';
+import { administersChat, canAccessChat, canAccessChatSql, moderatesChat } from './chat.policy.js';
+import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatType } from './entities/chat.entity.js';
 
 const types = Object.values(ChatType);
@@ -26,6 +27,40 @@ describe('canAccessChat', () => {
       expect(canAccessChat(role, type, false)).toBe(expected);
     },
   );
+});
+
+describe('moderatesChat', () => {
+  it('is for MODERATOR and ADMIN only, member or not', () => {
+    for (const type of types) {
+      for (const memberRole of [null, ...Object.values(ChatMemberRole)]) {
+        expect(moderatesChat(Role.Specialist, type, memberRole)).toBe(false);
+        expect(moderatesChat(Role.Client, type, memberRole)).toBe(false);
+      }
+      expect(moderatesChat(Role.Moderator, type, null)).toBe(true);
+      expect(moderatesChat(Role.Admin, type, null)).toBe(true);
+    }
+  });
+
+  it("is never for the order's parties in its ORDER and DISPUTE chats, whatever their token says", () => {
+    for (const role of [Role.Moderator, Role.Admin]) {
+      expect(moderatesChat(role, ChatType.Order, ChatMemberRole.Member)).toBe(false);
+      expect(moderatesChat(role, ChatType.Dispute, ChatMemberRole.Member)).toBe(false);
+      expect(moderatesChat(role, ChatType.Dispute, ChatMemberRole.Moderator)).toBe(true);
+      expect(moderatesChat(role, ChatType.Group, ChatMemberRole.Member)).toBe(true);
+    }
+  });
+});
+
+describe('administersChat', () => {
+  it('is for ADMIN only, but not as a party in its ORDER and DISPUTE chats', () => {
+    for (const type of types) {
+      expect(administersChat(Role.Admin, type, null)).toBe(true);
+      expect(administersChat(Role.Moderator, type, null)).toBe(false);
+    }
+    expect(administersChat(Role.Admin, ChatType.Order, ChatMemberRole.Member)).toBe(false);
+    expect(administersChat(Role.Admin, ChatType.Dispute, ChatMemberRole.Member)).toBe(false);
+    expect(administersChat(Role.Admin, ChatType.Group, ChatMemberRole.Member)).toBe(true);
+  });
 });
 
 describe('canAccessChatSql', () => {

@@ -2,6 +2,7 @@ import { Role } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import type { Actor } from './chat.types.js';
+import { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatType } from './entities/chat.entity.js';
 
 /**
@@ -30,4 +31,32 @@ export function permitted<Row extends { type: ChatType; is_member: boolean }>(
   if (!row || !canAccessChat(actor.role, row.type, row.is_member))
     throw new DomainException(ErrorCode.Forbidden);
   return row;
+}
+
+/**
+ * The order's client or performer, in its ORDER or DISPUTE chat (they are its MEMBERs there; the
+ * moderator a dispute is handed to is its MODERATOR). A party never moderates its own case,
+ * whatever role a token gives them.
+ */
+function isParty(chatType: ChatType, memberRole: ChatMemberRole | null): boolean {
+  const linked = chatType === ChatType.Order || chatType === ChatType.Dispute;
+  return linked && memberRole === ChatMemberRole.Member;
+}
+
+/** Whether the caller may delete others' messages, and delete in a closed chat. */
+export function moderatesChat(
+  role: Role,
+  chatType: ChatType,
+  memberRole: ChatMemberRole | null,
+): boolean {
+  return (role === Role.Admin || role === Role.Moderator) && !isParty(chatType, memberRole);
+}
+
+/** Whether the caller may do what ADMIN may in any chat (change its status). */
+export function administersChat(
+  role: Role,
+  chatType: ChatType,
+  memberRole: ChatMemberRole | null,
+): boolean {
+  return role === Role.Admin && !isParty(chatType, memberRole);
 }

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Role } from '../../common/auth/auth-user.js';
 import { groupBy } from '../../common/collections/group-by.js';
 import { DomainException, invalidField } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
@@ -14,7 +13,7 @@ import {
   fromEpochUs,
   keysetPage,
 } from '../../common/pagination/keyset-cursor.js';
-import { canAccessChatSql, permitted } from './chat.policy.js';
+import { administersChat, canAccessChatSql, permitted } from './chat.policy.js';
 import {
   ChatDomainEvent,
   type ChatCreatedEvent,
@@ -320,7 +319,8 @@ export class ChatService {
   }
 
   /**
-   * GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs).
+   * GROUP/SUPPORT: their creator or ADMIN; other chats: ADMIN (orders and disputes drive theirs),
+   * but not one who is a party to the order of an ORDER or DISPUTE chat (`administersChat`).
    * Told once per change: a status the chat has already (set meanwhile by another caller, maybe
    * on another node) is no change.
    */
@@ -442,7 +442,7 @@ export class ChatService {
     { directMembersMay = false } = {},
   ): Promise<{ id: string; type: ChatType; status: ChatStatus; memberIds: string[] }> {
     const access = await this.access(actor, chatId);
-    const isAdmin = actor.role === Role.Admin;
+    const isAdmin = administersChat(actor.role, access.type, access.memberRole);
     const isCreator =
       (access.type === ChatType.Group || access.type === ChatType.Support) &&
       access.memberRole === ChatMemberRole.Owner;

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { Role } from '../../common/auth/auth-user.js';
 import { DomainException } from '../../common/errors/domain.exception.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
-import { permitted } from './chat.policy.js';
+import { moderatesChat, permitted } from './chat.policy.js';
 import { ChatDomainEvent, type MessageChangedEvent, type ReactionEvent } from './chat.events.js';
 import type { Actor, MessageView } from './chat.types.js';
 import type { EditMessageDto, MessageIdDto, ReactionDto } from './dto/message-ref.dto.js';
+import type { ChatMemberRole } from './entities/chat-member.entity.js';
 import { ChatStatus, type ChatType } from './entities/chat.entity.js';
 import { MessageType } from './entities/message.entity.js';
 import { MessageStore } from './message.store.js';
@@ -20,6 +20,8 @@ interface MessageAccess {
   type: MessageType;
   isDeleted: boolean;
   chatStatus: ChatStatus;
+  /** Whether the caller moderates this chat (see `moderatesChat`). */
+  moderates: boolean;
 }
 
 /**
@@ -111,13 +113,16 @@ export class MessageEditService {
     return edited ?? this.refused(actor, dto.messageId);
   }
 
-  /** Soft delete by the sender, or by a MODERATOR/ADMIN with access; the seq stays. */
+  /**
+   * Soft delete by the sender, or by a MODERATOR/ADMIN with access who is not a party to the
+   * order the chat is about; the seq stays.
+   */
   async remove(actor: Actor, dto: MessageIdDto): Promise<MessageView> {
     const target = await this.access(actor, dto.messageId);
     if (target.type === MessageType.System) {
       throw new DomainException(ErrorCode.Forbidden, 'system messages cannot be deleted');
     }
-    const moderates = actor.role === Role.Admin || actor.role === Role.Moderator;
+    const { moderates } = target;
     if (target.senderId !== actor.id && !moderates) {
       throw new DomainException(
         ErrorCode.Forbidden,
@@ -206,9 +211,11 @@ export class MessageEditService {
         type: ChatType;
         status: ChatStatus;
         is_member: boolean;
+        member_role: ChatMemberRole | null;
       }[]
     >(
-      `SELECT m.chat_id, m.sender_id, m.type AS message_type, m.is_deleted, c.type, c.status, cm.user_id IS NOT NULL AS is_member
+      `SELECT m.chat_id, m.sender_id, m.type AS message_type, m.is_deleted, c.type, c.status,
+              cm.user_id IS NOT NULL AS is_member, cm.role AS member_role
        FROM messages m JOIN chats c ON c.id = m.chat_id
        LEFT JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $2
        WHERE m.id = $1`,
@@ -221,6 +228,7 @@ export class MessageEditService {
       type: row.message_type,
       isDeleted: row.is_deleted,
       chatStatus: row.status,
+      moderates: moderatesChat(actor.role, row.type, row.member_role),
     };
   }
 
