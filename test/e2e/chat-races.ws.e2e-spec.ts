@@ -12,6 +12,7 @@ import { makeGroup, ok, record, settle, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { describeNeeding } from '../support/needs.js';
+import { holdLocks, someoneWaitsForLock } from '../support/locks.js';
 import { closeAllSockets, emitAck, type Ack, type ClientSocket } from '../support/sockets.js';
 
 /** Every event a socket receives from now on, in order, by name. */
@@ -368,33 +369,8 @@ describeNeeding('/chat changes that race a locked row', ['PostgreSQL'])(
       await t?.close();
     });
 
-    /** Runs `change` in a transaction that holds its locks until `commit` is called. */
-    async function holding(change: string, params: unknown[]) {
-      const runner = db.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      await runner.query(change, params);
-      return {
-        commit: async () => {
-          await runner.commitTransaction();
-          await runner.release();
-        },
-      };
-    }
-
-    /** Waits until a statement of the app waits for a lock. */
-    const someoneWaits = () =>
-      waitUntil(
-        async () =>
-          (
-            await db.query<{ n: number }[]>(
-              `SELECT count(*)::int AS n FROM pg_stat_activity
-               WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            )
-          )[0].n > 0,
-        5000,
-        'a statement waited for the lock',
-      );
+    const holding = (change: string, params: unknown[]) => holdLocks(db, change, params);
+    const someoneWaits = () => someoneWaitsForLock(db);
 
     it('refuses with CONFLICT an edit that waited for a delete of its message, and tells no edit', async () => {
       const chat = await makeGroup(t, a, [b]);

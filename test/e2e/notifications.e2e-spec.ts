@@ -3,6 +3,7 @@ import type { ChatView, MessageView, Page } from '../../src/modules/chat/chat.ty
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { iso } from '../../src/database/timestamps.js';
 import { NotificationType } from '../../src/modules/notifications/entities/notification.entity.js';
 import {
   NotificationDomainEvent,
@@ -17,9 +18,10 @@ import {
   NotificationServerEvent as S,
 } from '../../src/realtime/events.js';
 import { ok, record, settle, waitUntil } from '../support/chat.js';
-import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, usingPostgres, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser, type TestClient } from '../support/factories.js';
 import { expectTimeOrderedId } from '../support/ids.js';
+import { holdLocks, someoneWaitsForLock } from '../support/locks.js';
 import { call, disputeOn, must } from '../support/orders.js';
 import { closeAllSockets, connect, emitAck, type ClientSocket } from '../support/sockets.js';
 import { recordStatements } from '../support/statements.js';
@@ -498,6 +500,46 @@ describe('/notifications', () => {
       const bare = (await device.socket.timeout(5000).emitWithAck(C.MarkAllRead)) as unknown;
       expect(bare).toMatchObject({ ok: true, data: { updated: 0 } });
     });
+
+    (usingPostgres ? it : it.skip)(
+      'answers the first readAt of a mark made meanwhile through another node, and tells nothing again',
+      async () => {
+        const [admin, user] = [await makeUser(t, 'ADMIN'), await makeUser(t)];
+        const n = await must<NotificationView>(t, admin, 'post', '/api/notifications', {
+          userId: user.id,
+          type: 'IN_APP',
+          subject: 's',
+          message: 'm',
+        });
+        const [device] = await devices(user, 1);
+        const db = t.app.get(DataSource);
+        // The other node's markRead, its transaction not committed yet.
+        const elsewhere = await holdLocks(
+          db,
+          `UPDATE notifications SET read_at = now() - interval '1 minute' WHERE id = $1`,
+          [n.id],
+        );
+        const mark = ok<{ readAt: string; unreadCount: number }>(device.socket, C.MarkRead, {
+          notificationId: n.id,
+        });
+        try {
+          await someoneWaitsForLock(db);
+        } finally {
+          await elsewhere.commit();
+        }
+        const [row] = await db.query<{ read_at: Date | string }[]>(
+          `SELECT read_at FROM notifications WHERE id = $1`,
+          [n.id],
+        );
+        await expect(mark).resolves.toEqual({
+          notificationId: n.id,
+          readAt: iso(row.read_at),
+          unreadCount: 0,
+        });
+        await settle();
+        expect(device.counts).toEqual([]);
+      },
+    );
 
     it('marks as read only one’s own notifications', async () => {
       const [admin, owner, other] = [

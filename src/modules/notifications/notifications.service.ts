@@ -233,26 +233,42 @@ export class NotificationsService {
     return { count: (await this.counts([userId])).get(userId) ?? 0 };
   }
 
-  /** Marks one of the user's notifications read (again: no change); someone else's is FORBIDDEN. */
+  /**
+   * Marks one of the user's notifications read (again: no change, its first `readAt`); someone
+   * else's is FORBIDDEN. The update tests the row itself, so of two marks at once through
+   * different nodes (each node queues a user's own) only the first writes and tells.
+   */
   async markRead(
     userId: string,
     notificationId: string,
   ): Promise<{ notificationId: string; readAt: string; unreadCount: number }> {
     return this.perUser.run(userId, async () => {
-      const [row] = await this.db.query<{ read_at: Date | string; changed: boolean }[]>(
+      const [row] = await this.db.query<{ read_at: Date | string | null; changed: boolean }[]>(
         `WITH target AS (SELECT id, read_at FROM notifications WHERE id = $1 AND user_id = $2),
               marked AS (
                 UPDATE notifications n SET read_at = now(), updated_at = now()
-                FROM target WHERE n.id = target.id AND target.read_at IS NULL RETURNING n.read_at)
+                FROM target WHERE n.id = target.id AND n.read_at IS NULL RETURNING n.read_at)
          SELECT COALESCE((SELECT read_at FROM marked), target.read_at) AS read_at,
                 EXISTS (SELECT 1 FROM marked) AS changed
          FROM target`,
         [notificationId, userId],
       );
       if (!row) throw new DomainException(ErrorCode.Forbidden);
+      // No read_at: another transaction marked it after this statement began (the update found
+      // the row changed, and left it); the row as it is now has the time (none: gone meanwhile).
+      const readAt = row.read_at ?? (await this.currentReadAt(notificationId));
+      if (!readAt) throw new DomainException(ErrorCode.Forbidden);
       const unreadCount = await this.publishCount(userId, row.changed);
-      return { notificationId, readAt: iso(row.read_at)!, unreadCount };
+      return { notificationId, readAt: iso(readAt)!, unreadCount };
     });
+  }
+
+  private async currentReadAt(notificationId: string): Promise<Date | string | undefined> {
+    const [row] = await this.db.query<{ read_at: Date | string | null }[]>(
+      `SELECT read_at FROM notifications WHERE id = $1`,
+      [notificationId],
+    );
+    return row?.read_at ?? undefined;
   }
 
   async markAllRead(
