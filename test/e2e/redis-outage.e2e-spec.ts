@@ -7,8 +7,8 @@ import { REDIS_CLUSTER } from '../../src/redis/redis.tokens.js';
 import { record, settle, waitUntil } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { chatSocket, makeUser } from '../support/factories.js';
-import { closeAllSockets, connect } from '../support/sockets.js';
-import { Namespace, PresenceServerEvent } from '../../src/realtime/events.js';
+import { closeAllSockets, connect, emitAck } from '../support/sockets.js';
+import { Namespace, PresenceClientEvent, PresenceServerEvent } from '../../src/realtime/events.js';
 import { scrape, valueOf } from '../support/metrics.js';
 import { must } from '../support/orders.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
@@ -99,6 +99,24 @@ describeRedis('Redis that stops answering', () => {
       15_000,
       "a's userStatus online",
     );
+  });
+
+  it('watches no one new after a subscribe refused UNAVAILABLE', async () => {
+    const [a, b, c] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+    const watcher = await connect(t.url, Namespace.Presence, { token: a.token });
+    const seen = record<{ userId: string }>(watcher, PresenceServerEvent.UserStatus);
+    proxy.stall();
+    await expect(
+      emitAck(watcher, PresenceClientEvent.Subscribe, { userIds: [b.id] }),
+    ).resolves.toMatchObject({ error: { code: 'UNAVAILABLE' } });
+    proxy.resume();
+    const subscribed = () => emitAck(watcher, PresenceClientEvent.Subscribe, { userIds: [c.id] });
+    await waitUntil(async () => (await subscribed()).ok, 10_000, 'subscribe answered again');
+    await chatSocket(t, b);
+    await chatSocket(t, c);
+    await waitUntil(() => seen.some((e) => e.userId === c.id), 5000, "c's userStatus");
+    await settle(300);
+    expect(seen.map((e) => e.userId)).toEqual([c.id]);
   });
 });
 

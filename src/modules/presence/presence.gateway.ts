@@ -7,6 +7,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import type { Actor } from '../../common/auth/actor.js';
+import { KeyedQueue } from '../../common/concurrency/keyed-queue.js';
 import { invalidField } from '../../common/errors/domain.exception.js';
 import type { AppSocket } from '../../common/ws/app-socket.js';
 import { EmptyPayload } from '../../common/validation/empty-payload.pipe.js';
@@ -25,6 +26,9 @@ export const MAX_WATCHED = 1000;
 /** /presence: a user's own status, others' statuses, and userStatus as they change. */
 @RealtimeGateway(Ns.Presence)
 export class PresenceGateway implements OnGatewayInit, OnGatewayConnection {
+  /** One subscribe at a time per socket: one that fails leaves exactly the rooms it joined. */
+  private readonly subscribing = new KeyedQueue();
+
   constructor(
     private readonly presence: PresenceService,
     private readonly queries: PresenceQueries,
@@ -69,13 +73,25 @@ export class PresenceGateway implements OnGatewayInit, OnGatewayConnection {
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: SubscribePresenceDto,
   ): Promise<{ users: PresenceView[] }> {
-    const rooms = dto.userIds.map(Room.watch);
-    const watched = [...socket.rooms].filter((room) => room.startsWith(WATCH_ROOM)).length;
-    const adding = rooms.filter((room) => !socket.rooms.has(room)).length;
-    if (watched + adding > MAX_WATCHED) {
-      throw invalidField('userIds', 'maxWatched', `a socket watches at most ${MAX_WATCHED} users`);
-    }
-    await socket.join(rooms);
-    return { users: await this.presence.of(dto.userIds) };
+    return this.subscribing.run(socket.id, async () => {
+      const watched = [...socket.rooms].filter((room) => room.startsWith(WATCH_ROOM)).length;
+      const adding = dto.userIds.map(Room.watch).filter((room) => !socket.rooms.has(room));
+      if (watched + adding.length > MAX_WATCHED) {
+        throw invalidField(
+          'userIds',
+          'maxWatched',
+          `a socket watches at most ${MAX_WATCHED} users`,
+        );
+      }
+      // Joined before the read, so no change falls between the answer and the events; a refused
+      // subscribe (the store away) watches no one new.
+      await socket.join(adding);
+      try {
+        return { users: await this.presence.of(dto.userIds) };
+      } catch (error) {
+        for (const room of adding) await socket.leave(room);
+        throw error;
+      }
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AppConfig } from '../../config/app-config.js';
 import { NodeMemberships } from '../../state/node-memberships.js';
@@ -259,6 +259,50 @@ describe('PresenceService', () => {
     disconnect('u1');
     await afterGrace();
     expect(announced).toEqual(ONLINE_THEN_OFFLINE);
+  });
+
+  it('announces offline a user online for weeks once their node is gone', async () => {
+    const DAY = 24 * 3600 * 1000;
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    // Another node, sweeping the same store.
+    const theirs = new NodeMemberships(store, config);
+    const events = new EventEmitter2();
+    const seen: [string, string][] = [];
+    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) =>
+      seen.push([e.userId, e.status]),
+    );
+    const other = new PresenceService(store, theirs, config, events);
+    try {
+      connect('u1');
+      await settle();
+      for (let day = 1; day <= 10; day += 1) {
+        now += DAY;
+        await memberships['refresh']();
+        await other.sweep();
+        await settle();
+      }
+      expect(seen).toEqual([]);
+      // This node is gone: its hold runs out unrenewed, and the other node's sweep sees it.
+      now += 2 * config.presence.nodeTtlMs;
+      await other.sweep();
+      await settle();
+      expect(seen).toEqual([['u1', 'offline']]);
+    } finally {
+      clock.mockRestore();
+      await other.onModuleDestroy();
+      theirs.onModuleDestroy();
+    }
+  });
+
+  it('takes a user announced offline already out of the present set when a sweep finds them there', async () => {
+    // Renewed by a sweep that read them online just before their node announced them offline.
+    await store.addMembers([{ key: 'presence:present', member: 'u9' }], 60_000);
+    await store.swap('presence:status:u9', 'offline');
+    await presence.sweep();
+    await settle();
+    expect(await store.members(['presence:present'])).toEqual([[]]);
+    expect(announced).toEqual([]);
   });
 
   it('announces offline, once the store is back, a user who left while it was away', async () => {

@@ -29,8 +29,13 @@ const key = {
 /** Users rechecked at once (a few commands each). */
 const RECHECK_CHUNK = 500;
 
-/** How long a user stays in `present` without being re-announced (a sweep renews nothing). */
+/**
+ * How long a user stays in `present` unless re-announced or renewed: what a failed removal leaves
+ * there goes by itself. A node's sweep renews the users it finds still present once a day, so a
+ * user online for weeks is still swept when their node crashes.
+ */
 const PRESENT_TTL_MS = 7 * 24 * 3600 * 1000;
+const PRESENT_RENEWAL_MS = 24 * 3600 * 1000;
 
 /**
  * Online while any socket of the user is connected, in any namespace on any node, or until
@@ -68,6 +73,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private rechecking?: Promise<void>;
   private recheckNext?: 'everyone' | 'unsettled';
   private sweeper?: NodeJS.Timeout;
+  /** When this node's sweep last renewed `present` (never: its first sweep does). */
+  private presentRenewedAt = -Infinity;
 
   constructor(
     private readonly store: StateStore,
@@ -204,13 +211,29 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     try {
       const [present] = await this.store.members([key.present]);
       const states = await this.read(present);
+      const stillPresent: string[] = [];
       for (const { view } of states) {
         if (view.status === 'offline')
           this.serially(view.userId, () => this.recompute(view.userId));
+        else stillPresent.push(view.userId);
       }
+      await this.renewPresent(stillPresent);
     } catch (error) {
       this.logger.error(`presence sweep failed: ${String(error)}`);
     }
+  }
+
+  private async renewPresent(userIds: string[]): Promise<void> {
+    const now = Date.now();
+    if (now - this.presentRenewedAt < PRESENT_RENEWAL_MS) return;
+    for (let i = 0; i < userIds.length; i += RECHECK_CHUNK) {
+      const chunk = userIds.slice(i, i + RECHECK_CHUNK);
+      await this.store.addMembers(
+        chunk.map((member) => ({ key: key.present, member })),
+        PRESENT_TTL_MS,
+      );
+    }
+    this.presentRenewedAt = now;
   }
 
   /**
@@ -305,6 +328,11 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       exposed = true;
       const previous = (await this.store.swap(key.announced(userId), view.status)) ?? 'offline';
       if (previous !== view.status || wasUnsettled) await this.announce(view, leftAt);
+      // Announced offline already, maybe still in `present` (renewed by a sweep that read them
+      // just before, or a removal failed): out, or every sweep reads them again for a week. Best
+      // effort: the entry runs out by itself anyway, and a failure here must not unsettle them.
+      else if (view.status === 'offline')
+        await this.store.removeMember(key.present, userId).catch(() => undefined);
       this.departed.delete(userId);
       // Connected only as far as this node knows: other nodes, reading the store, may announce
       // the user offline meanwhile, so they are worked out again once the renewal wrote the hold.
