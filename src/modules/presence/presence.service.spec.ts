@@ -70,6 +70,22 @@ describe('PresenceService', () => {
     memberships.onModuleDestroy();
   });
 
+  /** A second node on the same store, with what it announces; `close` stops it. */
+  function anotherNode(nodeConfig: AppConfig) {
+    const nodeMemberships = new NodeMemberships(store, nodeConfig);
+    const events = new EventEmitter2();
+    const seen: [string, string][] = [];
+    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) =>
+      seen.push([e.userId, e.status]),
+    );
+    const service = new PresenceService(store, nodeMemberships, nodeConfig, events);
+    const close = async (): Promise<void> => {
+      await service.onModuleDestroy();
+      nodeMemberships.onModuleDestroy();
+    };
+    return { service, seen, close };
+  }
+
   const connect = (userId: string): void =>
     presence.connected({ userId, socketId: `s-${userId}`, namespace: '/chat' });
 
@@ -103,13 +119,7 @@ describe('PresenceService', () => {
   it('announces after the next renewal a user whose hold failed while the store stayed connected', async () => {
     // Renewals every 100 ms, in a service of its own.
     const quick = { presence: { ...config.presence, nodeTtlMs: 300 } } as AppConfig;
-    const nodeMemberships = new NodeMemberships(store, quick);
-    const events = new EventEmitter2();
-    const seen: [string, string][] = [];
-    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) =>
-      seen.push([e.userId, e.status]),
-    );
-    const service = new PresenceService(store, nodeMemberships, quick, events);
+    const { service, seen, close } = anotherNode(quick);
     service.onModuleInit();
     try {
       store.down = true;
@@ -120,8 +130,7 @@ describe('PresenceService', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
       expect(seen).toEqual([['u2', 'online']]);
     } finally {
-      await service.onModuleDestroy();
-      nodeMemberships.onModuleDestroy();
+      await close();
     }
   });
 
@@ -266,13 +275,7 @@ describe('PresenceService', () => {
     let now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
     // Another node, sweeping the same store.
-    const theirs = new NodeMemberships(store, config);
-    const events = new EventEmitter2();
-    const seen: [string, string][] = [];
-    events.on(PresenceDomainEvent.StatusChanged, (e: PresenceChangedEvent) =>
-      seen.push([e.userId, e.status]),
-    );
-    const other = new PresenceService(store, theirs, config, events);
+    const { service: other, seen, close } = anotherNode(config);
     try {
       connect('u1');
       await settle();
@@ -290,8 +293,7 @@ describe('PresenceService', () => {
       expect(seen).toEqual([['u1', 'offline']]);
     } finally {
       clock.mockRestore();
-      await other.onModuleDestroy();
-      theirs.onModuleDestroy();
+      await close();
     }
   });
 
